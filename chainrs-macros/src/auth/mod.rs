@@ -1,0 +1,131 @@
+//! Login callbacks: `#[password_auth_callback]` (`username`, `password`) and
+//! `#[header_auth_callback]` (`HeaderMap`), each returning the user or `None`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::diagnostics::{Errors, with_item};
+use crate::exports::private;
+use crate::handler;
+use crate::signature::{self, HandlerFn};
+
+/// The two login callbacks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Callback {
+    Password,
+    Header,
+}
+
+impl Callback {
+    fn attribute(self) -> &'static str {
+        match self {
+            Callback::Password => "password_auth_callback",
+            Callback::Header => "header_auth_callback",
+        }
+    }
+
+    /// The parameter types the runtime passes, in order.
+    fn expected(self) -> &'static str {
+        match self {
+            Callback::Password => "(username: String, password: String)",
+            Callback::Header => "(headers: HeaderMap)",
+        }
+    }
+
+    fn arity(self) -> usize {
+        match self {
+            Callback::Password => 2,
+            Callback::Header => 1,
+        }
+    }
+}
+
+/// Expands one login-callback attribute.
+pub fn expand(callback: Callback, args: TokenStream, item: TokenStream) -> TokenStream {
+    match parse(callback, &args, item.clone()) {
+        Ok(f) => generate(callback, &f),
+        Err(e) => with_item(e, item),
+    }
+}
+
+fn parse(callback: Callback, args: &TokenStream, item: TokenStream) -> syn::Result<HandlerFn> {
+    let attribute = callback.attribute();
+    let mut errors = Errors::default();
+    signature::check_no_args(attribute, args, &mut errors);
+    let f = match signature::parse_item(attribute, item) {
+        Ok(f) => f,
+        Err(e) => return Err(errors.fail(e)),
+    };
+    signature::check_single_attribute(attribute, &f, &mut errors);
+    signature::check_shape(attribute, &f, &mut errors);
+    let params = f.params();
+    if params.len() != callback.arity() {
+        errors.push(
+            f.sig.paren_token.span.join(),
+            format!(
+                "#[{attribute}] takes exactly {} parameter{}, found {}",
+                callback.arity(),
+                if callback.arity() == 1 { "" } else { "s" },
+                params.len()
+            ),
+            format!(
+                "write `async fn {}{} -> Option<User>`",
+                f.name(),
+                callback.expected()
+            ),
+        );
+    }
+    errors.finish()?;
+    Ok(f)
+}
+
+fn generate(callback: Callback, f: &HandlerFn) -> TokenStream {
+    let p = private();
+    let kind = format_ident!("{}", callback.attribute());
+    let name = f.name();
+    let params = f.params();
+    let info = quote! {
+        #p::HandlerInfo { name: stringify!(#name), defined_at: #p::concat!(#p::file!(), ":", #p::line!()) }
+    };
+    // Each argument is spanned at its parameter's type, so a wrong type is reported there.
+    let decision = quote_spanned! {f.output_span()=> #p::auth_decision(__chainrs_out) };
+    let register = match callback {
+        Callback::Password => {
+            let user = params
+                .first()
+                .map(|p| p.ty.span())
+                .unwrap_or_else(|| name.span());
+            let pass = params
+                .get(1)
+                .map(|p| p.ty.span())
+                .unwrap_or_else(|| name.span());
+            let user_arg = quote_spanned!(user=> __chainrs_username);
+            let pass_arg = quote_spanned!(pass=> __chainrs_password);
+            quote! {
+                registry.password_auth(#info, |__chainrs_username: #p::String, __chainrs_password: #p::String| {
+                    #p::Box::pin(async move {
+                        let __chainrs_out = #name::call(#user_arg, #pass_arg).await;
+                        #decision
+                    })
+                });
+            }
+        }
+        Callback::Header => {
+            let headers = params
+                .first()
+                .map(|p| p.ty.span())
+                .unwrap_or_else(|| name.span());
+            let headers_arg = quote_spanned!(headers=> __chainrs_headers);
+            quote! {
+                registry.header_auth(#info, |__chainrs_headers: #p::HeaderMap| {
+                    #p::Box::pin(async move {
+                        let __chainrs_out = #name::call(#headers_arg).await;
+                        #decision
+                    })
+                });
+            }
+        }
+    };
+    handler::items(f, &kind, register)
+}

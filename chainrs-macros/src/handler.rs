@@ -1,0 +1,42 @@
+//! The items every attribute generates around the user's function: a unit value named like
+//! the function, the function itself as `name::call`, and the `Handler` impls.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::exports::private;
+use crate::signature::HandlerFn;
+
+/// `struct name;`, `impl name { fn call }`, `impl Handler`, `impl HandlerOf<kind>`.
+/// `register` is the body of `Handler::install` (it uses `registry`).
+pub fn items(f: &HandlerFn, kind: &Ident, register: TokenStream) -> TokenStream {
+    let p = private();
+    let vis = &f.vis;
+    let name = f.name();
+    let (fn_attrs, shared_attrs) = f.split_attrs();
+    let mut sig = f.sig.clone();
+    sig.ident = Ident::new("call", name.span());
+    let body = &f.body;
+    quote! {
+        #(#shared_attrs)*
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug)]
+        #vis struct #name;
+
+        #(#shared_attrs)*
+        impl #name {
+            #(#fn_attrs)*
+            #vis #sig #body
+        }
+
+        #(#shared_attrs)*
+        impl #p::Handler for #name {
+            fn install(self, registry: &mut #p::Registry) {
+                #register
+            }
+        }
+
+        #(#shared_attrs)*
+        impl #p::HandlerOf<#p::kind::#kind> for #name {}
+    }
+}

@@ -1,0 +1,53 @@
+//! Chat hooks (`#[on_chat_start]`, `#[on_message]`, `#[on_chat_end]`, `#[on_stop]`): each
+//! function becomes a unit value implementing `Handler`, its parameters extracted by `FromChat<kind>`.
+
+mod parse;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::diagnostics::with_item;
+use crate::exports::private;
+use crate::handler;
+pub use parse::Hook;
+
+/// Expands one chat-hook attribute.
+pub fn expand(hook: Hook, args: TokenStream, item: TokenStream) -> TokenStream {
+    match parse::parse(hook, &args, item.clone()) {
+        Ok(f) => generate(hook, &f),
+        Err(e) => with_item(e, item),
+    }
+}
+
+fn generate(hook: Hook, f: &crate::signature::HandlerFn) -> TokenStream {
+    let p = private();
+    let kind = format_ident!("{}", hook.attribute());
+    let variant = format_ident!("{}", hook.variant());
+    let name = f.name();
+    let params = f.params();
+    let args: Vec<_> = (0..params.len())
+        .map(|i| format_ident!("__chainrs_arg{i}"))
+        .collect();
+    let extract = params.iter().zip(&args).map(|(param, arg)| {
+        let ty = &param.ty;
+        // Spanned at the parameter's type, trait path included, so "not available in this
+        // hook" lands on the parameter and not on the attribute.
+        quote_spanned! {ty.span()=>
+            let #arg = <#ty as #p::FromChat<#p::kind::#kind>>::from_chat(&mut __chainrs_call)?;
+        }
+    });
+    let outcome = quote_spanned! {f.output_span()=> #p::hook_outcome(__chainrs_out) };
+    let register = quote! {
+        registry.chat_hook(
+            #p::HookKind::#variant,
+            #p::HandlerInfo { name: stringify!(#name), defined_at: #p::concat!(#p::file!(), ":", #p::line!()) },
+            |mut __chainrs_call| #p::Box::pin(async move {
+                #(#extract)*
+                let __chainrs_out = #name::call(#(#args),*).await;
+                #outcome
+            }),
+        );
+    };
+    handler::items(f, &kind, register)
+}

@@ -1,0 +1,83 @@
+//! Attribute macros of chainrs. Use them through the `chainrs` crate (`use chainrs::prelude::*;`).
+//!
+//! Each attribute turns an `async fn name(...)` into a value `name` that `App::register`
+//! accepts; the function itself stays callable as `name::call(...)`. Parameters are injected
+//! by type; a type that does not fit the handler's context is a compile error on it.
+//!
+//! Grammar:
+//!
+//! ```text
+//! hook      := "#[" ("on_chat_start" | "on_message" | "on_chat_end" | "on_stop") "]"
+//! auth      := "#[" ("password_auth_callback" | "header_auth_callback") "]"
+//! endpoint  := "#[endpoint(" KIND "," "method" "=" METHOD "," "path" "=" PATH ")]"
+//! KIND      := "http" | "ws"
+//! METHOD    := "\"GET\"" | "\"POST\"" | "\"PUT\"" | "\"PATCH\"" | "\"DELETE\""
+//! PATH      := a string starting with "/", parameters as "{name}", a last "{*rest}" wildcard
+//! ```
+//!
+//! The macros parse the signature (the body stays as tokens), validate it reporting every
+//! problem at once, then expand; on error they still emit the function unchanged.
+
+mod auth;
+mod diagnostics;
+mod endpoint;
+mod exports;
+mod handler;
+mod hook;
+mod signature;
+
+use proc_macro::TokenStream;
+
+use auth::Callback;
+use hook::Hook;
+
+/// Runs once per chat session, when its tab first connects.
+///
+/// Takes any of `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>`,
+/// `Emitter`; returns `()` or `Result<(), E>`.
+#[proc_macro_attribute]
+pub fn on_chat_start(args: TokenStream, item: TokenStream) -> TokenStream {
+    hook::expand(Hook::OnChatStart, args.into(), item.into()).into()
+}
+
+/// Runs for each message the user sends; takes the incoming `Message` plus what
+/// `#[on_chat_start]` takes.
+#[proc_macro_attribute]
+pub fn on_message(args: TokenStream, item: TokenStream) -> TokenStream {
+    hook::expand(Hook::OnMessage, args.into(), item.into()).into()
+}
+
+/// Runs when a chat session ends (cleared by the client or expired).
+#[proc_macro_attribute]
+pub fn on_chat_end(args: TokenStream, item: TokenStream) -> TokenStream {
+    hook::expand(Hook::OnChatEnd, args.into(), item.into()).into()
+}
+
+/// Runs when the user presses stop.
+#[proc_macro_attribute]
+pub fn on_stop(args: TokenStream, item: TokenStream) -> TokenStream {
+    hook::expand(Hook::OnStop, args.into(), item.into()).into()
+}
+
+/// Checks a login: `async fn(username: String, password: String) -> Option<User>`, behind `POST /login`.
+#[proc_macro_attribute]
+pub fn password_auth_callback(args: TokenStream, item: TokenStream) -> TokenStream {
+    auth::expand(Callback::Password, args.into(), item.into()).into()
+}
+
+/// Logs in from request headers: `async fn(headers: HeaderMap) -> Option<User>`, behind `POST /auth/header`.
+#[proc_macro_attribute]
+pub fn header_auth_callback(args: TokenStream, item: TokenStream) -> TokenStream {
+    auth::expand(Callback::Header, args.into(), item.into()).into()
+}
+
+/// An HTTP route: `#[endpoint(http, method = "POST", path = "/agent/run")]`.
+///
+/// `http` runs in the session the request names (header `X-Chainrs-Session-Id`, cookie
+/// `X-Chainlit-Session-id` or `?session_id=`) or a new one; `ws` runs inside the live chat tab
+/// the request names, so `Message::send` reaches that tab. Parameters are axum extractors or
+/// chainrs session types; only the last may read the body. Returns anything `IntoResponse`.
+#[proc_macro_attribute]
+pub fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
+    endpoint::expand(args.into(), item.into()).into()
+}

@@ -1,0 +1,269 @@
+//! The handler function as the macros see it: attributes, visibility, signature, and the body
+//! kept as tokens (never parsed). Checks shared by every attribute live here.
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Attribute, FnArg, Ident, Pat, ReturnType, Signature, Token, Type, Visibility};
+
+use crate::diagnostics::Errors;
+
+/// A function item whose body is kept verbatim.
+pub struct HandlerFn {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub sig: Signature,
+    pub body: TokenStream,
+}
+
+/// One typed parameter.
+pub struct Param {
+    pub pat: Pat,
+    pub ty: Type,
+}
+
+impl Parse for HandlerFn {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        let looks_like_fn = input.peek(Token![fn])
+            || input.peek(Token![async])
+            || input.peek(Token![const])
+            || input.peek(Token![unsafe])
+            || input.peek(Token![extern]);
+        if !looks_like_fn {
+            // Point at the item's keyword (`struct`, `impl`, …): the smallest span that explains it.
+            let span = input
+                .cursor()
+                .token_tree()
+                .map_or(Span::call_site(), |(t, _)| t.span());
+            return Err(syn::Error::new(span, "not a function"));
+        }
+        let sig: Signature = input.parse()?;
+        let body: TokenStream = input.parse()?;
+        if body.is_empty() {
+            return Err(syn::Error::new(sig.span(), "a handler needs a body"));
+        }
+        Ok(HandlerFn {
+            attrs,
+            vis,
+            sig,
+            body,
+        })
+    }
+}
+
+/// Parses the item, turning "not a function" into an error that names the attribute.
+pub fn parse_item(attribute: &str, item: TokenStream) -> syn::Result<HandlerFn> {
+    syn::parse2::<HandlerFn>(item).map_err(|e| {
+        if e.to_string() == "not a function" {
+            syn::Error::new(
+                e.span(),
+                format!(
+                    "#[{attribute}] applies to an `async fn` only\n\n= help: write the handler as `async fn name(...) {{ ... }}` and put #[{attribute}] on it"
+                ),
+            )
+        } else {
+            e
+        }
+    })
+}
+
+impl HandlerFn {
+    pub fn name(&self) -> &Ident {
+        &self.sig.ident
+    }
+
+    /// The typed parameters; receivers and variadics are reported by [`check_shape`].
+    pub fn params(&self) -> Vec<Param> {
+        self.sig
+            .inputs
+            .iter()
+            .filter_map(|arg| match arg {
+                FnArg::Typed(t) => Some(Param {
+                    pat: (*t.pat).clone(),
+                    ty: (*t.ty).clone(),
+                }),
+                FnArg::Receiver(_) => None,
+            })
+            .collect()
+    }
+
+    /// The span of the return type (or of the closing parenthesis when there is none).
+    pub fn output_span(&self) -> Span {
+        match &self.sig.output {
+            ReturnType::Default => self.sig.paren_token.span.close(),
+            ReturnType::Type(_, ty) => ty.span(),
+        }
+    }
+
+    /// Attributes to keep on the generated `call` fn, and the ones (docs, cfg) for every item.
+    pub fn split_attrs(&self) -> (Vec<&Attribute>, Vec<&Attribute>) {
+        let shared = self
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc") || a.path().is_ident("cfg"))
+            .collect();
+        let on_fn = self.attrs.iter().collect();
+        (on_fn, shared)
+    }
+}
+
+/// The checks every handler shares: `async`, no `const`/`unsafe`/`extern`, no generics, no
+/// `self`, no variadics, owned parameters, no `impl Trait` parameters.
+pub fn check_shape(attribute: &str, f: &HandlerFn, errors: &mut Errors) {
+    let sig = &f.sig;
+    let name = &sig.ident;
+    if let Some(c) = &sig.constness {
+        errors.push(
+            c.span(),
+            format!("#[{attribute}] handlers cannot be `const`"),
+            "remove `const`: handlers run at run time",
+        );
+    }
+    if let Some(u) = &sig.unsafety {
+        errors.push(
+            u.span(),
+            format!("#[{attribute}] handlers cannot be `unsafe`"),
+            "remove `unsafe` and put any unsafe block inside the body",
+        );
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(
+            abi.span(),
+            format!("#[{attribute}] handlers cannot have an `extern` ABI"),
+            "remove the `extern` qualifier",
+        );
+    }
+    if sig.asyncness.is_none() {
+        errors.push(
+            sig.fn_token.span(),
+            format!("#[{attribute}] handlers must be `async`"),
+            format!("write `async fn {name}(...)`"),
+        );
+    }
+    if !sig.generics.params.is_empty() {
+        errors.push(
+            sig.generics.span(),
+            format!("#[{attribute}] handlers cannot be generic"),
+            "parameters are injected by their concrete type: replace the generic parameter with the type you need",
+        );
+    }
+    if let Some(w) = &sig.generics.where_clause {
+        errors.push(
+            w.span(),
+            format!("#[{attribute}] handlers cannot have a `where` clause"),
+            "use concrete parameter types",
+        );
+    }
+    if let Some(v) = &sig.variadic {
+        errors.push(
+            v.span(),
+            format!("#[{attribute}] handlers cannot be variadic"),
+            "remove the `...` parameter",
+        );
+    }
+    for arg in &sig.inputs {
+        match arg {
+            FnArg::Receiver(r) => errors.push(
+                r.span(),
+                format!("#[{attribute}] handlers cannot take `self`"),
+                "handlers are free functions: move this one out of the `impl` block, and keep shared data in `State<T>` or `UserSession<S>`",
+            ),
+            FnArg::Typed(t) => check_param_type(attribute, &t.ty, errors),
+        }
+    }
+}
+
+fn check_param_type(attribute: &str, ty: &Type, errors: &mut Errors) {
+    match ty {
+        Type::Reference(r) => {
+            let inner = r.elem.to_token_stream();
+            errors.push(
+                r.and_token.span(),
+                format!("#[{attribute}] handler parameters cannot be borrowed"),
+                format!("take `{inner}` by value: injected values are owned (and cheap to clone)"),
+            );
+        }
+        Type::ImplTrait(i) => errors.push(
+            i.impl_token.span(),
+            format!("#[{attribute}] handler parameters cannot be `impl Trait`"),
+            "parameters are injected by their concrete type: name the type",
+        ),
+        Type::Paren(p) => check_param_type(attribute, &p.elem, errors),
+        _ => {}
+    }
+}
+
+/// Reports a type that appears in two parameters (two `Message`s, the same `UserSession<S>`).
+pub fn check_duplicates(attribute: &str, params: &[Param], errors: &mut Errors) {
+    for (i, p) in params.iter().enumerate() {
+        let key = type_key(&p.ty);
+        if let Some(first) = params[..i].iter().find(|q| type_key(&q.ty) == key) {
+            let first_name = first.pat.to_token_stream();
+            errors.push(
+                p.ty.span(),
+                format!("`{key}` is injected twice into this #[{attribute}] handler"),
+                format!("the parameter `{first_name}` already receives it: remove this one and use `{first_name}`"),
+            );
+        }
+    }
+}
+
+/// A type's tokens as one comparable string.
+pub fn type_key(ty: &Type) -> String {
+    ty.to_token_stream()
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The last path segment's name of a type (`Message` for `chainrs::Message`).
+pub fn last_segment(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.to_string()),
+        Type::Paren(p) => last_segment(&p.elem),
+        _ => None,
+    }
+}
+
+/// Reports arguments given to an attribute that takes none.
+pub fn check_no_args(attribute: &str, args: &TokenStream, errors: &mut Errors) {
+    if !args.is_empty() {
+        errors.push(
+            args.span(),
+            format!("#[{attribute}] takes no arguments"),
+            format!("write `#[{attribute}]` alone"),
+        );
+    }
+}
+
+/// The attributes of this crate; a function carries at most one.
+const OURS: &[&str] = &[
+    "on_chat_start",
+    "on_message",
+    "on_chat_end",
+    "on_stop",
+    "password_auth_callback",
+    "header_auth_callback",
+    "endpoint",
+];
+
+/// Reports a second chainrs attribute on the same function.
+pub fn check_single_attribute(attribute: &str, f: &HandlerFn, errors: &mut Errors) {
+    for attr in &f.attrs {
+        let Some(last) = attr.path().segments.last() else {
+            continue;
+        };
+        let name = last.ident.to_string();
+        if OURS.contains(&name.as_str()) {
+            errors.push(
+                attr.span(),
+                format!("a function takes one chainrs attribute, but this one has #[{attribute}] and #[{name}]"),
+                "write a separate function for each hook and register both; they can share code through a plain helper fn",
+            );
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Every runtime path that `chainrs-macros` generates code against, in one place.
+//! Not a public API.
+
+pub use crate::app::{EndpointKind, Handler, HandlerInfo, HandlerOf, HookKind, Registry};
+pub use crate::app::{EndpointOutput, HookOutput};
+pub use crate::auth::{AuthOutput, User};
+pub use crate::chat::ChatCall;
+pub use crate::error::{Error, Result};
+pub use crate::extract::{
+    FromChat, FromEndpointParts, FromEndpointRequest, ViaAxum, ViaChat, kind,
+};
+pub use axum::extract::Request;
+pub use axum::http::HeaderMap;
+pub use axum::response::Response;
+pub use futures_util::future::BoxFuture;
+pub use std::boxed::Box;
+pub use std::string::String;
+pub use std::{concat, file, line};
+
+/// Splits a request into its head and body.
+pub fn into_parts(req: Request) -> (axum::http::request::Parts, axum::body::Body) {
+    req.into_parts()
+}
+
+/// Joins a head and body back into a request (for the last, body-reading parameter).
+pub fn from_parts(parts: axum::http::request::Parts, body: axum::body::Body) -> Request {
+    Request::from_parts(parts, body)
+}
+
+/// A chat hook's outcome; spanned at the hook's return type.
+pub fn hook_outcome<T: HookOutput>(value: T) -> Result<()> {
+    value.into_outcome()
+}
+
+/// An auth callback's decision; spanned at the callback's return type.
+pub fn auth_decision<T: AuthOutput>(value: T) -> Result<Option<User>> {
+    value.into_auth()
+}
+
+/// An endpoint's response; spanned at the endpoint's return type.
+pub fn endpoint_response<T: EndpointOutput>(value: T) -> Response {
+    value.into_endpoint_response()
+}

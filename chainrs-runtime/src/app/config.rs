@@ -1,0 +1,127 @@
+//! Settings: code sets them with the builder, `serve` lets `CHAINRS_*` variables override them.
+//! Bad values are errors that name the variable, never silent defaults.
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// Settings of an app.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Config {
+    /// How long a session lives after its last activity (`CHAINRS_SESSION_TIMEOUT`, seconds). Default 3,600 s.
+    pub session_timeout: Duration,
+    /// How often expired sessions are swept; default a tenth of the timeout, between 1 s and 60 s.
+    pub sweep_interval: Option<Duration>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            session_timeout: Duration::from_secs(3600),
+            sweep_interval: None,
+        }
+    }
+}
+
+impl Config {
+    /// The sweep interval in force.
+    pub fn sweep_interval(&self) -> Duration {
+        self.sweep_interval.unwrap_or_else(|| {
+            (self.session_timeout / 10).clamp(Duration::from_secs(1), Duration::from_secs(60))
+        })
+    }
+
+    /// Applies overrides from an environment (`lookup` is `std::env::var` in `serve`).
+    pub fn apply_env(&mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<()> {
+        if let Some(raw) = lookup("CHAINRS_SESSION_TIMEOUT") {
+            let secs: u64 = raw.trim().parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                Error::Config(format!(
+                    "CHAINRS_SESSION_TIMEOUT must be a whole number of seconds above zero, got {raw:?}"
+                ))
+            })?;
+            self.session_timeout = Duration::from_secs(secs);
+        }
+        Ok(())
+    }
+}
+
+/// `addr` with `CHAINRS_HOST` and `CHAINRS_PORT` applied.
+pub(crate) fn address_with_env(
+    addr: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<String> {
+    let (host, port) = addr.rsplit_once(':').ok_or_else(|| {
+        Error::Config(format!(
+            "address {addr:?} has no port: write it as host:port, e.g. 127.0.0.1:8000"
+        ))
+    })?;
+    let host = lookup("CHAINRS_HOST").unwrap_or_else(|| host.to_owned());
+    let port = match lookup("CHAINRS_PORT") {
+        Some(raw) => raw.trim().parse::<u16>().map_err(|_| {
+            Error::Config(format!(
+                "CHAINRS_PORT must be a port number from 0 to 65535, got {raw:?}"
+            ))
+        })?,
+        None => port
+            .parse::<u16>()
+            .map_err(|_| Error::Config(format!("address {addr:?} has no valid port after ':'")))?,
+    };
+    Ok(format!("{host}:{port}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn environment_overrides_the_address() {
+        let none: &[(&str, &str)] = &[];
+        assert_eq!(
+            address_with_env("127.0.0.1:8000", env(none))
+                .ok()
+                .as_deref(),
+            Some("127.0.0.1:8000")
+        );
+        let port = [("CHAINRS_PORT", "9100")];
+        assert_eq!(
+            address_with_env("127.0.0.1:8000", env(&port))
+                .ok()
+                .as_deref(),
+            Some("127.0.0.1:9100")
+        );
+        let host = [("CHAINRS_HOST", "0.0.0.0")];
+        assert_eq!(
+            address_with_env("127.0.0.1:8000", env(&host))
+                .ok()
+                .as_deref(),
+            Some("0.0.0.0:8000")
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let port = [("CHAINRS_PORT", "eighty")];
+        let err = address_with_env("127.0.0.1:8000", env(&port))
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("CHAINRS_PORT") && e.contains("eighty")));
+        let mut config = Config::default();
+        let timeout = [("CHAINRS_SESSION_TIMEOUT", "-5")];
+        let err = config.apply_env(env(&timeout)).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("CHAINRS_SESSION_TIMEOUT")));
+        let timeout = [("CHAINRS_SESSION_TIMEOUT", "90")];
+        assert!(config.apply_env(env(&timeout)).is_ok());
+        assert_eq!(config.session_timeout, Duration::from_secs(90));
+        assert!(address_with_env("localhost", env(&[])).is_err());
+    }
+}

@@ -1,0 +1,241 @@
+//! `App`: the builder users register handlers on, and the `Runtime` it builds.
+//! Registration is explicit and typed; there is no global registry.
+
+mod config;
+mod output;
+mod registry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+
+use crate::error::{Error, Result};
+use crate::extract::kind;
+use crate::extract::state::StateMap;
+use crate::server::Server;
+use crate::session::{MemoryStore, SessionStore, Sessions};
+
+pub use config::Config;
+pub use output::{EndpointOutput, HookOutput};
+pub use registry::{EndpointKind, HandlerInfo, HookKind, Registry};
+pub(crate) use registry::{EndpointRoute, Hooks, Registered};
+
+/// A value produced by a chainrs attribute macro: it knows how to register itself on an [`App`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a chainrs handler",
+    label = "expected a function annotated with a chainrs attribute",
+    note = "annotate the function with #[on_chat_start], #[on_message], #[on_chat_end], #[on_stop], #[password_auth_callback], #[header_auth_callback] or #[endpoint(...)]"
+)]
+pub trait Handler {
+    /// Adds the handler to the registry.
+    #[doc(hidden)]
+    fn install(self, registry: &mut Registry);
+}
+
+/// A handler of kind `K` (`kind::on_message`, …), for the typed registration methods.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `#[{K}]` handler",
+    label = "expected a function annotated with `#[{K}]`",
+    note = "annotate the function with `#[{K}]`, or register it with `App::register`, which takes every kind"
+)]
+pub trait HandlerOf<K>: Handler {}
+
+/// A chainrs application: handlers, shared state, session settings.
+///
+/// ```no_run
+/// use chainrs::prelude::*;
+///
+/// #[on_message]
+/// async fn echo(msg: Message) -> chainrs::Result<()> {
+///     Message::new(msg.content).send().await?;
+///     Ok(())
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> chainrs::Result<()> {
+///     App::new().register(echo).serve("127.0.0.1:8000").await
+/// }
+/// ```
+pub struct App {
+    registry: Registry,
+    config: Config,
+    store: Option<Arc<dyn SessionStore>>,
+    state: StateMap,
+}
+
+impl Default for App {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The built application that handlers run against.
+pub(crate) struct Runtime {
+    pub(crate) sessions: Arc<Sessions>,
+    pub(crate) hooks: Hooks,
+    pub(crate) password_auth: Option<Registered<registry::PasswordFn>>,
+    pub(crate) header_auth: Option<Registered<registry::HeaderFn>>,
+    pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
+    pub(crate) state: StateMap,
+    pub(crate) config: Config,
+}
+
+impl Runtime {
+    /// Whether every chat and endpoint needs a logged-in user.
+    pub(crate) fn login_required(&self) -> bool {
+        self.password_auth.is_some() || self.header_auth.is_some()
+    }
+}
+
+impl App {
+    /// An app with no handlers, the in-memory session store and default settings.
+    pub fn new() -> Self {
+        App {
+            registry: Registry::default(),
+            config: Config::default(),
+            store: None,
+            state: StateMap::default(),
+        }
+    }
+
+    /// Registers a handler of any kind. A second handler of a once-only kind (two
+    /// `#[on_message]`) or a second endpoint on the same method and path is reported,
+    /// with both source locations, when the app is built.
+    #[track_caller]
+    pub fn register<H: Handler>(mut self, handler: H) -> Self {
+        self.registry.at = Some(std::panic::Location::caller());
+        handler.install(&mut self.registry);
+        self
+    }
+
+    /// Registers the `#[on_chat_start]` handler.
+    #[track_caller]
+    pub fn on_chat_start(self, handler: impl HandlerOf<kind::on_chat_start>) -> Self {
+        self.register(handler)
+    }
+
+    /// Registers the `#[on_message]` handler.
+    #[track_caller]
+    pub fn on_message(self, handler: impl HandlerOf<kind::on_message>) -> Self {
+        self.register(handler)
+    }
+
+    /// Registers the `#[on_chat_end]` handler.
+    #[track_caller]
+    pub fn on_chat_end(self, handler: impl HandlerOf<kind::on_chat_end>) -> Self {
+        self.register(handler)
+    }
+
+    /// Registers the `#[on_stop]` handler.
+    #[track_caller]
+    pub fn on_stop(self, handler: impl HandlerOf<kind::on_stop>) -> Self {
+        self.register(handler)
+    }
+
+    /// Registers the `#[password_auth_callback]`.
+    #[track_caller]
+    pub fn password_auth(self, handler: impl HandlerOf<kind::password_auth_callback>) -> Self {
+        self.register(handler)
+    }
+
+    /// Registers the `#[header_auth_callback]`.
+    #[track_caller]
+    pub fn header_auth(self, handler: impl HandlerOf<kind::header_auth_callback>) -> Self {
+        self.register(handler)
+    }
+
+    /// Registers an `#[endpoint(http, ...)]`.
+    #[track_caller]
+    pub fn http_endpoint(self, handler: impl HandlerOf<kind::http>) -> Self {
+        self.register(handler)
+    }
+
+    /// Registers an `#[endpoint(ws, ...)]`.
+    #[track_caller]
+    pub fn ws_endpoint(self, handler: impl HandlerOf<kind::ws>) -> Self {
+        self.register(handler)
+    }
+
+    /// Shares `value` with every handler as `State<T>` (one value per type).
+    pub fn with_state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// Uses `store` for sessions instead of process memory.
+    pub fn session_store(mut self, store: impl SessionStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// How long a session lives after its last activity (default one hour).
+    pub fn session_timeout(mut self, timeout: Duration) -> Self {
+        self.config.session_timeout = timeout;
+        self
+    }
+
+    /// Replaces the whole configuration.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The configuration as it stands.
+    pub fn current_config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Applies `CHAINRS_*` environment overrides (see [`Config::apply_env`]).
+    pub fn with_env(mut self) -> Result<Self> {
+        self.config.apply_env(|k| std::env::var(k).ok())?;
+        Ok(self)
+    }
+
+    /// Checks the registrations and builds the runtime.
+    pub(crate) fn build(self) -> Result<Arc<Runtime>> {
+        let App {
+            registry,
+            config,
+            store,
+            state,
+        } = self;
+        if config.session_timeout.is_zero() {
+            return Err(Error::Config(
+                "session_timeout must be longer than zero".to_owned(),
+            ));
+        }
+        let parts = registry.finish()?;
+        let store = store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        Ok(Arc::new(Runtime {
+            sessions: Arc::new(Sessions::new(store, config.session_timeout)),
+            hooks: parts.hooks,
+            password_auth: parts.password,
+            header_auth: parts.header,
+            endpoints: parts.endpoints,
+            state,
+            config,
+        }))
+    }
+
+    /// The app as an axum router, to mount inside an existing axum app
+    /// (`Router::new().merge(app.into_router()?)`). Call it inside a tokio runtime: it
+    /// starts the task that sweeps expired sessions, which ends when the router is dropped.
+    pub fn into_router<S: Clone + Send + Sync + 'static>(self) -> Result<Router<S>> {
+        let runtime = self.build()?;
+        crate::server::router(runtime)
+    }
+
+    /// Binds `addr` exactly as given (no environment overrides): for tests and embedding.
+    pub async fn bind(self, addr: &str) -> Result<Server> {
+        Server::bind(self.build()?, addr).await
+    }
+
+    /// Serves the app on `addr` until Ctrl-C, after applying `CHAINRS_*` environment overrides
+    /// (`CHAINRS_HOST`, `CHAINRS_PORT`, `CHAINRS_SESSION_TIMEOUT`).
+    pub async fn serve(self, addr: &str) -> Result<()> {
+        let addr = config::address_with_env(addr, |k| std::env::var(k).ok())?;
+        let server = self.with_env()?.bind(&addr).await?;
+        server.run().await
+    }
+}

@@ -1,0 +1,251 @@
+//! What `App::register` collects: one slot per once-only hook, the auth callbacks, the endpoints.
+//! Conflicts are gathered, each naming both source locations, and reported together at build.
+
+use std::fmt::Write as _;
+use std::panic::Location;
+
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method};
+use axum::response::Response;
+use futures_util::future::BoxFuture;
+
+use crate::auth::User;
+use crate::chat::ChatCall;
+use crate::error::{Error, Result};
+
+/// Where a handler was written: its name and `file:line`, filled in by the macro.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HandlerInfo {
+    /// The function's name.
+    pub name: &'static str,
+    /// `file:line` of the function.
+    pub defined_at: &'static str,
+}
+
+/// The chat hooks, each registered at most once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HookKind {
+    /// `#[on_chat_start]`.
+    OnChatStart,
+    /// `#[on_message]`.
+    OnMessage,
+    /// `#[on_chat_end]`.
+    OnChatEnd,
+    /// `#[on_stop]`.
+    OnStop,
+}
+
+impl HookKind {
+    /// The attribute's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            HookKind::OnChatStart => "on_chat_start",
+            HookKind::OnMessage => "on_message",
+            HookKind::OnChatEnd => "on_chat_end",
+            HookKind::OnStop => "on_stop",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The two endpoint kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointKind {
+    /// `#[endpoint(http, ...)]`: the session the request names, or a new one.
+    Http,
+    /// `#[endpoint(ws, ...)]`: inside the live chat tab the request names.
+    Ws,
+}
+
+pub(crate) type ChatHookFn = fn(ChatCall) -> BoxFuture<'static, Result<()>>;
+pub(crate) type PasswordFn = fn(String, String) -> BoxFuture<'static, Result<Option<User>>>;
+pub(crate) type HeaderFn = fn(HeaderMap) -> BoxFuture<'static, Result<Option<User>>>;
+pub(crate) type EndpointFn = fn(Request) -> BoxFuture<'static, Response>;
+
+/// A registered handler with where it came from.
+#[derive(Clone)]
+pub(crate) struct Registered<F> {
+    pub(crate) info: HandlerInfo,
+    pub(crate) registered_at: &'static Location<'static>,
+    pub(crate) call: F,
+}
+
+impl<F> Registered<F> {
+    fn describe(&self) -> String {
+        format!(
+            "`{}` (defined at {}, registered at {})",
+            self.info.name, self.info.defined_at, self.registered_at
+        )
+    }
+}
+
+/// An endpoint route.
+#[derive(Clone)]
+pub(crate) struct EndpointRoute {
+    pub(crate) kind: EndpointKind,
+    pub(crate) method: Method,
+    pub(crate) path: &'static str,
+    pub(crate) call: EndpointFn,
+}
+
+/// The registered chat hooks.
+#[derive(Default)]
+pub(crate) struct Hooks {
+    slots: [Option<Registered<ChatHookFn>>; 4],
+}
+
+impl Hooks {
+    pub(crate) fn get(&self, kind: HookKind) -> Option<&Registered<ChatHookFn>> {
+        self.slots[kind.index()].as_ref()
+    }
+}
+
+/// What generated code registers into; reached through `App::register`.
+#[doc(hidden)]
+#[derive(Default)]
+pub struct Registry {
+    pub(crate) at: Option<&'static Location<'static>>,
+    hooks: Hooks,
+    password: Option<Registered<PasswordFn>>,
+    header: Option<Registered<HeaderFn>>,
+    endpoints: Vec<Registered<EndpointRoute>>,
+    errors: Vec<String>,
+}
+
+pub(crate) struct Finished {
+    pub(crate) hooks: Hooks,
+    pub(crate) password: Option<Registered<PasswordFn>>,
+    pub(crate) header: Option<Registered<HeaderFn>>,
+    pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
+}
+
+impl Registry {
+    fn wrap<F>(&self, info: HandlerInfo, call: F) -> Registered<F> {
+        Registered {
+            info,
+            registered_at: self.at.unwrap_or_else(Location::caller),
+            call,
+        }
+    }
+
+    fn once<F>(
+        slot: &mut Option<Registered<F>>,
+        errors: &mut Vec<String>,
+        what: &str,
+        new: Registered<F>,
+    ) {
+        match slot {
+            Some(old) => errors.push(format!(
+                "two {what} handlers are registered: {} and {}; an app has at most one, so remove one registration",
+                old.describe(),
+                new.describe()
+            )),
+            None => *slot = Some(new),
+        }
+    }
+
+    /// Registers a chat hook.
+    #[doc(hidden)]
+    pub fn chat_hook(&mut self, kind: HookKind, info: HandlerInfo, call: ChatHookFn) {
+        let new = self.wrap(info, call);
+        let what = format!("#[{}]", kind.name());
+        Self::once(
+            &mut self.hooks.slots[kind.index()],
+            &mut self.errors,
+            &what,
+            new,
+        );
+    }
+
+    /// Registers the password callback.
+    #[doc(hidden)]
+    pub fn password_auth(&mut self, info: HandlerInfo, call: PasswordFn) {
+        let new = self.wrap(info, call);
+        Self::once(
+            &mut self.password,
+            &mut self.errors,
+            "#[password_auth_callback]",
+            new,
+        );
+    }
+
+    /// Registers the header callback.
+    #[doc(hidden)]
+    pub fn header_auth(&mut self, info: HandlerInfo, call: HeaderFn) {
+        let new = self.wrap(info, call);
+        Self::once(
+            &mut self.header,
+            &mut self.errors,
+            "#[header_auth_callback]",
+            new,
+        );
+    }
+
+    /// Registers an endpoint.
+    #[doc(hidden)]
+    pub fn endpoint(
+        &mut self,
+        info: HandlerInfo,
+        kind: EndpointKind,
+        method: &'static str,
+        path: &'static str,
+        call: EndpointFn,
+    ) {
+        let method = match Method::from_bytes(method.as_bytes()) {
+            Ok(m) => m,
+            Err(_) => {
+                self.errors.push(format!(
+                    "endpoint `{}` has an invalid method {method:?}",
+                    info.name
+                ));
+                return;
+            }
+        };
+        let new = self.wrap(
+            info,
+            EndpointRoute {
+                kind,
+                method,
+                path,
+                call,
+            },
+        );
+        if let Some(old) = self
+            .endpoints
+            .iter()
+            .find(|e| e.call.method == new.call.method && e.call.path == new.call.path)
+        {
+            self.errors.push(format!(
+                "two endpoints answer {} {}: {} and {}; give one another path or method",
+                new.call.method,
+                new.call.path,
+                old.describe(),
+                new.describe()
+            ));
+            return;
+        }
+        self.endpoints.push(new);
+    }
+
+    pub(crate) fn finish(self) -> Result<Finished> {
+        if !self.errors.is_empty() {
+            let mut message = String::new();
+            for (i, e) in self.errors.iter().enumerate() {
+                if i > 0 {
+                    message.push_str("\n  ");
+                }
+                let _ = write!(message, "{e}");
+            }
+            return Err(Error::Config(message));
+        }
+        Ok(Finished {
+            hooks: self.hooks,
+            password: self.password,
+            header: self.header,
+            endpoints: self.endpoints,
+        })
+    }
+}

@@ -1,0 +1,189 @@
+//! `Message`: the incoming user message of `#[on_message]`, and what handlers send back.
+//! Sending uses the ambient context, so it reaches the tab of the running handler's session.
+
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::context::{self, Emitter};
+use crate::error::{Error, Result};
+use crate::protocol::{ServerEvent, StepDict, StepType, StreamToken, now_iso};
+
+/// A chat message: the user's (injected into `#[on_message]`) or one a handler sends.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// The message id.
+    pub id: Uuid,
+    /// The text.
+    pub content: String,
+    /// Who wrote it (`Assistant` by default, `User` for incoming messages).
+    pub author: String,
+    /// User, assistant or system message.
+    pub kind: StepType,
+    /// The step it nests under.
+    pub parent_id: Option<Uuid>,
+    /// The thread it belongs to (set when sent).
+    pub thread_id: Option<Uuid>,
+    /// Creation time, ISO-8601 UTC.
+    pub created_at: String,
+    /// Whether it reports an error.
+    pub is_error: bool,
+    /// Free-form metadata.
+    pub metadata: Map<String, Value>,
+}
+
+impl Message {
+    /// An assistant message with this text.
+    pub fn new(content: impl Into<String>) -> Self {
+        Message {
+            id: Uuid::new_v4(),
+            content: content.into(),
+            author: "Assistant".to_owned(),
+            kind: StepType::AssistantMessage,
+            parent_id: None,
+            thread_id: None,
+            created_at: now_iso(),
+            is_error: false,
+            metadata: Map::new(),
+        }
+    }
+
+    /// A message the user wrote (what a client sends as `client_message`).
+    pub fn from_user(content: impl Into<String>) -> Self {
+        Message {
+            author: "User".to_owned(),
+            kind: StepType::UserMessage,
+            ..Message::new(content)
+        }
+    }
+
+    /// Sets the author's display name.
+    pub fn with_author(mut self, author: impl Into<String>) -> Self {
+        self.author = author.into();
+        self
+    }
+
+    /// The message as a wire StepDict.
+    pub fn to_step(&self) -> StepDict {
+        let mut step = StepDict::new(self.kind, self.author.clone());
+        step.id = self.id;
+        step.output = self.content.clone();
+        step.parent_id = self.parent_id;
+        step.thread_id = self.thread_id;
+        step.created_at = Some(self.created_at.clone());
+        step.start = Some(self.created_at.clone());
+        step.end = Some(self.created_at.clone());
+        step.is_error = self.is_error;
+        step.metadata = self.metadata.clone();
+        step
+    }
+
+    /// A message from a wire StepDict (its `output` is the content).
+    pub fn from_step(step: StepDict) -> Self {
+        Message {
+            id: step.id,
+            content: step.output,
+            author: step.name,
+            kind: step.step_type,
+            parent_id: step.parent_id,
+            thread_id: step.thread_id,
+            created_at: step.created_at.unwrap_or_else(now_iso),
+            is_error: step.is_error,
+            metadata: step.metadata,
+        }
+    }
+
+    /// Fills thread and parent from the context, then returns the tab to send to.
+    fn bind(&mut self, api: &'static str) -> Result<Emitter> {
+        let cx = context::current().ok_or(Error::NoContext { api })?;
+        let emitter = cx.chat.clone().ok_or(Error::NoChat { api })?;
+        self.thread_id.get_or_insert(cx.session.meta().thread_id);
+        if self.parent_id.is_none() {
+            self.parent_id = cx.parent_step;
+        }
+        Ok(emitter)
+    }
+
+    /// Sends the message to the current session's chat tab and returns it (with its thread set).
+    ///
+    /// Works in chat hooks and `#[endpoint(ws)]`; elsewhere it returns an error that says why.
+    pub async fn send(mut self) -> Result<Message> {
+        let emitter = self.bind("Message::send")?;
+        emitter
+            .emit(ServerEvent::NewMessage(self.to_step()))
+            .await?;
+        Ok(self)
+    }
+
+    /// Shows the message's new content in the tab (after changing `content`).
+    pub async fn update(&mut self) -> Result<()> {
+        let emitter = self.bind("Message::update")?;
+        emitter
+            .emit(ServerEvent::UpdateMessage(self.to_step()))
+            .await
+    }
+
+    /// Removes the message from the tab.
+    pub async fn remove(mut self) -> Result<()> {
+        let emitter = self.bind("Message::remove")?;
+        emitter
+            .emit(ServerEvent::DeleteMessage(self.to_step()))
+            .await
+    }
+
+    /// Starts streaming this message token by token; call [`MessageStream::finish`] at the end.
+    pub async fn stream(mut self) -> Result<MessageStream> {
+        let emitter = self.bind("Message::stream")?;
+        Ok(MessageStream {
+            message: self,
+            emitter,
+            started: false,
+        })
+    }
+}
+
+/// A message being streamed: `token` appends, `finish` sends the final message.
+#[derive(Debug)]
+pub struct MessageStream {
+    message: Message,
+    emitter: Emitter,
+    started: bool,
+}
+
+impl MessageStream {
+    /// Appends a token. The first one opens the stream (`stream_start`), later ones are `stream_token`s.
+    pub async fn token(&mut self, token: impl AsRef<str>) -> Result<()> {
+        let token = token.as_ref();
+        if token.is_empty() {
+            return Ok(());
+        }
+        self.message.content.push_str(token);
+        if !self.started {
+            self.started = true;
+            let mut step = self.message.to_step();
+            step.streaming = true;
+            step.end = None;
+            return self.emitter.emit(ServerEvent::StreamStart(step)).await;
+        }
+        self.emitter
+            .emit(ServerEvent::StreamToken(StreamToken {
+                id: self.message.id,
+                token: token.to_owned(),
+                is_sequence: false,
+                is_input: false,
+            }))
+            .await
+    }
+
+    /// The text streamed so far.
+    pub fn content(&self) -> &str {
+        &self.message.content
+    }
+
+    /// Ends the stream: sends the complete message and returns it.
+    pub async fn finish(self) -> Result<Message> {
+        self.emitter
+            .emit(ServerEvent::NewMessage(self.message.to_step()))
+            .await?;
+        Ok(self.message)
+    }
+}

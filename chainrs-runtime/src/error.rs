@@ -1,0 +1,132 @@
+//! The one error type of chainrs and how it reaches clients.
+//! Each variant says what happened and what to do; HTTP clients get it as `{"error": …}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// A boxed error from user code (a hook's or a store's own error type).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// `Result` with chainrs's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in chainrs, with a message that names the fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An ambient API (`Message::send`, `UserSession`, …) was called outside any chainrs handler.
+    #[error(
+        "{api} was called outside a chainrs handler: call it from a function annotated with \
+         #[on_chat_start], #[on_message], #[endpoint(...)] or another chainrs hook, and use \
+         chainrs::spawn (not tokio::spawn) to carry the context into spawned tasks"
+    )]
+    NoContext {
+        /// The API that needed a context.
+        api: &'static str,
+    },
+    /// A chat-only API was called in a context that has no chat tab (an `#[endpoint(http)]`).
+    #[error(
+        "{api} needs a live chat tab, but this handler runs in an HTTP context: use \
+         #[endpoint(ws, ...)] to run in the chat tab the request names"
+    )]
+    NoChat {
+        /// The API that needed a chat tab.
+        api: &'static str,
+    },
+    /// The session does not exist (never created, expired or cleared).
+    #[error(
+        "session {0} does not exist (it expired or was cleared): start a new session by omitting the id"
+    )]
+    SessionNotFound(String),
+    /// A session id that is not a UUID.
+    #[error(
+        "malformed session id {given:?} in {source_name}: a session id is a UUID such as 0b6f5c7e-3f1d-4c6a-9a43-1c2d3e4f5a6b"
+    )]
+    InvalidSessionId {
+        /// What was given (truncated).
+        given: String,
+        /// Where it came from (header, cookie, query).
+        source_name: &'static str,
+    },
+    /// The session belongs to another user.
+    #[error("session {0} belongs to another user")]
+    Forbidden(String),
+    /// The handler needs a logged-in user and there is none.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// `#[endpoint(ws)]` named a session with no chat tab connected to this instance.
+    #[error(
+        "session {0} has no live chat tab connected: open the chat first, or use #[endpoint(http)] for work that does not push into the tab"
+    )]
+    NoLiveChat(String),
+    /// Stored session state could not be decoded into the requested type.
+    #[error(
+        "stored value of `{key}` does not match its type: {source}. Clear it with UserSession::clear or keep the type's serde shape compatible"
+    )]
+    Decode {
+        /// The state key.
+        key: String,
+        /// What serde said.
+        source: serde_json::Error,
+    },
+    /// A value could not be encoded for storage.
+    #[error("could not serialize `{key}` for the session store: {source}")]
+    Encode {
+        /// The state key.
+        key: String,
+        /// What serde said.
+        source: serde_json::Error,
+    },
+    /// The session store failed (a remote store being down, for example).
+    #[error("session store failed: {0}")]
+    Store(#[source] BoxError),
+    /// The app was misconfigured (duplicate handlers, a missing secret, a bad environment value).
+    #[error("chainrs configuration error: {0}")]
+    Config(String),
+    /// Bad input from a client.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// A user handler returned an error.
+    #[error("{0}")]
+    Handler(#[source] BoxError),
+    /// A user handler panicked; the panic was contained.
+    #[error("the handler panicked: {0}")]
+    Panicked(String),
+    /// An I/O error while serving.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// Wraps any error from user code.
+    pub fn handler(err: impl Into<BoxError>) -> Self {
+        Error::Handler(err.into())
+    }
+
+    /// The HTTP status this error maps to.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::SessionNotFound(_) => StatusCode::NOT_FOUND,
+            Error::InvalidSessionId { .. } | Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::NoLiveChat(_) => StatusCode::CONFLICT,
+            Error::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        (
+            status,
+            axum::Json(serde_json::json!({ "error": self.to_string() })),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,43 @@
+//! Injection by type: each handler parameter is extracted through a trait for its context kind.
+//! A type that does not fit its handler's context is a compile error on that parameter.
+
+mod chat;
+mod endpoint;
+pub(crate) mod state;
+
+pub use chat::FromChat;
+pub use endpoint::{FromEndpointParts, FromEndpointRequest, ViaAxum, ViaChat};
+pub use state::State;
+
+/// Marker types naming each kind of handler; they appear in compile errors as `#[kind]`.
+#[allow(non_camel_case_types)]
+pub mod kind {
+    /// `#[on_chat_start]`.
+    pub struct on_chat_start;
+    /// `#[on_message]`.
+    pub struct on_message;
+    /// `#[on_chat_end]`.
+    pub struct on_chat_end;
+    /// `#[on_stop]`.
+    pub struct on_stop;
+    /// `#[password_auth_callback]`.
+    pub struct password_auth_callback;
+    /// `#[header_auth_callback]`.
+    pub struct header_auth_callback;
+    /// `#[endpoint(http, ...)]`.
+    pub struct http;
+    /// `#[endpoint(ws, ...)]`.
+    pub struct ws;
+
+    /// The chat hooks: they run in a chat tab.
+    pub trait ChatHook: Send + 'static {}
+    impl ChatHook for on_chat_start {}
+    impl ChatHook for on_message {}
+    impl ChatHook for on_chat_end {}
+    impl ChatHook for on_stop {}
+
+    /// The endpoint kinds: they run for an HTTP request.
+    pub trait Endpoint: Send + 'static {}
+    impl Endpoint for http {}
+    impl Endpoint for ws {}
+}

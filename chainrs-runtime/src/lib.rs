@@ -1,0 +1,79 @@
+//! # chainrs
+//!
+//! Conversational AI apps in Rust: annotate async functions with `#[on_chat_start]`,
+//! `#[on_message]`, `#[endpoint(http, ...)]`…, register them on an [`App`], and serve.
+//! Each handler receives what it asks for by type (its session's typed state, the user, the
+//! incoming message) in the right context, and a parameter that does not fit its context is a
+//! compile error that names the fix.
+//!
+//! ```no_run
+//! use chainrs::prelude::*;
+//!
+//! #[derive(Default, Serialize, Deserialize)]
+//! struct Chat { turns: u32 }
+//!
+//! #[on_message]
+//! async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()> {
+//!     let n = chat.update(|c| { c.turns += 1; c.turns }).await?;
+//!     Message::new(format!("echo #{n}: {}", msg.content)).send().await?;
+//!     Ok(())
+//! }
+//!
+//! /// The same session, seen from an HTTP endpoint that names it.
+//! #[endpoint(http, method = "GET", path = "/turns")]
+//! async fn turns(chat: UserSession<Chat>) -> chainrs::Result<Json<u32>> {
+//!     Ok(Json(chat.get().await?.turns))
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> chainrs::Result<()> {
+//!     App::new().register(reply).register(turns).serve("127.0.0.1:8000").await
+//! }
+//! ```
+
+extern crate self as chainrs;
+
+mod app;
+mod auth;
+mod chat;
+mod context;
+mod error;
+mod extract;
+pub mod protocol;
+mod server;
+pub mod session;
+pub mod testing;
+
+pub use app::{App, Config, EndpointOutput, Handler, HandlerOf, HookOutput};
+pub use auth::{AuthOutput, User};
+pub use chainrs_macros::{
+    endpoint, header_auth_callback, on_chat_end, on_chat_start, on_message, on_stop,
+    password_auth_callback,
+};
+pub use chat::{Message, MessageStream};
+pub use context::{ChatSink, ContextKind, Emitter, SinkFuture, current_kind, spawn};
+pub use error::{BoxError, Error, Result};
+pub use extract::{FromChat, FromEndpointParts, FromEndpointRequest, State, kind};
+pub use server::Server;
+pub use session::{Local, Session, SessionId, SessionState, UserSession};
+
+pub use axum;
+pub use serde_json;
+
+/// Everything an app usually needs: `use chainrs::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        App, Emitter, Local, Message, Session, SessionId, State, User, UserSession, endpoint,
+        header_auth_callback, on_chat_end, on_chat_start, on_message, on_stop,
+        password_auth_callback,
+    };
+    pub use axum::Json;
+    pub use axum::extract::{Form, Path, Query};
+    pub use axum::http::{HeaderMap, StatusCode};
+    pub use axum::response::IntoResponse;
+    pub use serde::{Deserialize, Serialize};
+}
+
+/// Paths the macros' generated code names. Not a public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private;

@@ -1,0 +1,229 @@
+//! The wire shapes chainrs shares with Chainlit's web client: StepDict and the server events.
+//! Field names and event names follow the observed protocol (camelCase, ISO-8601 UTC times).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+/// The current time as Chainlit writes it: ISO-8601 UTC ending in `Z`.
+pub fn now_iso() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
+
+/// The kind of a step, as the client names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StepType {
+    /// A message the user wrote.
+    UserMessage,
+    /// A message from the assistant.
+    #[default]
+    AssistantMessage,
+    /// A system message.
+    SystemMessage,
+    /// A handler run (`on_message`, `on_chat_start`).
+    Run,
+    /// A tool call.
+    Tool,
+    /// An LLM call.
+    Llm,
+    /// An embedding call.
+    Embedding,
+    /// A retrieval.
+    Retrieval,
+    /// A re-ranking.
+    Rerank,
+    /// Anything else.
+    Undefined,
+}
+
+/// A step or message as it travels on the wire (Chainlit's `StepDict`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepDict {
+    /// The step's id.
+    pub id: Uuid,
+    /// The thread it belongs to.
+    #[serde(default)]
+    pub thread_id: Option<Uuid>,
+    /// The parent step, if nested.
+    #[serde(default)]
+    pub parent_id: Option<Uuid>,
+    /// Display name (author of a message, name of a run).
+    #[serde(default)]
+    pub name: String,
+    /// The kind of step.
+    #[serde(rename = "type", default)]
+    pub step_type: StepType,
+    /// Input text.
+    #[serde(default)]
+    pub input: String,
+    /// Output text (a message's content).
+    #[serde(default)]
+    pub output: String,
+    /// Creation time.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Start time.
+    #[serde(default)]
+    pub start: Option<String>,
+    /// End time.
+    #[serde(default)]
+    pub end: Option<String>,
+    /// Whether tokens are still streaming into it.
+    #[serde(default)]
+    pub streaming: bool,
+    /// Whether it reports an error.
+    #[serde(default)]
+    pub is_error: bool,
+    /// Whether it waits for the user's answer (`ask`).
+    #[serde(default)]
+    pub wait_for_answer: bool,
+    /// Free-form metadata.
+    #[serde(default)]
+    pub metadata: Map<String, Value>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// Language of the output, for code highlighting.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Whether the client shows it expanded.
+    #[serde(default)]
+    pub default_open: bool,
+    /// Whether the client collapses it when done.
+    #[serde(default)]
+    pub auto_collapse: bool,
+    /// How the client shows the input (`"json"`, `true`, `false`).
+    #[serde(default = "show_input_default")]
+    pub show_input: Value,
+    /// LLM generation details.
+    #[serde(default)]
+    pub generation: Option<Value>,
+    /// The command the user chose, if any.
+    #[serde(default)]
+    pub command: Option<String>,
+    /// Modes the user chose, if any.
+    #[serde(default)]
+    pub modes: Option<Value>,
+}
+
+fn show_input_default() -> Value {
+    json!("json")
+}
+
+impl StepDict {
+    /// A new step of the given type and name, created now.
+    pub fn new(step_type: StepType, name: impl Into<String>) -> Self {
+        let now = now_iso();
+        StepDict {
+            id: Uuid::new_v4(),
+            thread_id: None,
+            parent_id: None,
+            name: name.into(),
+            step_type,
+            input: String::new(),
+            output: String::new(),
+            created_at: Some(now.clone()),
+            start: Some(now),
+            end: None,
+            streaming: false,
+            is_error: false,
+            wait_for_answer: false,
+            metadata: Map::new(),
+            tags: None,
+            language: None,
+            default_open: false,
+            auto_collapse: false,
+            show_input: show_input_default(),
+            generation: None,
+            command: None,
+            modes: None,
+        }
+    }
+}
+
+/// A token appended to a streaming step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamToken {
+    /// The step the token belongs to.
+    pub id: Uuid,
+    /// The text.
+    pub token: String,
+    /// `true` when the token replaces the whole output instead of extending it.
+    pub is_sequence: bool,
+    /// `true` when the token belongs to the step's input.
+    pub is_input: bool,
+}
+
+/// An event the server sends to a chat tab.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ServerEvent {
+    /// `new_message`: a step or message appears.
+    NewMessage(StepDict),
+    /// `update_message`: a step or message changes.
+    UpdateMessage(StepDict),
+    /// `delete_message`: a step or message goes away.
+    DeleteMessage(StepDict),
+    /// `stream_start`: a message starts streaming.
+    StreamStart(StepDict),
+    /// `stream_token`: a token of a streaming message.
+    StreamToken(StreamToken),
+    /// `task_start`: a handler started (the client shows it busy).
+    TaskStart,
+    /// `task_end`: the handler finished.
+    TaskEnd,
+    /// `first_interaction`: the first user message of the session.
+    FirstInteraction {
+        /// The message text.
+        interaction: String,
+        /// The session's thread.
+        thread_id: Uuid,
+    },
+    /// Any other event, by name.
+    Custom {
+        /// The event name.
+        name: String,
+        /// Its payload.
+        payload: Value,
+    },
+}
+
+impl ServerEvent {
+    /// The Socket.IO event name.
+    pub fn name(&self) -> &str {
+        match self {
+            ServerEvent::NewMessage(_) => "new_message",
+            ServerEvent::UpdateMessage(_) => "update_message",
+            ServerEvent::DeleteMessage(_) => "delete_message",
+            ServerEvent::StreamStart(_) => "stream_start",
+            ServerEvent::StreamToken(_) => "stream_token",
+            ServerEvent::TaskStart => "task_start",
+            ServerEvent::TaskEnd => "task_end",
+            ServerEvent::FirstInteraction { .. } => "first_interaction",
+            ServerEvent::Custom { name, .. } => name,
+        }
+    }
+
+    /// The event's JSON payload.
+    pub fn payload(&self) -> Value {
+        let step = |s: &StepDict| serde_json::to_value(s).unwrap_or(Value::Null);
+        match self {
+            ServerEvent::NewMessage(s)
+            | ServerEvent::UpdateMessage(s)
+            | ServerEvent::DeleteMessage(s)
+            | ServerEvent::StreamStart(s) => step(s),
+            ServerEvent::StreamToken(t) => serde_json::to_value(t).unwrap_or(Value::Null),
+            ServerEvent::TaskStart | ServerEvent::TaskEnd => json!({}),
+            ServerEvent::FirstInteraction {
+                interaction,
+                thread_id,
+            } => json!({ "interaction": interaction, "thread_id": thread_id }),
+            ServerEvent::Custom { payload, .. } => payload.clone(),
+        }
+    }
+}

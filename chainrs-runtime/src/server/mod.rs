@@ -1,0 +1,226 @@
+//! HTTP serving: the axum router of an app (endpoints, built-in routes, JSON 404), the
+//! per-request session context, and the listening `Server` with its session sweeper.
+
+pub(crate) mod resolve;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Weak};
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, get, post};
+use futures_util::FutureExt;
+use tokio::net::TcpListener;
+
+use crate::app::{EndpointRoute, Registered, Runtime};
+use crate::auth::routes;
+use crate::chat::panic_message;
+use crate::error::{Error, Result};
+
+pub(crate) use resolve::{SESSION_HEADER, resolve_request};
+
+/// Routes chainrs itself serves; user endpoints may not take them.
+const BUILT_IN: &[(&str, &str)] = &[
+    ("POST", "/login"),
+    ("POST", "/auth/header"),
+    ("GET", "/user"),
+];
+
+/// Builds the router of a runtime and starts its sweeper when a tokio runtime is running.
+pub(crate) fn router<S: Clone + Send + Sync + 'static>(runtime: Arc<Runtime>) -> Result<Router<S>> {
+    check_paths(&runtime.endpoints)?;
+    let mut by_path: BTreeMap<&'static str, MethodRouter<S>> = BTreeMap::new();
+    for endpoint in &runtime.endpoints {
+        let route = endpoint.call.clone();
+        let filter = MethodFilter::try_from(route.method.clone()).map_err(|_| {
+            Error::Config(format!(
+                "endpoint `{}` uses method {}, which chainrs cannot route",
+                endpoint.info.name, route.method
+            ))
+        })?;
+        let rt = runtime.clone();
+        let handler = move |req: Request| call_endpoint(rt.clone(), route.clone(), req);
+        let entry = by_path.remove(route_path(endpoint));
+        let method_router = match entry {
+            Some(existing) => existing.on(filter, handler),
+            None => axum::routing::on(filter, handler),
+        };
+        by_path.insert(route_path(endpoint), method_router);
+    }
+    let mut router = Router::new();
+    for (path, method_router) in by_path {
+        router = router.route(path, method_router);
+    }
+    let rt = runtime.clone();
+    router = router.route(
+        "/login",
+        post(move |req: Request| routes::login(rt.clone(), req)),
+    );
+    let rt = runtime.clone();
+    router = router.route(
+        "/auth/header",
+        post(move |req: Request| routes::header(rt.clone(), req)),
+    );
+    let rt = runtime.clone();
+    router = router.route(
+        "/user",
+        get(move |req: Request| routes::user(rt.clone(), req)),
+    );
+    router = router.fallback(not_found);
+    start_sweeper(&runtime);
+    Ok(router)
+}
+
+fn route_path(endpoint: &Registered<EndpointRoute>) -> &'static str {
+    endpoint.call.path
+}
+
+/// Rejects paths axum would refuse or that overlap, before axum would panic on them.
+fn check_paths(endpoints: &[Registered<EndpointRoute>]) -> Result<()> {
+    let mut matcher = matchit::Router::new();
+    let mut errors = Vec::new();
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    for (method, path) in BUILT_IN {
+        seen.insert(path, format!("chainrs's built-in {method} {path}"));
+        let _ = matcher.insert(*path, ());
+    }
+    for e in endpoints {
+        let path = e.call.path;
+        let who = format!("endpoint `{}` ({})", e.info.name, e.info.defined_at);
+        if let Some(owner) = seen.get(path) {
+            if owner.starts_with("chainrs's built-in") {
+                errors.push(format!(
+                    "{who} uses {path}, which is {owner}: choose another path"
+                ));
+            }
+            continue;
+        }
+        if let Err(err) = matcher.insert(path, ()) {
+            errors.push(format!("{who}: path {path:?} cannot be routed: {err}"));
+            continue;
+        }
+        seen.insert(path, who);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Config(errors.join("\n  ")))
+    }
+}
+
+async fn not_found(method: Method, uri: Uri) -> Response {
+    let body = serde_json::json!({ "error": format!("no route for {method} {}", uri.path()) });
+    (axum::http::StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+}
+
+/// Resolves the session, binds the context, runs the endpoint, reports its session id.
+async fn call_endpoint(runtime: Arc<Runtime>, route: EndpointRoute, mut req: Request) -> Response {
+    let requested = match resolve::requested_session(&req) {
+        Ok(id) => id,
+        Err(err) => return err.into_response(),
+    };
+    let context = match resolve_request(&runtime, requested, route.kind).await {
+        Ok(cx) => cx,
+        Err(err) => return err.into_response(),
+    };
+    let session_id = context.session.id;
+    req.extensions_mut().insert(context.clone());
+    let run = std::panic::AssertUnwindSafe((route.call)(req)).catch_unwind();
+    let mut response = context
+        .scope(run)
+        .await
+        .unwrap_or_else(|panic| Error::Panicked(panic_message(&panic)).into_response());
+    if let Ok(value) = HeaderValue::from_str(&session_id.to_string()) {
+        response.headers_mut().insert(SESSION_HEADER, value);
+    }
+    response
+}
+
+fn start_sweeper(runtime: &Arc<Runtime>) {
+    let Ok(handle) = tokio::runtime::Handle::try_current() else {
+        tracing::warn!(target: "chainrs::session", "no tokio runtime while building the router: expired sessions are only dropped when touched");
+        return;
+    };
+    let weak: Weak<Runtime> = Arc::downgrade(runtime);
+    let interval = runtime.config.sweep_interval();
+    handle.spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            // The sweeper ends with the app: it holds the runtime only while sweeping.
+            let Some(runtime) = weak.upgrade() else { return };
+            if let Err(err) = runtime.sessions.sweep().await {
+                tracing::warn!(target: "chainrs::session", error = %err, "session sweep failed; will retry");
+            }
+        }
+    });
+}
+
+/// A bound, not yet running server.
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Server {
+    pub(crate) async fn bind(runtime: Arc<Runtime>, addr: &str) -> Result<Self> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::Config(format!("cannot listen on {addr}: {e}")))?;
+        let router = router(runtime)?;
+        Ok(Server { listener, router })
+    }
+
+    /// The address it listens on (useful after binding port 0).
+    pub fn local_addr(&self) -> Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    pub async fn run(self) -> Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<()> {
+        let addr = self.local_addr()?;
+        tracing::info!(target: "chainrs", "chainrs serving on http://{addr}");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        tracing::info!(target: "chainrs", "chainrs stopped");
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

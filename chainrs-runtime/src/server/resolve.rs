@@ -1,0 +1,109 @@
+//! Which session an HTTP request belongs to: header, cookie or query names it; none makes one.
+//! Login and chat-tab requirements are checked here, before any handler runs.
+
+use std::sync::Arc;
+
+use axum::extract::Request;
+
+use crate::app::{EndpointKind, Runtime};
+use crate::context::{Context, ContextKind, Emitter};
+use crate::error::{Error, Result};
+use crate::session::{Origin, SessionId, SessionMeta};
+
+/// The header that names a session, in requests and responses.
+pub(crate) const SESSION_HEADER: &str = "x-chainrs-session-id";
+/// The cookie Chainlit's web client sets (`POST /set-session-cookie`).
+const SESSION_COOKIE: &str = "X-Chainlit-Session-id";
+/// The query parameter that names a session.
+const SESSION_QUERY: &str = "session_id";
+
+/// The session id a request names, if any: header, then cookie, then query.
+pub(crate) fn requested_session(req: &Request) -> Result<Option<SessionId>> {
+    if let Some(value) = req.headers().get(SESSION_HEADER) {
+        let raw = value.to_str().map_err(|_| Error::InvalidSessionId {
+            given: "<not text>".to_owned(),
+            source_name: "the X-Chainrs-Session-Id header",
+        })?;
+        return SessionId::parse_from(raw, "the X-Chainrs-Session-Id header").map(Some);
+    }
+    for header in req.headers().get_all(axum::http::header::COOKIE) {
+        let Ok(text) = header.to_str() else { continue };
+        for pair in text.split(';') {
+            if let Some((name, value)) = pair.trim().split_once('=') {
+                if name == SESSION_COOKIE {
+                    return SessionId::parse_from(value, "the X-Chainlit-Session-id cookie")
+                        .map(Some);
+                }
+            }
+        }
+    }
+    if let Some(query) = req.uri().query() {
+        for pair in query.split('&') {
+            if let Some((name, value)) = pair.split_once('=') {
+                if name == SESSION_QUERY {
+                    return SessionId::parse_from(value, "the session_id query parameter")
+                        .map(Some);
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Resolves the context an endpoint runs in, for a request that named `requested` (if any).
+pub(crate) async fn resolve_request(
+    runtime: &Arc<Runtime>,
+    requested: Option<SessionId>,
+    kind: EndpointKind,
+) -> Result<Context> {
+    let sessions = &runtime.sessions;
+    let session = match requested {
+        Some(id) => sessions
+            .open(id)
+            .await?
+            .ok_or_else(|| Error::SessionNotFound(id.to_string()))?,
+        None if kind == EndpointKind::Ws => {
+            return Err(Error::BadRequest(
+                "this #[endpoint(ws)] runs in a chat tab's context: name the tab's session with \
+                 the X-Chainrs-Session-Id header (or the session_id query parameter)"
+                    .to_owned(),
+            ));
+        }
+        None if runtime.login_required() => return Err(login_required()),
+        None => {
+            sessions
+                .create(None, SessionMeta::new(Origin::Http, None))
+                .await?
+        }
+    };
+    if runtime.login_required() && session.user().is_none() {
+        return Err(login_required());
+    }
+    let chat = match kind {
+        EndpointKind::Http => None,
+        EndpointKind::Ws => {
+            let live = session
+                .live_chat()
+                .ok_or_else(|| Error::NoLiveChat(session.id.to_string()))?;
+            Some(Emitter::new(session.id, live.sink))
+        }
+    };
+    Ok(Context {
+        kind: match kind {
+            EndpointKind::Http => ContextKind::Http,
+            EndpointKind::Ws => ContextKind::WsEndpoint,
+        },
+        session,
+        runtime: runtime.clone(),
+        chat,
+        parent_step: None,
+    })
+}
+
+fn login_required() -> Error {
+    Error::Unauthorized(
+        "login required: POST /login with form fields username and password, then send the \
+         returned X-Chainrs-Session-Id header"
+            .to_owned(),
+    )
+}

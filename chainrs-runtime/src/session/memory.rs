@@ -1,0 +1,147 @@
+//! The default session store: process memory, sharded maps, no set-up.
+//! Expiry uses tokio's clock, so tests can pause and advance time.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use dashmap::DashMap;
+use tokio::time::Instant;
+
+use super::SessionId;
+use super::store::{CasOutcome, Lookup, SessionStore, StoreFuture, Versioned};
+
+/// In-memory [`SessionStore`]: the default. Sessions live as long as the process.
+#[derive(Default)]
+pub struct MemoryStore {
+    records: DashMap<SessionId, Record>,
+}
+
+struct Record {
+    keys: HashMap<String, Versioned>,
+    expires_at: Instant,
+}
+
+impl Record {
+    fn live(&self, now: Instant) -> bool {
+        self.expires_at > now
+    }
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `f` on the live record of `id`, dropping it first if it has expired.
+    fn with_live<T>(&self, id: SessionId, f: impl FnOnce(&mut Record, Instant) -> T) -> Option<T> {
+        let now = Instant::now();
+        let mut entry = self.records.get_mut(&id)?;
+        if !entry.live(now) {
+            drop(entry);
+            self.records.remove_if(&id, |_, r| !r.live(now));
+            return None;
+        }
+        Some(f(&mut entry, now))
+    }
+}
+
+impl SessionStore for MemoryStore {
+    fn create<'a>(
+        &'a self,
+        id: SessionId,
+        initial: Vec<(String, String)>,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
+        let now = Instant::now();
+        let keys = initial
+            .into_iter()
+            .map(|(k, value)| (k, Versioned { version: 1, value }))
+            .collect();
+        let fresh = Record {
+            keys,
+            expires_at: now + ttl,
+        };
+        let created = match self.records.entry(id) {
+            dashmap::Entry::Vacant(v) => {
+                v.insert(fresh);
+                true
+            }
+            dashmap::Entry::Occupied(mut o) => {
+                if o.get().live(now) {
+                    false
+                } else {
+                    o.insert(fresh);
+                    true
+                }
+            }
+        };
+        Box::pin(async move { Ok(created) })
+    }
+
+    fn get<'a>(&'a self, id: SessionId, key: &'a str) -> StoreFuture<'a, Lookup> {
+        let found = self
+            .with_live(id, |r, _| match r.keys.get(key) {
+                Some(v) => Lookup::Found(v.clone()),
+                None => Lookup::NoKey,
+            })
+            .unwrap_or(Lookup::NoSession);
+        Box::pin(async move { Ok(found) })
+    }
+
+    fn compare_and_swap<'a>(
+        &'a self,
+        id: SessionId,
+        key: &'a str,
+        expected: u64,
+        value: String,
+        ttl: Duration,
+    ) -> StoreFuture<'a, CasOutcome> {
+        let outcome = self
+            .with_live(id, |r, now| {
+                let current = r.keys.get(key).map_or(0, |v| v.version);
+                if current != expected {
+                    return CasOutcome::Conflict;
+                }
+                let version = current + 1;
+                r.keys.insert(key.to_owned(), Versioned { version, value });
+                r.expires_at = now + ttl;
+                CasOutcome::Written(version)
+            })
+            .unwrap_or(CasOutcome::NoSession);
+        Box::pin(async move { Ok(outcome) })
+    }
+
+    fn touch<'a>(&'a self, id: SessionId, ttl: Duration) -> StoreFuture<'a, bool> {
+        let alive = self
+            .with_live(id, |r, now| r.expires_at = now + ttl)
+            .is_some();
+        Box::pin(async move { Ok(alive) })
+    }
+
+    fn delete<'a>(&'a self, id: SessionId) -> StoreFuture<'a, bool> {
+        let existed = self.records.remove(&id).is_some();
+        Box::pin(async move { Ok(existed) })
+    }
+
+    fn purge_expired(&self) -> StoreFuture<'_, Vec<SessionId>> {
+        let now = Instant::now();
+        let mut expired = Vec::new();
+        self.records.retain(|id, r| {
+            let keep = r.live(now);
+            if !keep {
+                expired.push(*id);
+            }
+            keep
+        });
+        if !expired.is_empty() {
+            // Give memory back after a wave of sessions has gone, instead of keeping the peak.
+            self.records.shrink_to_fit();
+        }
+        Box::pin(async move { Ok(expired) })
+    }
+
+    fn len_hint(&self) -> Option<usize> {
+        Some(self.records.len())
+    }
+}

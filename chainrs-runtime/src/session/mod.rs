@@ -1,0 +1,496 @@
+//! Sessions: ids, the read-only facts of a session, and the manager that owns their life.
+//! Every state change here is a `tracing` event inside the session's span (`session_id`, `thread_id`, `user`).
+
+mod local;
+mod memory;
+mod store;
+mod user_session;
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use dashmap::DashMap;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tracing::Span;
+use uuid::Uuid;
+
+use crate::auth::User;
+use crate::context::ChatSink;
+use crate::error::{Error, Result};
+
+pub use local::Local;
+pub(crate) use local::LocalSlots;
+pub use memory::MemoryStore;
+pub use store::{CasOutcome, Lookup, SessionStore, StoreFuture, Versioned};
+pub use user_session::{SessionState, UserSession};
+
+/// The store key of a session's built-in facts.
+const META_KEY: &str = "chainrs:meta";
+
+/// A session's id: the UUID a chat tab generates (`sessionId`) or the server assigns to a headless client.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SessionId(Uuid);
+
+impl SessionId {
+    /// A fresh random id.
+    pub fn new() -> Self {
+        SessionId(Uuid::new_v4())
+    }
+
+    /// The id as a UUID.
+    pub fn as_uuid(&self) -> Uuid {
+        self.0
+    }
+
+    /// Parses an id that came from outside, naming where it came from in the error.
+    pub(crate) fn parse_from(raw: &str, source_name: &'static str) -> Result<Self> {
+        Uuid::parse_str(raw.trim())
+            .map(SessionId)
+            .map_err(|_| Error::InvalidSessionId {
+                given: raw.chars().take(64).collect(),
+                source_name,
+            })
+    }
+}
+
+impl Default for SessionId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FromStr for SessionId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse_from(s, "a string")
+    }
+}
+
+impl From<Uuid> for SessionId {
+    fn from(id: Uuid) -> Self {
+        SessionId(id)
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SessionId({})", self.0)
+    }
+}
+
+/// Which kind of context created a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// A chat tab (WebSocket context).
+    Chat,
+    /// An HTTP request without a session id (a headless client).
+    Http,
+}
+
+/// The built-in facts of a session, stored beside its state.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct SessionMeta {
+    pub(crate) user: Option<User>,
+    pub(crate) thread_id: Uuid,
+    pub(crate) client_type: String,
+    #[serde(default)]
+    pub(crate) env: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub(crate) chat_settings: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub(crate) chat_profile: Option<String>,
+    pub(crate) origin: Origin,
+    #[serde(default)]
+    pub(crate) chat_started: bool,
+    #[serde(default)]
+    pub(crate) interacted: bool,
+}
+
+impl SessionMeta {
+    pub(crate) fn new(origin: Origin, user: Option<User>) -> Self {
+        SessionMeta {
+            user,
+            thread_id: Uuid::new_v4(),
+            client_type: match origin {
+                Origin::Chat => "webapp",
+                Origin::Http => "http",
+            }
+            .to_owned(),
+            env: Default::default(),
+            chat_settings: Default::default(),
+            chat_profile: None,
+            origin,
+            chat_started: false,
+            interacted: false,
+        }
+    }
+}
+
+/// Read-only facts of the current session: id, thread, user, client type, env, chat settings.
+///
+/// Injectable in every handler. It is a snapshot taken when the handler started.
+#[derive(Clone, Debug)]
+pub struct Session {
+    id: SessionId,
+    meta: SessionMeta,
+}
+
+impl Session {
+    /// The session id.
+    pub fn id(&self) -> SessionId {
+        self.id
+    }
+    /// The id of the session's current thread (conversation).
+    pub fn thread_id(&self) -> Uuid {
+        self.meta.thread_id
+    }
+    /// The logged-in user, if any.
+    pub fn user(&self) -> Option<&User> {
+        self.meta.user.as_ref()
+    }
+    /// The client type (`webapp` for the chat page, `http` for a headless session).
+    pub fn client_type(&self) -> &str {
+        &self.meta.client_type
+    }
+    /// The environment the client sent (`userEnv`).
+    pub fn env(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.meta.env
+    }
+    /// The chat settings the client last sent.
+    pub fn chat_settings(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.meta.chat_settings
+    }
+    /// The chat profile the client chose, if any.
+    pub fn chat_profile(&self) -> Option<&str> {
+        self.meta.chat_profile.as_deref()
+    }
+    /// Which kind of context created the session.
+    pub fn origin(&self) -> Origin {
+        self.meta.origin
+    }
+}
+
+/// Counts of what an instance holds, for health checks and leak tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SessionStats {
+    /// Sessions in the store (when the store can tell).
+    pub stored: Option<usize>,
+    /// Sessions with per-instance objects (`Local<T>`) on this instance.
+    pub with_locals: usize,
+    /// Sessions with a chat tab connected to this instance.
+    pub live_chats: usize,
+}
+
+/// A chat tab connected to this instance.
+#[derive(Clone)]
+pub(crate) struct LiveChat {
+    pub(crate) sink: Arc<dyn ChatSink>,
+    pub(crate) connection: Uuid,
+}
+
+/// Owns the life of every session this instance touches: store, per-instance maps, logging.
+pub(crate) struct Sessions {
+    store: Arc<dyn SessionStore>,
+    pub(crate) ttl: Duration,
+    locals: DashMap<SessionId, Arc<LocalSlots>>,
+    live: DashMap<SessionId, LiveChat>,
+}
+
+/// A resolved session: id, the facts last seen, the span its events go to.
+#[derive(Clone)]
+pub(crate) struct SessionRef {
+    pub(crate) id: SessionId,
+    meta: Arc<Mutex<SessionMeta>>,
+    pub(crate) span: Span,
+    pub(crate) sessions: Arc<Sessions>,
+}
+
+impl fmt::Debug for SessionRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionRef").field("id", &self.id).finish()
+    }
+}
+
+fn session_span(id: SessionId, meta: &SessionMeta) -> Span {
+    let user = meta.user.as_ref().map(|u| u.identifier.as_str());
+    tracing::info_span!(target: "chainrs::session", "session", session_id = %id, thread_id = %meta.thread_id, user)
+}
+
+impl SessionRef {
+    fn new(id: SessionId, meta: SessionMeta, sessions: Arc<Sessions>) -> Self {
+        let span = session_span(id, &meta);
+        SessionRef {
+            id,
+            meta: Arc::new(Mutex::new(meta)),
+            span,
+            sessions,
+        }
+    }
+
+    pub(crate) fn meta(&self) -> SessionMeta {
+        self.meta
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn facts(&self) -> Session {
+        Session {
+            id: self.id,
+            meta: self.meta(),
+        }
+    }
+
+    pub(crate) fn user(&self) -> Option<User> {
+        self.meta
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .user
+            .clone()
+    }
+
+    pub(crate) fn locals(&self) -> Arc<LocalSlots> {
+        self.sessions.locals.entry(self.id).or_default().clone()
+    }
+
+    pub(crate) fn live_chat(&self) -> Option<LiveChat> {
+        self.sessions.live.get(&self.id).map(|l| l.clone())
+    }
+
+    /// Changes the built-in facts atomically, logging `what` inside the session's span.
+    pub(crate) async fn update_meta<R>(
+        &self,
+        what: &'static str,
+        mut f: impl FnMut(&mut SessionMeta) -> R,
+    ) -> Result<R> {
+        let (out, meta) = self
+            .sessions
+            .modify(self, META_KEY, |m: &mut Option<SessionMeta>| {
+                let m = m.get_or_insert_with(|| SessionMeta::new(Origin::Http, None));
+                (f(m), m.clone())
+            })
+            .await?;
+        tracing::info!(target: "chainrs::session", parent: &self.span, change = what, "session updated");
+        *self.meta.lock().unwrap_or_else(PoisonError::into_inner) = meta;
+        Ok(out)
+    }
+}
+
+impl Sessions {
+    pub(crate) fn new(store: Arc<dyn SessionStore>, ttl: Duration) -> Self {
+        Sessions {
+            store,
+            ttl,
+            locals: DashMap::new(),
+            live: DashMap::new(),
+        }
+    }
+
+    /// Creates a session. With `id` given (a chat tab's own id) it fails if that id exists.
+    pub(crate) async fn create(
+        self: &Arc<Self>,
+        id: Option<SessionId>,
+        meta: SessionMeta,
+    ) -> Result<SessionRef> {
+        let id = id.unwrap_or_default();
+        let encoded = serde_json::to_string(&meta).map_err(|source| Error::Encode {
+            key: META_KEY.into(),
+            source,
+        })?;
+        let created = self
+            .store
+            .create(id, vec![(META_KEY.to_owned(), encoded)], self.ttl)
+            .await
+            .map_err(Error::Store)?;
+        if !created {
+            return Err(Error::BadRequest(format!("session {id} exists already")));
+        }
+        let origin = meta.origin;
+        let session = SessionRef::new(id, meta, self.clone());
+        tracing::info!(target: "chainrs::session", parent: &session.span, ?origin, "session created");
+        Ok(session)
+    }
+
+    /// Loads an existing session and refreshes its expiry; `None` when it does not exist.
+    pub(crate) async fn open(self: &Arc<Self>, id: SessionId) -> Result<Option<SessionRef>> {
+        let meta = match self.store.get(id, META_KEY).await.map_err(Error::Store)? {
+            Lookup::Found(v) => decode::<SessionMeta>(META_KEY, &v.value)?,
+            Lookup::NoSession | Lookup::NoKey => return Ok(None),
+        };
+        if !self.store.touch(id, self.ttl).await.map_err(Error::Store)? {
+            return Ok(None);
+        }
+        Ok(Some(SessionRef::new(id, meta, self.clone())))
+    }
+
+    /// Reads a key: its decoded value (if written) and version (0 if not).
+    pub(crate) async fn read<S: DeserializeOwned>(
+        &self,
+        session: &SessionRef,
+        key: &str,
+    ) -> Result<(Option<S>, u64)> {
+        match self
+            .store
+            .get(session.id, key)
+            .await
+            .map_err(Error::Store)?
+        {
+            Lookup::NoSession => Err(Error::SessionNotFound(session.id.to_string())),
+            Lookup::NoKey => Ok((None, 0)),
+            Lookup::Found(v) => Ok((Some(decode(key, &v.value)?), v.version)),
+        }
+    }
+
+    /// Atomic read-modify-write of one key by compare-and-swap; `f` may run more than once.
+    pub(crate) async fn modify<S, R>(
+        &self,
+        session: &SessionRef,
+        key: &str,
+        mut f: impl FnMut(&mut Option<S>) -> R,
+    ) -> Result<R>
+    where
+        S: Serialize + DeserializeOwned,
+    {
+        loop {
+            let (mut value, version) = self.read::<S>(session, key).await?;
+            let out = f(&mut value);
+            let encoded = serde_json::to_string(&value).map_err(|source| Error::Encode {
+                key: key.to_owned(),
+                source,
+            })?;
+            if self.write(session, key, version, encoded).await? {
+                return Ok(out);
+            }
+            // Another writer won the race: read its value and apply `f` again.
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Replaces one key whatever its current value.
+    pub(crate) async fn put<S: Serialize>(
+        &self,
+        session: &SessionRef,
+        key: &str,
+        value: &S,
+    ) -> Result<()> {
+        let encoded = serde_json::to_string(value).map_err(|source| Error::Encode {
+            key: key.to_owned(),
+            source,
+        })?;
+        loop {
+            let version = match self
+                .store
+                .get(session.id, key)
+                .await
+                .map_err(Error::Store)?
+            {
+                Lookup::NoSession => return Err(Error::SessionNotFound(session.id.to_string())),
+                Lookup::NoKey => 0,
+                Lookup::Found(v) => v.version,
+            };
+            if self.write(session, key, version, encoded.clone()).await? {
+                return Ok(());
+            }
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// One compare-and-swap; `true` when written, `false` on a version conflict.
+    async fn write(
+        &self,
+        session: &SessionRef,
+        key: &str,
+        expected: u64,
+        encoded: String,
+    ) -> Result<bool> {
+        match self
+            .store
+            .compare_and_swap(session.id, key, expected, encoded, self.ttl)
+            .await
+            .map_err(Error::Store)?
+        {
+            CasOutcome::Written(version) => {
+                tracing::debug!(target: "chainrs::session", parent: &session.span, key, version, "session key updated");
+                Ok(true)
+            }
+            CasOutcome::Conflict => Ok(false),
+            CasOutcome::NoSession => Err(Error::SessionNotFound(session.id.to_string())),
+        }
+    }
+
+    /// Deletes a session now, from the store and every per-instance map.
+    pub(crate) async fn delete(&self, session: &SessionRef, reason: &'static str) -> Result<bool> {
+        let existed = self.store.delete(session.id).await.map_err(Error::Store)?;
+        self.forget(session.id);
+        tracing::info!(target: "chainrs::session", parent: &session.span, reason, "session cleared");
+        Ok(existed)
+    }
+
+    /// Drops what this instance holds for a session.
+    fn forget(&self, id: SessionId) {
+        self.locals.remove(&id);
+        self.live.remove(&id);
+    }
+
+    /// Removes expired sessions from the store and from every per-instance map.
+    pub(crate) async fn sweep(&self) -> Result<Vec<SessionId>> {
+        let expired = self.store.purge_expired().await.map_err(Error::Store)?;
+        for id in &expired {
+            self.forget(*id);
+            tracing::info!(target: "chainrs::session", session_id = %id, "session expired");
+        }
+        // Locals of sessions that expired without the store reporting them (or were deleted
+        // elsewhere) are dropped when the store no longer knows the session.
+        let orphans: Vec<SessionId> = self.locals.iter().map(|e| *e.key()).collect();
+        for id in orphans {
+            if !self.live.contains_key(&id)
+                && matches!(
+                    self.store.get(id, META_KEY).await.map_err(Error::Store)?,
+                    Lookup::NoSession
+                )
+            {
+                self.locals.remove(&id);
+                tracing::info!(target: "chainrs::session", session_id = %id, "session expired");
+            }
+        }
+        if !expired.is_empty() {
+            self.locals.shrink_to_fit();
+            self.live.shrink_to_fit();
+        }
+        Ok(expired)
+    }
+
+    pub(crate) fn attach_chat(&self, id: SessionId, chat: LiveChat) {
+        self.live.insert(id, chat);
+    }
+
+    pub(crate) fn detach_chat(&self, id: SessionId, connection: Uuid) {
+        self.live.remove_if(&id, |_, c| c.connection == connection);
+    }
+
+    pub(crate) fn stats(&self) -> SessionStats {
+        SessionStats {
+            stored: self.store.len_hint(),
+            with_locals: self.locals.len(),
+            live_chats: self.live.len(),
+        }
+    }
+}
+
+fn decode<S: DeserializeOwned>(key: &str, raw: &str) -> Result<S> {
+    serde_json::from_str(raw).map_err(|source| Error::Decode {
+        key: key.to_owned(),
+        source,
+    })
+}

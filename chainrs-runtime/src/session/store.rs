@@ -1,0 +1,87 @@
+//! The storage contract behind every session: versioned keys, compare-and-swap, TTL.
+//! The in-memory store implements it here; a remote store (Redis) implements the same calls.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use super::SessionId;
+use crate::error::BoxError;
+
+/// The future a store call returns.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + Send + 'a>>;
+
+/// A stored value with its version. Versions start at 1 and grow by one per write; 0 means absent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Versioned {
+    /// The version of this value.
+    pub version: u64,
+    /// The value, as JSON text.
+    pub value: String,
+}
+
+/// What a read found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// The session does not exist (never created, expired or deleted).
+    NoSession,
+    /// The session exists but the key was never written.
+    NoKey,
+    /// The key's current value.
+    Found(Versioned),
+}
+
+/// What a conditional write did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CasOutcome {
+    /// Written; this is the new version.
+    Written(u64),
+    /// The key's version was not the expected one: read again and retry.
+    Conflict,
+    /// The session does not exist: nothing was written (a store never resurrects a session).
+    NoSession,
+}
+
+/// Session storage: one record per session holding versioned keys, expiring `ttl` after the last write or touch.
+///
+/// Implementations must make [`compare_and_swap`](SessionStore::compare_and_swap) atomic per key
+/// (across processes for a shared store), refresh the session's TTL in the same operation, and never
+/// create a session in any call but [`create`](SessionStore::create).
+pub trait SessionStore: Send + Sync + 'static {
+    /// Creates the session with these initial keys (each at version 1) unless it exists.
+    /// Returns `false`, changing nothing, when it exists already.
+    fn create<'a>(
+        &'a self,
+        id: SessionId,
+        initial: Vec<(String, String)>,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Reads one key.
+    fn get<'a>(&'a self, id: SessionId, key: &'a str) -> StoreFuture<'a, Lookup>;
+
+    /// Writes `value` if the key's version is `expected` (0 for "never written"), refreshing the TTL.
+    fn compare_and_swap<'a>(
+        &'a self,
+        id: SessionId,
+        key: &'a str,
+        expected: u64,
+        value: String,
+        ttl: Duration,
+    ) -> StoreFuture<'a, CasOutcome>;
+
+    /// Refreshes the TTL. Returns `false` when the session does not exist.
+    fn touch<'a>(&'a self, id: SessionId, ttl: Duration) -> StoreFuture<'a, bool>;
+
+    /// Deletes the session and all its keys. Returns whether it existed.
+    fn delete<'a>(&'a self, id: SessionId) -> StoreFuture<'a, bool>;
+
+    /// Removes every expired session and returns their ids. A store whose backend expires
+    /// records by itself may return only the ids it noticed.
+    fn purge_expired(&self) -> StoreFuture<'_, Vec<SessionId>>;
+
+    /// How many sessions the store holds (live or not yet purged), when it can tell cheaply.
+    fn len_hint(&self) -> Option<usize> {
+        None
+    }
+}

@@ -1,0 +1,359 @@
+//! An in-process client for testing apps: open chat tabs, send messages, collect what the app
+//! emitted, call endpoints; no network, the same code paths as a served app.
+//!
+//! ```
+//! use chainrs::prelude::*;
+//! use chainrs::testing::TestClient;
+//!
+//! #[derive(Default, Serialize, Deserialize)]
+//! struct Turns { n: u32 }
+//!
+//! #[on_message]
+//! async fn echo(msg: Message, turns: UserSession<Turns>) -> chainrs::Result<()> {
+//!     let n = turns.update(|t| { t.n += 1; t.n }).await?;
+//!     Message::new(format!("echo #{n}: {}", msg.content)).send().await?;
+//!     Ok(())
+//! }
+//!
+//! #[endpoint(http, method = "GET", path = "/turns")]
+//! async fn count(turns: UserSession<Turns>) -> chainrs::Result<Json<u32>> {
+//!     Ok(Json(turns.get().await?.n))
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> chainrs::Result<()> {
+//! let client = TestClient::new(App::new().register(echo).register(count))?;
+//! let mut chat = client.open_chat().await?;
+//! assert_eq!(chat.send("hi").await?.replies(), ["echo #1: hi"]);
+//! let turns = client.get("/turns").session(chat.session_id()).send().await;
+//! assert_eq!(turns.json::<u32>()?, 1);
+//! # Ok(()) }
+//! ```
+
+mod request;
+
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use crate::app::{App, HookKind, Runtime};
+use crate::auth::User;
+use crate::chat::{Message, run_chat_hook};
+use crate::context::{ChatSink, Emitter, SinkFuture};
+use crate::error::{Error, Result};
+use crate::protocol::{ServerEvent, StepType};
+use crate::session::{Origin, SessionId, SessionMeta, SessionRef, SessionStats};
+
+pub use request::{TestRequest, TestResponse};
+
+/// Drives an app in process: chat tabs and HTTP calls without a network.
+pub struct TestClient {
+    runtime: Arc<Runtime>,
+    router: Router,
+}
+
+impl TestClient {
+    /// Builds the app (reporting registration errors) for testing. Call inside a tokio runtime.
+    pub fn new(app: App) -> Result<Self> {
+        let runtime = app.build()?;
+        let router = crate::server::router(runtime.clone())?;
+        Ok(TestClient { runtime, router })
+    }
+
+    /// Opens a chat tab as an anonymous user: a new session, then `on_chat_start`.
+    pub async fn open_chat(&self) -> Result<TestChat> {
+        if self.runtime.login_required() {
+            return Err(Error::Unauthorized(
+                "this app requires login: use open_chat_as(user)".to_owned(),
+            ));
+        }
+        self.open(None).await
+    }
+
+    /// Opens a chat tab as `user` (as if they had logged in): a new session, then `on_chat_start`.
+    pub async fn open_chat_as(&self, user: User) -> Result<TestChat> {
+        self.open(Some(user)).await
+    }
+
+    async fn open(&self, user: Option<User>) -> Result<TestChat> {
+        let session = self
+            .runtime
+            .sessions
+            .create(Some(SessionId::new()), SessionMeta::new(Origin::Chat, user))
+            .await?;
+        self.attach(session).await
+    }
+
+    /// Reconnects a chat tab to an existing session, as `user`: the session is restored and
+    /// `on_chat_start` does not run again. Another user's session is refused.
+    pub async fn reconnect_chat(&self, id: SessionId, user: Option<User>) -> Result<TestChat> {
+        let session = self
+            .runtime
+            .sessions
+            .open(id)
+            .await?
+            .ok_or_else(|| Error::SessionNotFound(id.to_string()))?;
+        let owner = session.user().map(|u| u.identifier);
+        if owner != user.map(|u| u.identifier) {
+            tracing::warn!(target: "chainrs::session", parent: &session.span, "session refused: it belongs to another user");
+            return Err(Error::Forbidden(id.to_string()));
+        }
+        tracing::info!(target: "chainrs::session", parent: &session.span, "session restored");
+        self.attach(session).await
+    }
+
+    async fn attach(&self, session: SessionRef) -> Result<TestChat> {
+        let (tx, events) = mpsc::unbounded_channel();
+        let connection = Uuid::new_v4();
+        let sink: Arc<dyn ChatSink> = Arc::new(ChannelSink(tx));
+        self.runtime.sessions.attach_chat(
+            session.id,
+            crate::session::LiveChat {
+                sink: sink.clone(),
+                connection,
+            },
+        );
+        let emitter = Emitter::new(session.id, sink);
+        let chat = TestChat {
+            runtime: self.runtime.clone(),
+            session,
+            emitter,
+            events,
+            connection,
+        };
+        let first = chat
+            .session
+            .update_meta("chat started", |m| {
+                !std::mem::replace(&mut m.chat_started, true)
+            })
+            .await?;
+        if first {
+            run_chat_hook(
+                &chat.runtime,
+                &chat.session,
+                &chat.emitter,
+                HookKind::OnChatStart,
+                None,
+            )
+            .await?;
+        }
+        Ok(chat)
+    }
+
+    /// Logs in through `POST /login` and returns the session bound to the user.
+    pub async fn login(&self, username: &str, password: &str) -> Result<SessionId> {
+        let response = self
+            .post("/login")
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await;
+        if !response.status().is_success() {
+            return Err(Error::Unauthorized(format!(
+                "login failed with {}: {}",
+                response.status(),
+                response.text()
+            )));
+        }
+        response
+            .session_id()
+            .ok_or_else(|| Error::BadRequest("login answered without a session id".to_owned()))
+    }
+
+    /// A request to `path` with any method.
+    pub fn request(&self, method: axum::http::Method, path: &str) -> TestRequest {
+        TestRequest::new(self.router.clone(), method, path)
+    }
+
+    /// A GET request.
+    pub fn get(&self, path: &str) -> TestRequest {
+        self.request(axum::http::Method::GET, path)
+    }
+
+    /// A POST request.
+    pub fn post(&self, path: &str) -> TestRequest {
+        self.request(axum::http::Method::POST, path)
+    }
+
+    /// A PUT request.
+    pub fn put(&self, path: &str) -> TestRequest {
+        self.request(axum::http::Method::PUT, path)
+    }
+
+    /// A PATCH request.
+    pub fn patch(&self, path: &str) -> TestRequest {
+        self.request(axum::http::Method::PATCH, path)
+    }
+
+    /// A DELETE request.
+    pub fn delete(&self, path: &str) -> TestRequest {
+        self.request(axum::http::Method::DELETE, path)
+    }
+
+    /// Sweeps expired sessions now (a served app does it periodically) and returns their ids.
+    pub async fn sweep(&self) -> Result<Vec<SessionId>> {
+        self.runtime.sessions.sweep().await
+    }
+
+    /// What the app holds now: stored sessions, sessions with locals, live chat tabs.
+    pub fn stats(&self) -> SessionStats {
+        self.runtime.sessions.stats()
+    }
+}
+
+struct ChannelSink(mpsc::UnboundedSender<ServerEvent>);
+
+impl ChatSink for ChannelSink {
+    fn deliver(&self, event: ServerEvent) -> SinkFuture<'_> {
+        let sent = self
+            .0
+            .send(event)
+            .map_err(|_| Error::BadRequest("the test chat tab was closed".to_owned()));
+        Box::pin(async move { sent })
+    }
+}
+
+/// A chat tab opened by [`TestClient`].
+pub struct TestChat {
+    runtime: Arc<Runtime>,
+    session: SessionRef,
+    emitter: Emitter,
+    events: mpsc::UnboundedReceiver<ServerEvent>,
+    connection: Uuid,
+}
+
+impl TestChat {
+    /// The tab's session id (what a browser tab sends as `sessionId`).
+    pub fn session_id(&self) -> SessionId {
+        self.session.id
+    }
+
+    /// Sends a user message, runs `on_message`, and returns everything the tab received since
+    /// the last call (including what `on_chat_start` or endpoints sent before).
+    pub async fn send(&mut self, text: &str) -> Result<Transcript> {
+        let mut message = Message::from_user(text);
+        message.thread_id = Some(self.session.meta().thread_id);
+        run_chat_hook(
+            &self.runtime,
+            &self.session,
+            &self.emitter,
+            HookKind::OnMessage,
+            Some(message),
+        )
+        .await?;
+        Ok(self.received())
+    }
+
+    /// Everything the tab received and nobody has read yet.
+    pub fn received(&mut self) -> Transcript {
+        let mut events = Vec::new();
+        while let Ok(event) = self.events.try_recv() {
+            events.push(event);
+        }
+        Transcript { events }
+    }
+
+    /// Runs `on_stop`, as the stop button does.
+    pub async fn stop(&mut self) -> Result<()> {
+        run_chat_hook(
+            &self.runtime,
+            &self.session,
+            &self.emitter,
+            HookKind::OnStop,
+            None,
+        )
+        .await
+    }
+
+    /// Ends the session as `clear_session` does: runs `on_chat_end`, then deletes the session.
+    pub async fn close(self) -> Result<()> {
+        run_chat_hook(
+            &self.runtime,
+            &self.session,
+            &self.emitter,
+            HookKind::OnChatEnd,
+            None,
+        )
+        .await?;
+        self.runtime
+            .sessions
+            .delete(&self.session, "clear_session")
+            .await?;
+        Ok(())
+    }
+}
+
+impl Drop for TestChat {
+    fn drop(&mut self) {
+        self.runtime
+            .sessions
+            .detach_chat(self.session.id, self.connection);
+    }
+}
+
+/// The events a chat tab received, with helpers to read them.
+#[derive(Clone, Debug, Default)]
+pub struct Transcript {
+    events: Vec<ServerEvent>,
+}
+
+impl Transcript {
+    /// The events in arrival order.
+    pub fn events(&self) -> &[ServerEvent] {
+        &self.events
+    }
+
+    /// The event names in arrival order.
+    pub fn names(&self) -> Vec<&str> {
+        self.events.iter().map(ServerEvent::name).collect()
+    }
+
+    /// The final text of each assistant message, in order of first appearance (streamed tokens
+    /// and updates applied, removed messages left out).
+    pub fn replies(&self) -> Vec<String> {
+        self.messages(|is_error| !is_error)
+    }
+
+    /// The text of each error message shown in the chat.
+    pub fn errors(&self) -> Vec<String> {
+        self.messages(|is_error| is_error)
+    }
+
+    fn messages(&self, keep: impl Fn(bool) -> bool) -> Vec<String> {
+        let mut order: Vec<Uuid> = Vec::new();
+        let mut text: std::collections::HashMap<Uuid, (String, bool)> = Default::default();
+        for event in &self.events {
+            match event {
+                ServerEvent::NewMessage(s)
+                | ServerEvent::UpdateMessage(s)
+                | ServerEvent::StreamStart(s)
+                    if s.step_type == StepType::AssistantMessage =>
+                {
+                    if !text.contains_key(&s.id) {
+                        order.push(s.id);
+                    }
+                    text.insert(s.id, (s.output.clone(), s.is_error));
+                }
+                ServerEvent::StreamToken(t) => {
+                    if let Some((out, _)) = text.get_mut(&t.id) {
+                        if t.is_sequence {
+                            out.clear();
+                        }
+                        out.push_str(&t.token);
+                    }
+                }
+                ServerEvent::DeleteMessage(s) => {
+                    text.remove(&s.id);
+                }
+                _ => {}
+            }
+        }
+        order
+            .into_iter()
+            .filter_map(|id| text.remove(&id))
+            .filter(|(_, is_error)| keep(*is_error))
+            .map(|(t, _)| t)
+            .collect()
+    }
+}

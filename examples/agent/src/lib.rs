@@ -1,0 +1,3 @@
+pub fn app() -> chainrs::App {
+    chainrs::App::new()
+}

@@ -1,0 +1,11 @@
+//! `cargo run -p hello`: serves the hello chat on 127.0.0.1:8000 (`CHAINRS_PORT` overrides).
+
+#[tokio::main]
+async fn main() -> chainrs::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    hello::app().serve("127.0.0.1:8000").await
+}
