@@ -44,7 +44,10 @@ use crate::chat::{Message, run_chat_hook};
 use crate::context::{ChatSink, Emitter, SinkFuture};
 use crate::error::{Error, Result};
 use crate::protocol::{ServerEvent, StepType};
-use crate::session::{Origin, SessionId, SessionMeta, SessionRef, SessionStats};
+use crate::session::{
+    Local, Origin, Session, SessionId, SessionMeta, SessionRef, SessionState, SessionStats,
+    UserSession,
+};
 
 pub use request::{TestRequest, TestResponse};
 
@@ -252,6 +255,34 @@ impl TestChat {
             events.push(event);
         }
         Transcript { events }
+    }
+
+    /// A handle on the tab's typed state, as a handler would receive it.
+    pub fn user_session<S: SessionState>(&self) -> UserSession<S> {
+        UserSession::new(self.session.clone())
+    }
+
+    /// The tab's session facts, as a handler would receive them.
+    pub fn session(&self) -> Session {
+        self.session.facts()
+    }
+
+    /// The tab's per-instance slot for `T`, as a handler would receive it.
+    pub fn local<T: Send + Sync + 'static>(&self) -> Local<T> {
+        Local::new(self.session.clone())
+    }
+
+    /// Runs `fut` inside this tab's chat context, so a handler called directly
+    /// (`reply::call(...)`) can send messages to the tab.
+    pub async fn within<F: std::future::Future>(&self, fut: F) -> F::Output {
+        let context = crate::context::Context {
+            kind: crate::context::ContextKind::Chat,
+            session: self.session.clone(),
+            runtime: self.runtime.clone(),
+            chat: Some(self.emitter.clone()),
+            parent_step: None,
+        };
+        context.scope(fut).await
     }
 
     /// Runs `on_stop`, as the stop button does.
