@@ -23,7 +23,11 @@ impl Served {
         let task = tokio::spawn(server.run_until(async {
             let _ = stopped.await;
         }));
-        Ok(Served { addr, stop: Some(stop), task })
+        Ok(Served {
+            addr,
+            stop: Some(stop),
+            task,
+        })
     }
 
     fn url(&self, path: &str) -> String {
@@ -54,14 +58,26 @@ async fn agent_login_init_and_run_over_real_http() -> Result<(), Box<dyn std::er
     let served = Served::start(agent::app()).await?;
     let http = reqwest::Client::new();
 
-    let refused = http.post(served.url("/agent/run")).json(&json!({"task": "x"})).send().await?;
+    let refused = http
+        .post(served.url("/agent/run"))
+        .json(&json!({"task": "x"}))
+        .send()
+        .await?;
     assert_eq!(refused.status(), Status::UNAUTHORIZED);
 
-    let wrong = http.post(served.url("/login")).form(&[("username", "alice"), ("password", "nope")]).send().await?;
+    let wrong = http
+        .post(served.url("/login"))
+        .form(&[("username", "alice"), ("password", "nope")])
+        .send()
+        .await?;
     assert_eq!(wrong.status(), Status::UNAUTHORIZED);
 
     // (1) log in: the session bound to alice comes back.
-    let login = http.post(served.url("/login")).form(&[("username", "alice"), ("password", "wonderland")]).send().await?;
+    let login = http
+        .post(served.url("/login"))
+        .form(&[("username", "alice"), ("password", "wonderland")])
+        .send()
+        .await?;
     assert_eq!(login.status(), Status::OK);
     let alice = session_of(&login);
     let body: Value = login.json().await?;
@@ -69,68 +85,137 @@ async fn agent_login_init_and_run_over_real_http() -> Result<(), Box<dyn std::er
     assert_eq!(body["sessionId"], alice.as_str());
 
     // Running before init is a clear error, not a crash.
-    let early = http.post(served.url("/agent/run")).header("x-chainrs-session-id", &alice).json(&json!({"task": "x"})).send().await?;
+    let early = http
+        .post(served.url("/agent/run"))
+        .header("x-chainrs-session-id", &alice)
+        .json(&json!({"task": "x"}))
+        .send()
+        .await?;
     assert_eq!(early.status(), Status::BAD_REQUEST);
     assert!(early.text().await?.contains("POST /agent/init first"));
 
     // (2) build the agent for this session.
-    let bad = http.post(served.url("/agent/init")).header("x-chainrs-session-id", &alice).json(&json!({"tools": ["teleport"]})).send().await?;
+    let bad = http
+        .post(served.url("/agent/init"))
+        .header("x-chainrs-session-id", &alice)
+        .json(&json!({"tools": ["teleport"]}))
+        .send()
+        .await?;
     assert_eq!(bad.status(), Status::UNPROCESSABLE_ENTITY);
-    let init = http.post(served.url("/agent/init")).header("x-chainrs-session-id", &alice).json(&json!({"tools": ["upper", "count"]})).send().await?;
+    let init = http
+        .post(served.url("/agent/init"))
+        .header("x-chainrs-session-id", &alice)
+        .json(&json!({"tools": ["upper", "count"]}))
+        .send()
+        .await?;
     assert_eq!(init.status(), Status::CREATED);
     assert_eq!(session_of(&init), alice);
 
     // (3) run it on the same session, twice.
     for (task, runs) in [("hello there", 1), ("once more", 2)] {
-        let run = http.post(served.url("/agent/run")).header("x-chainrs-session-id", &alice).json(&json!({"task": task})).send().await?;
+        let run = http
+            .post(served.url("/agent/run"))
+            .header("x-chainrs-session-id", &alice)
+            .json(&json!({"task": task}))
+            .send()
+            .await?;
         assert_eq!(run.status(), Status::OK);
         let out: agent::RunResponse = run.json().await?;
         let words = task.split_whitespace().count();
-        assert_eq!(out.output, format!("alice's agent: {} ({words} words)", task.to_uppercase()));
+        assert_eq!(
+            out.output,
+            format!("alice's agent: {} ({words} words)", task.to_uppercase())
+        );
         assert_eq!(out.runs, runs);
     }
 
     // Bob logs in to a session and an agent of his own.
-    let bob_login = http.post(served.url("/login")).form(&[("username", "bob"), ("password", "builder")]).send().await?;
+    let bob_login = http
+        .post(served.url("/login"))
+        .form(&[("username", "bob"), ("password", "builder")])
+        .send()
+        .await?;
     let bob = session_of(&bob_login);
     assert_ne!(bob, alice);
-    let bob_run = http.post(served.url("/agent/run")).header("x-chainrs-session-id", &bob).json(&json!({"task": "x"})).send().await?;
-    assert_eq!(bob_run.status(), Status::BAD_REQUEST, "bob has no agent yet");
+    let bob_run = http
+        .post(served.url("/agent/run"))
+        .header("x-chainrs-session-id", &bob)
+        .json(&json!({"task": "x"}))
+        .send()
+        .await?;
+    assert_eq!(
+        bob_run.status(),
+        Status::BAD_REQUEST,
+        "bob has no agent yet"
+    );
     Ok(())
 }
 
 #[tokio::test]
-async fn the_agent_is_rebuilt_from_session_state_when_this_instance_lacks_it() -> chainrs::Result<()> {
+async fn the_agent_is_rebuilt_from_session_state_when_this_instance_lacks_it() -> chainrs::Result<()>
+{
     // A chat tab on the same session uses the agent the endpoint built; after the local object
     // is dropped (as on another instance), the next run rebuilds it from UserSession.
     let client = TestClient::new(agent::app())?;
     let mut chat = client.open_chat_as(User::new("alice")).await?;
     let id = chat.session_id();
-    let init = client.post("/agent/init").session(id).json(&json!({"tools": ["reverse"]})).send().await;
+    let init = client
+        .post("/agent/init")
+        .session(id)
+        .json(&json!({"tools": ["reverse"]}))
+        .send()
+        .await;
     assert_eq!(init.status(), StatusCode::CREATED);
     assert_eq!(chat.send("abc").await?.replies(), ["alice's agent: cba"]);
     assert!(chat.local::<agent::Agent>().take().is_some());
     assert!(chat.local::<agent::Agent>().get().is_none());
-    let run = client.post("/agent/run").session(id).json(&json!({"task": "xyz"})).send().await;
-    assert_eq!(run.json::<agent::RunResponse>()?, agent::RunResponse { output: "alice's agent: zyx".into(), runs: 2 });
+    let run = client
+        .post("/agent/run")
+        .session(id)
+        .json(&json!({"task": "xyz"}))
+        .send()
+        .await;
+    assert_eq!(
+        run.json::<agent::RunResponse>()?,
+        agent::RunResponse {
+            output: "alice's agent: zyx".into(),
+            runs: 2
+        }
+    );
     Ok(())
 }
 
 #[tokio::test]
-async fn hello_serves_its_chat_and_history_on_one_session() -> Result<(), Box<dyn std::error::Error>> {
+async fn hello_serves_its_chat_and_history_on_one_session() -> Result<(), Box<dyn std::error::Error>>
+{
     let client = TestClient::new(hello::app())?;
     let mut chat = client.open_chat_as(User::new("admin")).await?;
     assert_eq!(chat.received().replies(), ["Hello admin"]);
-    assert_eq!(chat.send("hi there").await?.replies(), ["echo #1: hi there"]);
+    assert_eq!(
+        chat.send("hi there").await?.replies(),
+        ["echo #1: hi there"]
+    );
     let turn = chat.send("second one").await?;
     assert_eq!(turn.replies(), ["echo #2: second one"]);
-    assert!(turn.names().contains(&"stream_token"), "hello streams its reply: {:?}", turn.names());
+    assert!(
+        turn.names().contains(&"stream_token"),
+        "hello streams its reply: {:?}",
+        turn.names()
+    );
 
     let served = Served::start(hello::app()).await?;
     let http = reqwest::Client::new();
-    let login = http.post(served.url("/login")).form(&[("username", "admin"), ("password", "admin")]).send().await?;
+    let login = http
+        .post(served.url("/login"))
+        .form(&[("username", "admin"), ("password", "admin")])
+        .send()
+        .await?;
     let session = session_of(&login);
-    let history = http.get(served.url("/history")).header("x-chainrs-session-id", &session).send().await?;
+    let history = http
+        .get(served.url("/history"))
+        .header("x-chainrs-session-id", &session)
+        .send()
+        .await?;
     assert_eq!(history.status(), Status::OK);
     assert_eq!(history.json::<Vec<String>>().await?, Vec::<String>::new());
     let anonymous = http.get(served.url("/history")).send().await?;

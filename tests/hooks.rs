@@ -36,7 +36,8 @@ async fn echo(msg: Message, turns: UserSession<Turns>, session: Session) -> chai
 }
 
 #[tokio::test]
-async fn on_chat_start_runs_once_per_session_and_state_carries_into_on_message() -> chainrs::Result<()> {
+async fn on_chat_start_runs_once_per_session_and_state_carries_into_on_message()
+-> chainrs::Result<()> {
     let client = TestClient::new(App::new().register(count_starts).register(echo))?;
     let before = STARTS.load(Ordering::SeqCst);
     let mut chat = client.open_chat().await?;
@@ -59,21 +60,44 @@ async fn on_message_events_follow_chainlits_order_and_nesting() -> chainrs::Resu
     let first = chat.send("one").await?;
     assert_eq!(
         first.names(),
-        ["task_start", "first_interaction", "new_message", "new_message", "update_message", "task_end"]
+        [
+            "task_start",
+            "first_interaction",
+            "new_message",
+            "new_message",
+            "update_message",
+            "task_end"
+        ]
     );
     let events = first.events();
-    let (ServerEvent::NewMessage(run), ServerEvent::NewMessage(reply)) = (&events[2], &events[3]) else {
+    let (ServerEvent::NewMessage(run), ServerEvent::NewMessage(reply)) = (&events[2], &events[3])
+    else {
         panic!("expected the run step then the reply, got {events:?}");
     };
     assert_eq!(run.name, "on_message");
-    assert_eq!(reply.parent_id, Some(run.id), "the reply nests under the run step");
+    assert_eq!(
+        reply.parent_id,
+        Some(run.id),
+        "the reply nests under the run step"
+    );
     assert_eq!(reply.thread_id, run.thread_id);
-    let ServerEvent::UpdateMessage(done) = &events[4] else { panic!("no run update") };
+    let ServerEvent::UpdateMessage(done) = &events[4] else {
+        panic!("no run update")
+    };
     assert_eq!((done.id, done.input.as_str()), (run.id, "one"));
     assert!(done.end.as_deref().is_some_and(|t| t.ends_with('Z')));
     // first_interaction only once per session.
     let second = chat.send("two").await?;
-    assert_eq!(second.names(), ["task_start", "new_message", "new_message", "update_message", "task_end"]);
+    assert_eq!(
+        second.names(),
+        [
+            "task_start",
+            "new_message",
+            "new_message",
+            "update_message",
+            "task_end"
+        ]
+    );
     Ok(())
 }
 
@@ -90,7 +114,8 @@ async fn panics(msg: Message) {
 }
 
 #[tokio::test]
-async fn hook_errors_and_panics_become_error_messages_and_the_chat_goes_on() -> chainrs::Result<()> {
+async fn hook_errors_and_panics_become_error_messages_and_the_chat_goes_on() -> chainrs::Result<()>
+{
     let client = TestClient::new(App::new().register(fails))?;
     let mut chat = client.open_chat().await?;
     let turn = chat.send("x").await?;
@@ -109,7 +134,9 @@ async fn hook_errors_and_panics_become_error_messages_and_the_chat_goes_on() -> 
 
 #[on_chat_start]
 async fn needs_user(user: User) -> chainrs::Result<()> {
-    Message::new(format!("hi {}", user.identifier)).send().await?;
+    Message::new(format!("hi {}", user.identifier))
+        .send()
+        .await?;
     Ok(())
 }
 
@@ -123,7 +150,10 @@ async fn maybe_user(user: Option<User>) -> chainrs::Result<()> {
 #[tokio::test]
 async fn user_and_optional_user_are_injected() -> chainrs::Result<()> {
     let client = TestClient::new(App::new().register(maybe_user))?;
-    assert_eq!(client.open_chat().await?.received().replies(), ["hi stranger"]);
+    assert_eq!(
+        client.open_chat().await?.received().replies(),
+        ["hi stranger"]
+    );
     let mut chat = client.open_chat_as(User::new("ada")).await?;
     assert_eq!(chat.received().replies(), ["hi ada"]);
 
@@ -131,29 +161,44 @@ async fn user_and_optional_user_are_injected() -> chainrs::Result<()> {
     let mut anonymous = client.open_chat().await?;
     let shown = anonymous.received().errors();
     assert_eq!(shown.len(), 1);
-    assert!(shown[0].contains("takes `User`") && shown[0].contains("Option<User>"), "{shown:?}");
+    assert!(
+        shown[0].contains("takes `User`") && shown[0].contains("Option<User>"),
+        "{shown:?}"
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn handlers_stay_callable_as_plain_functions() -> chainrs::Result<()> {
-    assert_eq!(login_check::call("admin".into(), "admin".into()).await, Some(User::new("admin")));
+    assert_eq!(
+        login_check::call("admin".into(), "admin".into()).await,
+        Some(User::new("admin"))
+    );
     assert_eq!(login_check::call("admin".into(), "nope".into()).await, None);
 
     // A chat hook called directly, inside a test chat's context.
     let client = TestClient::new(App::new().register(echo))?;
     let mut chat = client.open_chat().await?;
     let turns = chat.user_session::<Turns>();
-    chat.within(echo::call(Message::from_user("direct"), turns.clone(), chat.session()))
-        .await?;
+    chat.within(echo::call(
+        Message::from_user("direct"),
+        turns.clone(),
+        chat.session(),
+    ))
+    .await?;
     assert_eq!(chat.received().replies(), ["1: direct in webapp"]);
     assert_eq!(turns.get().await?.n, 1);
 
     // Outside any context, ambient calls fail with an error that names the fix.
-    let err = Message::new("hello").send().await.err().map(|e| e.to_string());
+    let err = Message::new("hello")
+        .send()
+        .await
+        .err()
+        .map(|e| e.to_string());
     assert!(
-        err.as_deref()
-            .is_some_and(|e| e.contains("outside a chainrs handler") && e.contains("chainrs::spawn")),
+        err.as_deref().is_some_and(
+            |e| e.contains("outside a chainrs handler") && e.contains("chainrs::spawn")
+        ),
         "{err:?}"
     );
     Ok(())
@@ -167,24 +212,38 @@ async fn login_check(username: String, password: String) -> Option<User> {
 #[on_message]
 async fn background(msg: Message) -> chainrs::Result<()> {
     let carried = chainrs::spawn(async move {
-        Message::new(format!("from a spawned task: {}", msg.content)).send().await
+        Message::new(format!("from a spawned task: {}", msg.content))
+            .send()
+            .await
     });
-    carried.await.map_err(|e| chainrs::Error::handler(e.to_string()))??;
+    carried
+        .await
+        .map_err(|e| chainrs::Error::handler(e.to_string()))??;
     let lost = tokio::spawn(async { Message::new("lost").send().await });
-    let err = lost.await.map_err(|e| chainrs::Error::handler(e.to_string()))?.err();
-    Message::new(format!("tokio::spawn: {}", err.map_or("no error".into(), |e| e.to_string())))
-        .send()
-        .await?;
+    let err = lost
+        .await
+        .map_err(|e| chainrs::Error::handler(e.to_string()))?
+        .err();
+    Message::new(format!(
+        "tokio::spawn: {}",
+        err.map_or("no error".into(), |e| e.to_string())
+    ))
+    .send()
+    .await?;
     Ok(())
 }
 
 #[tokio::test]
-async fn chainrs_spawn_carries_the_context_and_tokio_spawn_reports_its_absence() -> chainrs::Result<()> {
+async fn chainrs_spawn_carries_the_context_and_tokio_spawn_reports_its_absence()
+-> chainrs::Result<()> {
     let client = TestClient::new(App::new().register(background))?;
     let mut chat = client.open_chat().await?;
     let replies = chat.send("x").await?.replies();
     assert_eq!(replies[0], "from a spawned task: x");
-    assert!(replies[1].starts_with("tokio::spawn: Message::send was called outside a chainrs handler"), "{replies:?}");
+    assert!(
+        replies[1].starts_with("tokio::spawn: Message::send was called outside a chainrs handler"),
+        "{replies:?}"
+    );
     Ok(())
 }
 
@@ -205,7 +264,10 @@ async fn state_and_emitter_are_injected_and_missing_state_is_explained() -> chai
 
     let client = TestClient::new(App::new().register(greet))?;
     let errors = client.open_chat().await?.received().errors();
-    assert!(errors[0].contains("App::with_state") && errors[0].contains("Greeting"), "{errors:?}");
+    assert!(
+        errors[0].contains("App::with_state") && errors[0].contains("Greeting"),
+        "{errors:?}"
+    );
     Ok(())
 }
 
@@ -235,7 +297,10 @@ async fn stop_and_close_run_their_hooks_and_close_deletes_the_session() -> chain
     chat.close().await?;
     assert_eq!(ENDS.load(Ordering::SeqCst), 1);
     let gone = client.reconnect_chat(id, None).await.err();
-    assert!(matches!(gone, Some(chainrs::Error::SessionNotFound(_))), "{gone:?}");
+    assert!(
+        matches!(gone, Some(chainrs::Error::SessionNotFound(_))),
+        "{gone:?}"
+    );
     Ok(())
 }
 
@@ -253,6 +318,12 @@ async fn a_second_handler_of_a_once_only_kind_is_an_error_naming_both() {
         .unwrap_or_default();
     assert!(err.contains("two #[on_message] handlers"), "{err}");
     assert!(err.contains("`echo` (defined at tests/hooks.rs:"), "{err}");
-    assert!(err.contains("`other_echo` (defined at tests/hooks.rs:"), "{err}");
-    assert!(err.matches("registered at tests/hooks.rs:").count() == 2, "{err}");
+    assert!(
+        err.contains("`other_echo` (defined at tests/hooks.rs:"),
+        "{err}"
+    );
+    assert!(
+        err.matches("registered at tests/hooks.rs:").count() == 2,
+        "{err}"
+    );
 }

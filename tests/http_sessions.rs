@@ -23,9 +23,14 @@ async fn remember(msg: Message, notes: UserSession<Notes>) -> chainrs::Result<()
 }
 
 #[endpoint(http, method = "GET", path = "/notes")]
-async fn list(notes: UserSession<Notes>, session: Session) -> chainrs::Result<Json<serde_json::Value>> {
+async fn list(
+    notes: UserSession<Notes>,
+    session: Session,
+) -> chainrs::Result<Json<serde_json::Value>> {
     let items = notes.get().await?.items;
-    Ok(Json(serde_json::json!({ "items": items, "client": session.client_type() })))
+    Ok(Json(
+        serde_json::json!({ "items": items, "client": session.client_type() }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -40,7 +45,10 @@ async fn add(notes: UserSession<Notes>, Json(new): Json<Add>) -> chainrs::Result
 }
 
 #[endpoint(http, method = "GET", path = "/items/{id}")]
-async fn get_item(Path(id): Path<u32>, Query(q): Query<std::collections::HashMap<String, String>>) -> String {
+async fn get_item(
+    Path(id): Path<u32>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> String {
     format!("item {id} {}", q.get("color").map_or("-", String::as_str))
 }
 
@@ -86,14 +94,29 @@ async fn chat_and_endpoints_share_one_session_both_ways() -> chainrs::Result<()>
 
     let seen = client.get("/notes").session(id).send().await;
     assert_eq!(seen.status(), StatusCode::OK);
-    assert_eq!(seen.session_id(), Some(id), "the response names the session it used");
+    assert_eq!(
+        seen.session_id(),
+        Some(id),
+        "the response names the session it used"
+    );
     let body: serde_json::Value = seen.json()?;
     assert_eq!(body["items"], serde_json::json!(["from chat"]));
-    assert_eq!(body["client"], "webapp", "the endpoint sees the chat's session, not a fresh one");
+    assert_eq!(
+        body["client"], "webapp",
+        "the endpoint sees the chat's session, not a fresh one"
+    );
 
-    let added = client.post("/notes").session(id).json(&serde_json::json!({"text": "from http"})).send().await;
+    let added = client
+        .post("/notes")
+        .session(id)
+        .json(&serde_json::json!({"text": "from http"}))
+        .send()
+        .await;
     assert_eq!(added.status(), StatusCode::NO_CONTENT);
-    assert_eq!(chat.send("again").await?.replies(), ["from chat,from http,again"]);
+    assert_eq!(
+        chat.send("again").await?.replies(),
+        ["from chat,from http,again"]
+    );
     Ok(())
 }
 
@@ -103,37 +126,67 @@ async fn a_request_names_its_session_by_header_cookie_or_query() -> chainrs::Res
     let mut chat = client.open_chat().await?;
     chat.send("x").await?;
     let id = chat.session_id().to_string();
-    let by_cookie = client.get("/notes").header("cookie", &format!("theme=dark; X-Chainlit-Session-id={id}")).send().await;
+    let by_cookie = client
+        .get("/notes")
+        .header("cookie", &format!("theme=dark; X-Chainlit-Session-id={id}"))
+        .send()
+        .await;
     let by_query = client.get(&format!("/notes?session_id={id}")).send().await;
     for response in [by_cookie, by_query] {
         assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(response.json::<serde_json::Value>()?["items"], serde_json::json!(["x"]));
+        assert_eq!(
+            response.json::<serde_json::Value>()?["items"],
+            serde_json::json!(["x"])
+        );
     }
     Ok(())
 }
 
 #[tokio::test]
-async fn without_an_id_a_headless_session_is_created_and_kept_across_calls() -> chainrs::Result<()> {
+async fn without_an_id_a_headless_session_is_created_and_kept_across_calls() -> chainrs::Result<()>
+{
     let client = TestClient::new(app())?;
-    let first = client.post("/notes").json(&serde_json::json!({"text": "one"})).send().await;
+    let first = client
+        .post("/notes")
+        .json(&serde_json::json!({"text": "one"}))
+        .send()
+        .await;
     assert_eq!(first.status(), StatusCode::NO_CONTENT);
-    let id = first.session_id().ok_or_else(|| chainrs::Error::handler("no id returned"))?;
-    client.post("/notes").session(id).json(&serde_json::json!({"text": "two"})).send().await;
+    let id = first
+        .session_id()
+        .ok_or_else(|| chainrs::Error::handler("no id returned"))?;
+    client
+        .post("/notes")
+        .session(id)
+        .json(&serde_json::json!({"text": "two"}))
+        .send()
+        .await;
     let body: serde_json::Value = client.get("/notes").session(id).send().await.json()?;
     assert_eq!(body["items"], serde_json::json!(["one", "two"]));
     assert_eq!(body["client"], "http");
     let fresh = client.get("/notes").send().await;
-    assert_ne!(fresh.session_id(), Some(id), "no id means a new session, never someone else's");
+    assert_ne!(
+        fresh.session_id(),
+        Some(id),
+        "no id means a new session, never someone else's"
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn malformed_and_unknown_session_ids_are_clear_errors() -> chainrs::Result<()> {
     let client = TestClient::new(app())?;
-    let bad = client.get("/notes").header("x-chainrs-session-id", "not-a-uuid").send().await;
+    let bad = client
+        .get("/notes")
+        .header("x-chainrs-session-id", "not-a-uuid")
+        .send()
+        .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let text = bad.text();
-    assert!(text.contains("malformed session id") && text.contains("X-Chainrs-Session-Id"), "{text}");
+    assert!(
+        text.contains("malformed session id") && text.contains("X-Chainrs-Session-Id"),
+        "{text}"
+    );
     let bad_query = client.get("/notes?session_id=12").send().await;
     assert_eq!(bad_query.status(), StatusCode::BAD_REQUEST);
     assert!(bad_query.text().contains("session_id query parameter"));
@@ -147,28 +200,58 @@ async fn malformed_and_unknown_session_ids_are_clear_errors() -> chainrs::Result
 }
 
 #[tokio::test]
-async fn ws_endpoints_push_into_the_live_tab_and_explain_when_there_is_none() -> chainrs::Result<()> {
+async fn ws_endpoints_push_into_the_live_tab_and_explain_when_there_is_none() -> chainrs::Result<()>
+{
     let client = TestClient::new(app())?;
     let mut chat = client.open_chat().await?;
     let id = chat.session_id();
-    let pushed = client.post("/notify").session(id).json(&serde_json::json!({"text": "ping"})).send().await;
+    let pushed = client
+        .post("/notify")
+        .session(id)
+        .json(&serde_json::json!({"text": "ping"}))
+        .send()
+        .await;
     assert_eq!(pushed.status(), StatusCode::ACCEPTED);
     assert_eq!(chat.received().replies(), ["ping"]);
 
-    let no_id = client.post("/notify").json(&serde_json::json!({"text": "x"})).send().await;
+    let no_id = client
+        .post("/notify")
+        .json(&serde_json::json!({"text": "x"}))
+        .send()
+        .await;
     assert_eq!(no_id.status(), StatusCode::BAD_REQUEST);
     assert!(no_id.text().contains("X-Chainrs-Session-Id"));
-    let unknown = client.post("/notify").session(SessionId::new()).json(&serde_json::json!({"text": "x"})).send().await;
+    let unknown = client
+        .post("/notify")
+        .session(SessionId::new())
+        .json(&serde_json::json!({"text": "x"}))
+        .send()
+        .await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 
     // A headless session exists but has no tab: 409.
-    let headless = client.get("/notes").send().await.session_id().ok_or_else(|| chainrs::Error::handler("no id"))?;
-    let no_tab = client.post("/notify").session(headless).json(&serde_json::json!({"text": "x"})).send().await;
+    let headless = client
+        .get("/notes")
+        .send()
+        .await
+        .session_id()
+        .ok_or_else(|| chainrs::Error::handler("no id"))?;
+    let no_tab = client
+        .post("/notify")
+        .session(headless)
+        .json(&serde_json::json!({"text": "x"}))
+        .send()
+        .await;
     assert_eq!(no_tab.status(), StatusCode::CONFLICT);
     assert!(no_tab.text().contains("no live chat tab"));
 
     // In an http endpoint, Message::send explains that it needs ws.
-    let wrong = client.post("/notify-http").session(id).json(&serde_json::json!({"text": "x"})).send().await;
+    let wrong = client
+        .post("/notify-http")
+        .session(id)
+        .json(&serde_json::json!({"text": "x"}))
+        .send()
+        .await;
     assert_eq!(wrong.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(wrong.text().contains("#[endpoint(ws"), "{}", wrong.text());
     assert!(chat.received().events().is_empty());
@@ -179,21 +262,36 @@ async fn ws_endpoints_push_into_the_live_tab_and_explain_when_there_is_none() ->
 async fn extractors_routing_and_failures_answer_as_a_web_framework_should() -> chainrs::Result<()> {
     let client = TestClient::new(app())?;
     let item = client.get("/items/42?color=red").send().await;
-    assert_eq!((item.status(), item.text().as_str()), (StatusCode::OK, "item 42 red"));
+    assert_eq!(
+        (item.status(), item.text().as_str()),
+        (StatusCode::OK, "item 42 red")
+    );
     let not_a_number = client.get("/items/abc").send().await;
     assert_eq!(not_a_number.status(), StatusCode::BAD_REQUEST);
 
     let unknown = client.get("/nothing/here").send().await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
-    assert_eq!(unknown.json::<serde_json::Value>()?["error"], "no route for GET /nothing/here");
+    assert_eq!(
+        unknown.json::<serde_json::Value>()?["error"],
+        "no route for GET /nothing/here"
+    );
 
-    let bad_json = client.post("/notes").header("content-type", "application/json").body("{oops").send().await;
+    let bad_json = client
+        .post("/notes")
+        .header("content-type", "application/json")
+        .body("{oops")
+        .send()
+        .await;
     assert_eq!(bad_json.status(), StatusCode::BAD_REQUEST);
 
     let boom = client.delete("/explode").send().await;
     assert_eq!(boom.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(boom.text().contains("endpoint exploded"));
-    assert_eq!(client.get("/items/1").send().await.status(), StatusCode::OK, "still serving after a panic");
+    assert_eq!(
+        client.get("/items/1").send().await.status(),
+        StatusCode::OK,
+        "still serving after a panic"
+    );
     Ok(())
 }
 
@@ -208,16 +306,30 @@ async fn whoami(user: User) -> String {
 }
 
 #[tokio::test]
-async fn with_a_login_callback_every_endpoint_requires_a_logged_in_session() -> chainrs::Result<()> {
+async fn with_a_login_callback_every_endpoint_requires_a_logged_in_session() -> chainrs::Result<()>
+{
     let client = TestClient::new(App::new().register(login).register(whoami))?;
     let anonymous = client.get("/whoami").send().await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     assert!(anonymous.text().contains("POST /login"));
-    assert_eq!(client.stats().stored, Some(0), "refused requests create no session");
+    assert_eq!(
+        client.stats().stored,
+        Some(0),
+        "refused requests create no session"
+    );
 
-    let refused = client.post("/login").form(&[("username", "ann"), ("password", "wrong")]).send().await;
+    let refused = client
+        .post("/login")
+        .form(&[("username", "ann"), ("password", "wrong")])
+        .send()
+        .await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
-    let garbled = client.post("/login").body("username=ann").header("content-type", "application/x-www-form-urlencoded").send().await;
+    let garbled = client
+        .post("/login")
+        .body("username=ann")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await;
     assert_eq!(garbled.status(), StatusCode::BAD_REQUEST);
 
     let ann = client.login("ann", "ann-pw").await?;
@@ -225,11 +337,28 @@ async fn with_a_login_callback_every_endpoint_requires_a_logged_in_session() -> 
     assert_eq!((me.status(), me.text().as_str()), (StatusCode::OK, "ann"));
     let user: serde_json::Value = client.get("/user").session(ann).send().await.json()?;
     assert_eq!(user["identifier"], "ann");
-    assert_eq!(client.get("/user").send().await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        client.get("/user").send().await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 
     // Logging in again from ann's session keeps it; bob never gets ann's session.
-    assert_eq!(client.post("/login").session(ann).form(&[("username", "ann"), ("password", "ann-pw")]).send().await.session_id(), Some(ann));
-    let bob = client.post("/login").session(ann).form(&[("username", "bob"), ("password", "bob-pw")]).send().await;
+    assert_eq!(
+        client
+            .post("/login")
+            .session(ann)
+            .form(&[("username", "ann"), ("password", "ann-pw")])
+            .send()
+            .await
+            .session_id(),
+        Some(ann)
+    );
+    let bob = client
+        .post("/login")
+        .session(ann)
+        .form(&[("username", "bob"), ("password", "bob-pw")])
+        .send()
+        .await;
     assert_ne!(bob.session_id(), Some(ann));
     Ok(())
 }
@@ -246,24 +375,51 @@ async fn list_again() -> StatusCode {
 
 #[tokio::test]
 async fn conflicting_routes_are_reported_at_build_time() {
-    let err = TestClient::new(App::new().register(shadow_login)).err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(err.contains("shadow_login") && err.contains("built-in POST /login"), "{err}");
-    let err = TestClient::new(App::new().register(list).register(list_again)).err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(err.contains("two endpoints answer GET /notes") && err.contains("`list`") && err.contains("`list_again`"), "{err}");
+    let err = TestClient::new(App::new().register(shadow_login))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("shadow_login") && err.contains("built-in POST /login"),
+        "{err}"
+    );
+    let err = TestClient::new(App::new().register(list).register(list_again))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("two endpoints answer GET /notes")
+            && err.contains("`list`")
+            && err.contains("`list_again`"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn the_router_mounts_inside_an_existing_axum_app() -> chainrs::Result<()> {
     use chainrs::axum::{Router, routing::get};
-    let router: Router = Router::new().route("/health", get(|| async { "ok" })).merge(app().into_router()?);
+    let router: Router = Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .merge(app().into_router()?);
     let server = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = server.local_addr()?;
     let serving = tokio::spawn(async move { chainrs::axum::serve(server, router).await });
     let http = reqwest::Client::new();
-    let health = http.get(format!("http://{addr}/health")).send().await.map_err(chainrs::Error::handler)?;
+    let health = http
+        .get(format!("http://{addr}/health"))
+        .send()
+        .await
+        .map_err(chainrs::Error::handler)?;
     assert_eq!(health.text().await.map_err(chainrs::Error::handler)?, "ok");
-    let item = http.get(format!("http://{addr}/items/7")).send().await.map_err(chainrs::Error::handler)?;
-    assert_eq!(item.text().await.map_err(chainrs::Error::handler)?, "item 7 -");
+    let item = http
+        .get(format!("http://{addr}/items/7"))
+        .send()
+        .await
+        .map_err(chainrs::Error::handler)?;
+    assert_eq!(
+        item.text().await.map_err(chainrs::Error::handler)?,
+        "item 7 -"
+    );
     serving.abort();
     Ok(())
 }

@@ -14,7 +14,11 @@ struct Turns {
 struct Agent;
 
 #[on_message]
-async fn touch(msg: Message, turns: UserSession<Turns>, agent: Local<Agent>) -> chainrs::Result<()> {
+async fn touch(
+    msg: Message,
+    turns: UserSession<Turns>,
+    agent: Local<Agent>,
+) -> chainrs::Result<()> {
     agent.get_or_init(|| async { Agent }).await;
     turns.update(|t| t.n += 1).await?;
     Message::new(msg.content).send().await?;
@@ -45,8 +49,16 @@ async fn a_session_expires_after_its_timeout_unless_it_is_active() -> chainrs::R
         active.send("still here").await?;
     }
     let expired = client.sweep().await?;
-    assert_eq!(expired, vec![idle.session_id()], "only the idle session expired");
-    let gone = client.post("/touch").session(idle.session_id()).send().await;
+    assert_eq!(
+        expired,
+        vec![idle.session_id()],
+        "only the idle session expired"
+    );
+    let gone = client
+        .post("/touch")
+        .session(idle.session_id())
+        .send()
+        .await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     assert_eq!(active.send("and still").await?.replies(), ["and still"]);
     Ok(())
@@ -67,12 +79,20 @@ async fn expiry_empties_every_map_so_short_sessions_do_not_accumulate() -> chain
         }
         let stats = client.stats();
         assert_eq!(stats.stored, Some(400), "wave {wave}");
-        assert_eq!((stats.with_locals, stats.live_chats), (400, 200), "wave {wave}");
+        assert_eq!(
+            (stats.with_locals, stats.live_chats),
+            (400, 200),
+            "wave {wave}"
+        );
         drop(chats);
         tokio::time::advance(Duration::from_secs(31)).await;
         assert_eq!(client.sweep().await?.len(), 400, "wave {wave}");
         let after = client.stats();
-        assert_eq!((after.stored, after.with_locals, after.live_chats), (Some(0), 0, 0), "wave {wave}");
+        assert_eq!(
+            (after.stored, after.with_locals, after.live_chats),
+            (Some(0), 0, 0),
+            "wave {wave}"
+        );
     }
     Ok(())
 }

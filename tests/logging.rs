@@ -17,7 +17,11 @@ struct Turns {
 struct Agent;
 
 #[on_message]
-async fn touch(msg: Message, turns: UserSession<Turns>, agent: Local<Agent>) -> chainrs::Result<()> {
+async fn touch(
+    msg: Message,
+    turns: UserSession<Turns>,
+    agent: Local<Agent>,
+) -> chainrs::Result<()> {
     agent.get_or_init(|| async { Agent }).await;
     turns.update(|t| t.n += 1).await?;
     Message::new(msg.content).send().await?;
@@ -43,7 +47,10 @@ struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -54,7 +61,10 @@ impl Write for Captured {
 impl Captured {
     fn lines(&self) -> Vec<String> {
         let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
-        String::from_utf8_lossy(&bytes).lines().map(str::to_owned).collect()
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 }
 
@@ -76,7 +86,12 @@ async fn every_session_state_change_is_logged_in_the_sessions_span() -> chainrs:
     drop(chat);
     let chat = client.reconnect_chat(id, None).await?;
     chat.close().await?;
-    let headless = client.post("/touch").send().await.session_id().ok_or_else(|| chainrs::Error::handler("no id"))?;
+    let headless = client
+        .post("/touch")
+        .send()
+        .await
+        .session_id()
+        .ok_or_else(|| chainrs::Error::handler("no id"))?;
     tokio::time::advance(Duration::from_secs(31)).await;
     client.sweep().await?;
 
@@ -90,14 +105,22 @@ async fn every_session_state_change_is_logged_in_the_sessions_span() -> chainrs:
     };
     let created = find("session created", id);
     assert_eq!(created.len(), 1, "{lines:#?}");
-    assert!(created[0].contains("thread_id=") && created[0].contains("origin=Chat"), "{created:?}");
+    assert!(
+        created[0].contains("thread_id=") && created[0].contains("origin=Chat"),
+        "{created:?}"
+    );
     let key = UserSession::<Turns>::key();
     let updated = find("session key updated", id);
     assert!(
-        updated.iter().any(|l| l.contains(&format!("key=\"{key}\"")) && l.contains("version=1")),
+        updated
+            .iter()
+            .any(|l| l.contains(&format!("key=\"{key}\"")) && l.contains("version=1")),
         "{updated:#?}"
     );
-    assert!(!updated.iter().any(|l| l.contains("\"n\"")), "values are never logged");
+    assert!(
+        !updated.iter().any(|l| l.contains("\"n\"")),
+        "values are never logged"
+    );
     assert_eq!(find("session restored", id).len(), 1, "{lines:#?}");
     assert_eq!(find("session cleared", id).len(), 1, "{lines:#?}");
     assert!(find("session cleared", id)[0].contains("clear_session"));

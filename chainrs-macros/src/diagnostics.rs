@@ -22,6 +22,19 @@ impl Errors {
         ));
     }
 
+    /// Records a problem spanning all of `tokens` (not only their first token).
+    pub fn push_spanned(
+        &mut self,
+        tokens: impl quote::ToTokens,
+        message: impl std::fmt::Display,
+        help: impl std::fmt::Display,
+    ) {
+        self.add(syn::Error::new_spanned(
+            tokens,
+            format!("{message}\n\n= help: {help}"),
+        ));
+    }
+
     /// Records a problem that needs no help line (syn's own parse errors).
     pub fn add(&mut self, error: syn::Error) {
         match &mut self.errors {
@@ -57,10 +70,22 @@ impl Errors {
     }
 }
 
-/// The errors as `compile_error!`s followed by the user's item, unchanged, so that
-/// rust-analyzer and the rest of the crate still see the function.
-pub fn with_item(error: syn::Error, item: TokenStream) -> TokenStream {
+/// The errors as `compile_error!`s followed by the item as close to the intended expansion as
+/// possible: the value `name` with its `call` fn and inert handler impls when the item is a
+/// function (so `App::register(name)` raises no second, contradictory error), else the item
+/// unchanged. rust-analyzer and the rest of the crate keep seeing the function.
+pub fn with_item(error: syn::Error, item: TokenStream, kind: &str) -> TokenStream {
     let mut out = error.to_compile_error();
-    out.extend(item);
+    match syn::parse2::<crate::signature::HandlerFn>(item.clone()) {
+        Ok(f) => {
+            let kind = proc_macro2::Ident::new(kind, Span::call_site());
+            out.extend(crate::handler::items(
+                &f,
+                &kind,
+                quote::quote!(let _ = registry;),
+            ));
+        }
+        Err(_) => out.extend(item),
+    }
     out
 }

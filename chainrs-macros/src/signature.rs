@@ -130,8 +130,8 @@ pub fn check_shape(attribute: &str, f: &HandlerFn, errors: &mut Errors) {
         );
     }
     if let Some(abi) = &sig.abi {
-        errors.push(
-            abi.span(),
+        errors.push_spanned(
+            abi,
             format!("#[{attribute}] handlers cannot have an `extern` ABI"),
             "remove the `extern` qualifier",
         );
@@ -144,8 +144,8 @@ pub fn check_shape(attribute: &str, f: &HandlerFn, errors: &mut Errors) {
         );
     }
     if !sig.generics.params.is_empty() {
-        errors.push(
-            sig.generics.span(),
+        errors.push_spanned(
+            &sig.generics,
             format!("#[{attribute}] handlers cannot be generic"),
             "parameters are injected by their concrete type: replace the generic parameter with the type you need",
         );
@@ -166,8 +166,8 @@ pub fn check_shape(attribute: &str, f: &HandlerFn, errors: &mut Errors) {
     }
     for arg in &sig.inputs {
         match arg {
-            FnArg::Receiver(r) => errors.push(
-                r.span(),
+            FnArg::Receiver(r) => errors.push_spanned(
+                r,
                 format!("#[{attribute}] handlers cannot take `self`"),
                 "handlers are free functions: move this one out of the `impl` block, and keep shared data in `State<T>` or `UserSession<S>`",
             ),
@@ -179,15 +179,20 @@ pub fn check_shape(attribute: &str, f: &HandlerFn, errors: &mut Errors) {
 fn check_param_type(attribute: &str, ty: &Type, errors: &mut Errors) {
     match ty {
         Type::Reference(r) => {
-            let inner = r.elem.to_token_stream();
-            errors.push(
-                r.and_token.span(),
+            let inner = tidy(&r.elem.to_token_stream().to_string());
+            let owned = if inner == "str" {
+                "String".to_owned()
+            } else {
+                inner
+            };
+            errors.push_spanned(
+                r,
                 format!("#[{attribute}] handler parameters cannot be borrowed"),
-                format!("take `{inner}` by value: injected values are owned (and cheap to clone)"),
+                format!("take `{owned}` by value: handlers receive owned values"),
             );
         }
-        Type::ImplTrait(i) => errors.push(
-            i.impl_token.span(),
+        Type::ImplTrait(i) => errors.push_spanned(
+            i,
             format!("#[{attribute}] handler parameters cannot be `impl Trait`"),
             "parameters are injected by their concrete type: name the type",
         ),
@@ -196,14 +201,24 @@ fn check_param_type(attribute: &str, ty: &Type, errors: &mut Errors) {
     }
 }
 
+/// chainrs's one-per-handler types: two of them are duplicates however their paths are written.
+const SINGLETONS: &[&str] = &["Message", "User", "Session", "Emitter"];
+
 /// Reports a type that appears in two parameters (two `Message`s, the same `UserSession<S>`).
 pub fn check_duplicates(attribute: &str, params: &[Param], errors: &mut Errors) {
+    let key_of = |ty: &Type| match last_segment(ty) {
+        Some(name) if SINGLETONS.contains(&name.as_str()) => name,
+        _ => type_key(ty),
+    };
     for (i, p) in params.iter().enumerate() {
-        let key = type_key(&p.ty);
-        if let Some(first) = params[..i].iter().find(|q| type_key(&q.ty) == key) {
-            let first_name = first.pat.to_token_stream();
-            errors.push(
-                p.ty.span(),
+        let key = key_of(&p.ty);
+        if let Some(first) = params[..i].iter().find(|q| key_of(&q.ty) == key) {
+            let first_name = match &first.pat {
+                Pat::Ident(ident) => ident.ident.to_string(),
+                other => tidy(&other.to_token_stream().to_string()),
+            };
+            errors.push_spanned(
+                &p.ty,
                 format!("`{key}` is injected twice into this #[{attribute}] handler"),
                 format!("the parameter `{first_name}` already receives it: remove this one and use `{first_name}`"),
             );
@@ -211,13 +226,26 @@ pub fn check_duplicates(attribute: &str, params: &[Param], errors: &mut Errors) 
     }
 }
 
-/// A type's tokens as one comparable string.
+/// A type's tokens as one comparable string, written as a person would (`UserSession<Chat>`).
 pub fn type_key(ty: &Type) -> String {
-    ty.to_token_stream()
-        .to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    tidy(&ty.to_token_stream().to_string())
+}
+
+/// Removes the spaces token printing puts around `<`, `>`, `::` and before `,`.
+fn tidy(text: &str) -> String {
+    let mut out = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (from, to) in [
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ::", "::"),
+        (":: ", "::"),
+        (" ,", ","),
+        ("& ", "&"),
+    ] {
+        out = out.replace(from, to);
+    }
+    out
 }
 
 /// The last path segment's name of a type (`Message` for `chainrs::Message`).
@@ -225,6 +253,7 @@ pub fn last_segment(ty: &Type) -> Option<String> {
     match ty {
         Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.to_string()),
         Type::Paren(p) => last_segment(&p.elem),
+        Type::Reference(r) => last_segment(&r.elem),
         _ => None,
     }
 }
@@ -259,8 +288,8 @@ pub fn check_single_attribute(attribute: &str, f: &HandlerFn, errors: &mut Error
         };
         let name = last.ident.to_string();
         if OURS.contains(&name.as_str()) {
-            errors.push(
-                attr.span(),
+            errors.push_spanned(
+                attr,
                 format!("a function takes one chainrs attribute, but this one has #[{attribute}] and #[{name}]"),
                 "write a separate function for each hook and register both; they can share code through a plain helper fn",
             );

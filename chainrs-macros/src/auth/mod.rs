@@ -45,7 +45,7 @@ impl Callback {
 pub fn expand(callback: Callback, args: TokenStream, item: TokenStream) -> TokenStream {
     match parse(callback, &args, item.clone()) {
         Ok(f) => generate(callback, &f),
-        Err(e) => with_item(e, item),
+        Err(e) => with_item(e, item, callback.attribute()),
     }
 }
 

@@ -15,7 +15,7 @@ use crate::handler;
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     match parse::parse(args, item.clone()) {
         Ok(endpoint) => generate(&endpoint),
-        Err(e) => with_item(e, item),
+        Err(e) => with_item(e, item, "http"),
     }
 }
 

@@ -50,6 +50,8 @@ const USAGE: &str = "write #[endpoint(http, method = \"POST\", path = \"/agent/r
 #[derive(Default)]
 struct Builder {
     kind: Option<(Kind, Span)>,
+    /// Keys that appeared at all, valid or not (so a bad value is not also "missing").
+    seen: Vec<String>,
     method: Option<LitStr>,
     path: Option<LitStr>,
 }
@@ -91,7 +93,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Endpoint> {
     let method = match &builder.method {
         Some(lit) => check_method(lit, &mut errors),
         None => {
-            if kind.is_some() {
+            if kind.is_some() && !builder.seen.iter().any(|k| k == "method") {
                 errors.push(
                     Span::call_site(),
                     "#[endpoint] needs a `method`",
@@ -104,7 +106,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Endpoint> {
     let path = match &builder.path {
         Some(lit) => check_path(lit, &params, &mut errors),
         None => {
-            if kind.is_some() {
+            if kind.is_some() && !builder.seen.iter().any(|k| k == "path") {
                 errors.push(
                     Span::call_site(),
                     "#[endpoint] needs a `path`",
@@ -365,6 +367,10 @@ fn check_path(lit: &LitStr, params: &[Param], errors: &mut Errors) -> Option<Str
     let path_param = params
         .iter()
         .find(|p| signature::last_segment(&p.ty).as_deref() == Some("Path"));
+    if errors.count() != before {
+        // The path itself is wrong: what it extracts is reported once it is fixed.
+        return None;
+    }
     match (names.is_empty(), path_param) {
         (false, None) => fail(
             errors,
@@ -393,8 +399,8 @@ fn check_path(lit: &LitStr, params: &[Param], errors: &mut Errors) -> Option<Str
             ),
         ),
         (true, Some(param)) => {
-            errors.push(
-                param.ty.span(),
+            errors.push_spanned(
+                &param.ty,
                 format!(
                     "this endpoint takes `Path`, but its path {path:?} has no `{{parameters}}`"
                 ),

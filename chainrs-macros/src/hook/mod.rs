@@ -16,7 +16,7 @@ pub use parse::Hook;
 pub fn expand(hook: Hook, args: TokenStream, item: TokenStream) -> TokenStream {
     match parse::parse(hook, &args, item.clone()) {
         Ok(f) => generate(hook, &f),
-        Err(e) => with_item(e, item),
+        Err(e) => with_item(e, item, hook.attribute()),
     }
 }
 

@@ -35,9 +35,10 @@ pub trait Handler {
 
 /// A handler of kind `K` (`kind::on_message`, …), for the typed registration methods.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a `#[{K}]` handler",
-    label = "expected a function annotated with `#[{K}]`",
-    note = "annotate the function with `#[{K}]`, or register it with `App::register`, which takes every kind"
+    message = "`{Self}` is not a handler of the kind this method registers",
+    label = "a handler of another kind",
+    note = "each typed method takes one kind: `on_message` an #[on_message] fn, `http_endpoint` an #[endpoint(http, ...)] fn, and so on",
+    note = "use the method that matches the function's attribute, or `App::register`, which takes every kind"
 )]
 pub trait HandlerOf<K>: Handler {}
 

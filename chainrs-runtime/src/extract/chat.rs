@@ -11,8 +11,8 @@ use super::kind::{self, ChatHook};
 
 /// A type a chat hook of kind `K` can take as a parameter.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a parameter of a `#[{K}]` handler",
-    label = "not available in `#[{K}]`",
+    message = "`{Self}` cannot be a parameter of this chat hook",
+    label = "not injectable in this chat hook",
     note = "chat hooks take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>`, `Emitter`, and the incoming `Message` in `#[on_message]` only",
     note = "HTTP extractors (`Json`, `Query`, `Path`, `HeaderMap`, …) belong in `#[endpoint(http, ...)]` handlers"
 )]

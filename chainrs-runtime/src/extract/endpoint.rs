@@ -20,10 +20,11 @@ pub struct ViaChat;
 
 /// A type that an endpoint of kind `K` can take as any parameter but the last.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a parameter of `#[endpoint({K})]` in this position",
+    message = "`{Self}` cannot be a parameter of this endpoint here",
     label = "not extractable from the request head",
-    note = "only the last parameter may read the request body (`Json`, `Form`, `String`, `Bytes`, `Request`): move it last",
-    note = "endpoints take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>` and axum extractors such as `Query`, `Path`, `HeaderMap`; the chat tab (`Emitter`) only in `#[endpoint(ws, ...)]`"
+    note = "if it reads the request body (`Json`, `Form`, `String`, `Bytes`, `Request`), make it the last parameter",
+    note = "otherwise it is not injectable in this endpoint: endpoints take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>` and axum extractors such as `Query`, `Path`, `HeaderMap`",
+    note = "the chat tab (`Emitter`) exists only in `#[endpoint(ws, ...)]`, which runs inside the live chat tab the request names"
 )]
 pub trait FromEndpointParts<K, M>: Sized + Send {
     /// Extracts from the request head.
@@ -32,9 +33,10 @@ pub trait FromEndpointParts<K, M>: Sized + Send {
 
 /// A type that an endpoint of kind `K` can take as its last parameter.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a parameter of `#[endpoint({K})]`",
-    label = "not injectable in `#[endpoint({K})]`",
-    note = "endpoints take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>` and any axum extractor (`Json`, `Query`, `Path`, `HeaderMap`, …); the chat tab (`Emitter`) only in `#[endpoint(ws, ...)]`",
+    message = "`{Self}` cannot be a parameter of this endpoint",
+    label = "not injectable in this endpoint",
+    note = "endpoints take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>` and any axum extractor (`Json`, `Query`, `Path`, `HeaderMap`, …)",
+    note = "the chat tab (`Emitter`) exists only in `#[endpoint(ws, ...)]`, which runs inside the live chat tab the request names",
     note = "the incoming chat `Message` exists only in `#[on_message]`"
 )]
 pub trait FromEndpointRequest<K, M>: Sized + Send {

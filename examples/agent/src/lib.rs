@@ -56,7 +56,11 @@ fn tool(name: &str) -> Result<Tool, String> {
         "upper" => Box::new(|s: &str| s.to_uppercase()),
         "reverse" => Box::new(|s: &str| s.chars().rev().collect()),
         "count" => Box::new(|s: &str| format!("{s} ({} words)", s.split_whitespace().count())),
-        other => return Err(format!("unknown tool {other:?}: use upper, reverse or count")),
+        other => {
+            return Err(format!(
+                "unknown tool {other:?}: use upper, reverse or count"
+            ));
+        }
     })
 }
 

@@ -1,0 +1,8 @@
+use chainrs::prelude::*;
+
+#[endpoint]
+async fn run() -> StatusCode {
+    StatusCode::OK
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use chainrs::prelude::*;
+
+#[on_chat_start]
+async fn start(msg: Message) {
+    let _ = msg;
+}
+
+fn main() {
+    let _ = App::new().register(start);
+}

@@ -1,0 +1,6 @@
+use chainrs::prelude::*;
+
+#[on_chat_start]
+struct Start;
+
+fn main() {}

@@ -1,0 +1,10 @@
+#![deny(warnings)]
+
+use chainrs::prelude::*;
+
+#[on_chat_start]
+async fn start() {}
+
+fn main() {
+    let _ = App::new().register(start);
+}

@@ -1,0 +1,10 @@
+use chainrs::prelude::*;
+
+#[on_message]
+async fn reply(msg: Option<Message>) {
+    let _ = msg;
+}
+
+fn main() {
+    let _ = App::new().register(reply);
+}

@@ -1,0 +1,9 @@
+use chainrs::prelude::*;
+
+async fn reply(msg: Message) {
+    let _ = msg;
+}
+
+fn main() {
+    let _ = App::new().register(reply);
+}
