@@ -8,6 +8,7 @@ use crate::signature::{self, HandlerFn};
 
 /// The chat hooks.
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // named after the attributes
 pub enum Hook {
     OnChatStart,
     OnMessage,

@@ -24,6 +24,7 @@ pub struct HandlerInfo {
 
 /// The chat hooks, each registered at most once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // named after the attributes
 pub enum HookKind {
     /// `#[on_chat_start]`.
     OnChatStart,

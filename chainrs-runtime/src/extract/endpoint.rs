@@ -82,13 +82,19 @@ impl FromEndpointRequest<kind::ws, ViaChat> for Emitter {
 }
 
 /// The context the runtime resolved for this request.
+#[allow(clippy::result_large_err)] // axum's rejection type is a Response
 fn context_of(parts: &Parts, api: &'static str) -> Result<Context, Response> {
     parts
         .extensions
         .get::<Context>()
         .cloned()
         .or_else(context::current)
-        .ok_or_else(|| Error::NoContext { api }.into_response())
+        .ok_or_else(|| no_context(api))
+}
+
+#[cold]
+fn no_context(api: &'static str) -> Response {
+    Error::NoContext { api }.into_response()
 }
 
 impl<S: Send + Sync, T: SessionState> FromRequestParts<S> for UserSession<T> {
