@@ -9,38 +9,7 @@ use std::time::Duration;
 use chainrs::prelude::*;
 use chainrs::testing::TestClient;
 
-#[derive(Default, Serialize, Deserialize)]
-struct Turns {
-    n: u32,
-}
-
-struct Agent;
-
-#[on_message]
-async fn touch(
-    msg: Message,
-    turns: UserSession<Turns>,
-    agent: Local<Agent>,
-) -> chainrs::Result<()> {
-    agent.get_or_init(|| async { Agent }).await;
-    turns.update(|t| t.n += 1).await?;
-    Message::new(msg.content).send().await?;
-    Ok(())
-}
-
-#[endpoint(http, method = "POST", path = "/touch")]
-async fn touch_http(turns: UserSession<Turns>, agent: Local<Agent>) -> chainrs::Result<StatusCode> {
-    agent.set(Agent);
-    turns.update(|t| t.n += 1).await?;
-    Ok(StatusCode::OK)
-}
-
-fn app(timeout: Duration) -> App {
-    App::new()
-        .register(touch)
-        .register(touch_http)
-        .session_timeout(timeout)
-}
+use chainrs_tests::{Turns, touch_app as app};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

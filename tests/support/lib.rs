@@ -1,1 +1,48 @@
-//! Shared helpers of the chainrs integration tests.
+//! Shared helpers of the chainrs integration tests: an app whose handlers touch every
+//! per-session map (typed state, a local slot, a live tab), for the life-cycle and logging tests.
+
+use std::time::Duration;
+
+use chainrs::prelude::*;
+
+/// The state the touching handlers count in.
+#[derive(Default, Serialize, Deserialize)]
+pub struct Turns {
+    /// How many touches.
+    pub n: u32,
+}
+
+/// A per-instance object kept in `Local<Agent>`.
+pub struct Agent;
+
+/// Echoes the message after touching the state and the local slot.
+#[on_message]
+pub async fn touch(
+    msg: Message,
+    turns: UserSession<Turns>,
+    agent: Local<Agent>,
+) -> chainrs::Result<()> {
+    agent.get_or_init(|| async { Agent }).await;
+    turns.update(|t| t.n += 1).await?;
+    Message::new(msg.content).send().await?;
+    Ok(())
+}
+
+/// `POST /touch`: the same from HTTP.
+#[endpoint(http, method = "POST", path = "/touch")]
+pub async fn touch_http(
+    turns: UserSession<Turns>,
+    agent: Local<Agent>,
+) -> chainrs::Result<StatusCode> {
+    agent.set(Agent);
+    turns.update(|t| t.n += 1).await?;
+    Ok(StatusCode::OK)
+}
+
+/// The touching app with this session timeout.
+pub fn touch_app(timeout: Duration) -> App {
+    App::new()
+        .register(touch)
+        .register(touch_http)
+        .session_timeout(timeout)
+}
