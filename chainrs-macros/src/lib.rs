@@ -7,7 +7,9 @@
 //! Grammar:
 //!
 //! ```text
-//! hook      := "#[" ("on_chat_start" | "on_message" | "on_chat_end" | "on_stop") "]"
+//! hook      := "#[" ("on_chat_start" | "on_message" | "on_chat_end" | "on_stop"
+//!                   | "on_settings_update" | "on_window_message") "]"
+//! action    := "#[action_callback(" STRING ")]"
 //! auth      := "#[" ("password_auth_callback" | "header_auth_callback") "]"
 //! endpoint  := "#[endpoint(" KIND "," "method" "=" METHOD "," "path" "=" PATH ")]"
 //! KIND      := "http" | "ws"
@@ -57,6 +59,27 @@ pub fn on_chat_end(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn on_stop(args: TokenStream, item: TokenStream) -> TokenStream {
     hook::expand(Hook::OnStop, args.into(), item.into()).into()
+}
+
+/// Runs when the user changes the chat settings; takes `ChatSettings` (the new values) plus
+/// what `#[on_chat_start]` takes.
+#[proc_macro_attribute]
+pub fn on_settings_update(args: TokenStream, item: TokenStream) -> TokenStream {
+    hook::expand(Hook::OnSettingsUpdate, args.into(), item.into()).into()
+}
+
+/// Runs when the page that embeds the chat posts a message (`window_message`); takes
+/// `WindowMessage` plus what `#[on_chat_start]` takes.
+#[proc_macro_attribute]
+pub fn on_window_message(args: TokenStream, item: TokenStream) -> TokenStream {
+    hook::expand(Hook::OnWindowMessage, args.into(), item.into()).into()
+}
+
+/// Runs when the user clicks an action button of this name: `#[action_callback("approve")]`.
+/// Takes the clicked `Action` plus what `#[on_chat_start]` takes, and runs in the chat tab.
+#[proc_macro_attribute]
+pub fn action_callback(args: TokenStream, item: TokenStream) -> TokenStream {
+    hook::expand(Hook::ActionCallback, args.into(), item.into()).into()
 }
 
 /// Checks a login: `async fn(username: String, password: String) -> Option<User>`, behind `POST /login`.

@@ -43,19 +43,28 @@ pub mod protocol;
 mod server;
 pub mod session;
 pub mod testing;
+mod transport;
+mod ui;
 
-pub use app::{App, Config, EndpointOutput, Handler, HandlerOf, HookOutput};
+pub use app::{App, Config, EndpointOutput, Handler, HandlerOf, HookOutput, UiConfig};
 pub use auth::{AuthOutput, User};
 pub use chainrs_macros::{
-    endpoint, header_auth_callback, on_chat_end, on_chat_start, on_message, on_stop,
-    password_auth_callback,
+    action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_message,
+    on_settings_update, on_stop, on_window_message, password_auth_callback,
 };
-pub use chat::{Message, MessageStream};
+pub use chat::{
+    Action, ActiveStep, AskActionMessage, AskUserMessage, Message, MessageStream, Step,
+    send_window_message, toast,
+};
 pub use context::{ChatSink, ContextKind, Emitter, SinkFuture, current_kind, spawn};
 pub use error::{BoxError, Error, Result};
-pub use extract::{FromChat, FromEndpointParts, FromEndpointRequest, State, kind};
+pub use extract::{
+    ChatSettings, FromChat, FromEndpointParts, FromEndpointRequest, State, WindowMessage, kind,
+};
+pub use protocol::ToastKind;
 pub use server::Server;
 pub use session::{Local, Session, SessionId, SessionState, UserSession};
+pub use ui::Frontend;
 
 pub use axum;
 pub use serde_json;
@@ -63,9 +72,10 @@ pub use serde_json;
 /// Everything an app usually needs: `use chainrs::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        App, Emitter, Local, Message, Session, SessionId, State, User, UserSession, endpoint,
-        header_auth_callback, on_chat_end, on_chat_start, on_message, on_stop,
-        password_auth_callback,
+        Action, App, AskActionMessage, AskUserMessage, ChatSettings, Emitter, Local, Message,
+        Session, SessionId, State, Step, ToastKind, User, UserSession, WindowMessage,
+        action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_message,
+        on_settings_update, on_stop, on_window_message, password_auth_callback,
     };
     pub use axum::Json;
     pub use axum::extract::{Form, Path, Query};

@@ -15,12 +15,13 @@ pub use parse::Hook;
 /// Expands one chat-hook attribute.
 pub fn expand(hook: Hook, args: TokenStream, item: TokenStream) -> TokenStream {
     match parse::parse(hook, &args, item.clone()) {
-        Ok(f) => generate(hook, &f),
+        Ok(parsed) => generate(hook, &parsed),
         Err(e) => with_item(e, item, hook.attribute()),
     }
 }
 
-fn generate(hook: Hook, f: &crate::signature::HandlerFn) -> TokenStream {
+fn generate(hook: Hook, parsed: &parse::ParsedHook) -> TokenStream {
+    let f = &parsed.f;
     let p = private();
     let kind = format_ident!("{}", hook.attribute());
     let variant = format_ident!("{}", hook.variant());
@@ -38,16 +39,19 @@ fn generate(hook: Hook, f: &crate::signature::HandlerFn) -> TokenStream {
         }
     });
     let outcome = quote_spanned! {f.output_span()=> #p::hook_outcome(__chainrs_out) };
-    let register = quote! {
-        registry.chat_hook(
-            #p::HookKind::#variant,
-            #p::HandlerInfo { name: stringify!(#name), defined_at: #p::concat!(#p::file!(), ":", #p::line!()) },
-            |mut __chainrs_call| #p::Box::pin(async move {
-                #(#extract)*
-                let __chainrs_out = #name::call(#(#args),*).await;
-                #outcome
-            }),
-        );
+    let info = quote! {
+        #p::HandlerInfo { name: stringify!(#name), defined_at: #p::concat!(#p::file!(), ":", #p::line!()) }
+    };
+    let call = quote! {
+        |mut __chainrs_call| #p::Box::pin(async move {
+            #(#extract)*
+            let __chainrs_out = #name::call(#(#args),*).await;
+            #outcome
+        })
+    };
+    let register = match &parsed.action {
+        Some(action) => quote! { registry.action_callback(#action, #info, #call); },
+        None => quote! { registry.chat_hook(#p::HookKind::#variant, #info, #call); },
     };
     handler::items(f, &kind, register)
 }

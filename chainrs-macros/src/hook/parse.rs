@@ -2,6 +2,8 @@
 //! arguments, `#[on_message]` takes the incoming `Message`, no type injected twice).
 
 use proc_macro2::TokenStream;
+use syn::LitStr;
+use syn::spanned::Spanned;
 
 use crate::diagnostics::Errors;
 use crate::signature::{self, HandlerFn};
@@ -14,6 +16,9 @@ pub enum Hook {
     OnMessage,
     OnChatEnd,
     OnStop,
+    OnSettingsUpdate,
+    OnWindowMessage,
+    ActionCallback,
 }
 
 impl Hook {
@@ -24,6 +29,9 @@ impl Hook {
             Hook::OnMessage => "on_message",
             Hook::OnChatEnd => "on_chat_end",
             Hook::OnStop => "on_stop",
+            Hook::OnSettingsUpdate => "on_settings_update",
+            Hook::OnWindowMessage => "on_window_message",
+            Hook::ActionCallback => "action_callback",
         }
     }
 
@@ -34,15 +42,30 @@ impl Hook {
             Hook::OnMessage => "OnMessage",
             Hook::OnChatEnd => "OnChatEnd",
             Hook::OnStop => "OnStop",
+            Hook::OnSettingsUpdate => "OnSettingsUpdate",
+            Hook::OnWindowMessage => "OnWindowMessage",
+            // Action callbacks are registered by name, not in a hook slot.
+            Hook::ActionCallback => "OnMessage",
         }
     }
 }
 
+/// A parsed hook: the function, and the action's name for `#[action_callback("name")]`.
+pub struct ParsedHook {
+    pub f: HandlerFn,
+    pub action: Option<LitStr>,
+}
+
 /// Parses and validates; every problem is reported at once.
-pub fn parse(hook: Hook, args: &TokenStream, item: TokenStream) -> syn::Result<HandlerFn> {
+pub fn parse(hook: Hook, args: &TokenStream, item: TokenStream) -> syn::Result<ParsedHook> {
     let attribute = hook.attribute();
     let mut errors = Errors::default();
-    signature::check_no_args(attribute, args, &mut errors);
+    let action = if hook == Hook::ActionCallback {
+        action_name(args, &mut errors)
+    } else {
+        signature::check_no_args(attribute, args, &mut errors);
+        None
+    };
     let f = match signature::parse_item(attribute, item) {
         Ok(f) => f,
         Err(e) => return Err(errors.fail(e)),
@@ -63,5 +86,33 @@ pub fn parse(hook: Hook, args: &TokenStream, item: TokenStream) -> syn::Result<H
         );
     }
     errors.finish()?;
-    Ok(f)
+    Ok(ParsedHook { f, action })
+}
+
+/// The one argument of `#[action_callback("name")]`: a non-empty string literal.
+fn action_name(args: &TokenStream, errors: &mut Errors) -> Option<LitStr> {
+    const HELP: &str = "name the action it handles: `#[action_callback(\"approve\")]`, the `name` of the `Action`s it answers";
+    if args.is_empty() {
+        errors.push(
+            proc_macro2::Span::call_site(),
+            "#[action_callback] needs the name of the action it handles",
+            HELP,
+        );
+        return None;
+    }
+    match syn::parse2::<LitStr>(args.clone()) {
+        Ok(name) if name.value().trim().is_empty() => {
+            errors.push(name.span(), "the action name is empty", HELP);
+            None
+        }
+        Ok(name) => Some(name),
+        Err(_) => {
+            errors.push(
+                args.span(),
+                "#[action_callback] takes one string literal, the action's name",
+                HELP,
+            );
+            None
+        }
+    }
 }

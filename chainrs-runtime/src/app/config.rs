@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::ui::Frontend;
 
 /// Settings of an app.
 #[derive(Clone, Debug)]
@@ -13,6 +14,37 @@ pub struct Config {
     pub session_timeout: Duration,
     /// How often expired sessions are swept; default a tenth of the timeout, between 1 s and 60 s.
     pub sweep_interval: Option<Duration>,
+    /// The largest Socket.IO packet a client may send, in bytes; a bigger one closes that
+    /// client's connection. Default 1,000,000 (Chainlit's).
+    pub max_payload: u64,
+    /// The longest chat message accepted, in bytes; a longer one gets an `error` event. Default 200,000.
+    pub max_message_bytes: usize,
+    /// How the chat page presents the app.
+    pub ui: UiConfig,
+    /// Which page is served at `/`.
+    pub frontend: Frontend,
+}
+
+/// How the chat page presents the app (`GET /auth/config`, `GET /project/settings`).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UiConfig {
+    /// The app's name (default "Assistant").
+    pub name: String,
+    /// A one-line description.
+    pub description: String,
+    /// `"light"` or `"dark"`: the theme before the user's system preference applies (default "dark").
+    pub default_theme: String,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            name: "Assistant".to_owned(),
+            description: String::new(),
+            default_theme: "dark".to_owned(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -20,6 +52,10 @@ impl Default for Config {
         Config {
             session_timeout: Duration::from_secs(3600),
             sweep_interval: None,
+            max_payload: 1_000_000,
+            max_message_bytes: 200_000,
+            ui: UiConfig::default(),
+            frontend: Frontend::default(),
         }
     }
 }

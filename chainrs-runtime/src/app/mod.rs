@@ -16,10 +16,10 @@ use crate::extract::state::StateMap;
 use crate::server::Server;
 use crate::session::{MemoryStore, SessionStore, Sessions};
 
-pub use config::Config;
+pub use config::{Config, UiConfig};
 pub use output::{EndpointOutput, HookOutput};
+pub(crate) use registry::{ChatHookFn, EndpointRoute, Hooks, Registered};
 pub use registry::{EndpointKind, HandlerInfo, HookKind, Registry};
-pub(crate) use registry::{EndpointRoute, Hooks, Registered};
 
 /// A value produced by a chainrs attribute macro: it knows how to register itself on an [`App`].
 #[diagnostic::on_unimplemented(
@@ -78,6 +78,7 @@ pub(crate) struct Runtime {
     pub(crate) password_auth: Option<Registered<registry::PasswordFn>>,
     pub(crate) header_auth: Option<Registered<registry::HeaderFn>>,
     pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
+    pub(crate) actions: std::collections::BTreeMap<&'static str, Registered<ChatHookFn>>,
     pub(crate) state: StateMap,
     pub(crate) config: Config,
 }
@@ -134,6 +135,24 @@ impl App {
         self.register(handler)
     }
 
+    /// Registers the `#[on_settings_update]` handler.
+    #[track_caller]
+    pub fn on_settings_update(self, handler: impl HandlerOf<kind::on_settings_update>) -> Self {
+        self.register(handler)
+    }
+
+    /// Registers the `#[on_window_message]` handler.
+    #[track_caller]
+    pub fn on_window_message(self, handler: impl HandlerOf<kind::on_window_message>) -> Self {
+        self.register(handler)
+    }
+
+    /// Registers an `#[action_callback("name")]` (one per action name).
+    #[track_caller]
+    pub fn action_callback(self, handler: impl HandlerOf<kind::action_callback>) -> Self {
+        self.register(handler)
+    }
+
     /// Registers the `#[password_auth_callback]`.
     #[track_caller]
     pub fn password_auth(self, handler: impl HandlerOf<kind::password_auth_callback>) -> Self {
@@ -176,6 +195,31 @@ impl App {
         self
     }
 
+    /// The app's name, shown by the chat page (default "Assistant").
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.config.ui.name = name.into();
+        self
+    }
+
+    /// A one-line description, shown by the chat page.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.config.ui.description = description.into();
+        self
+    }
+
+    /// Serves a built single-page app from `dir` instead of the embedded chat page: its files
+    /// at their paths, its `index.html` for every other page route. Endpoints keep priority.
+    pub fn frontend_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.config.frontend = crate::ui::Frontend::Folder(dir.into());
+        self
+    }
+
+    /// Serves no page at all (an API-only app); the socket and REST routes stay.
+    pub fn without_page(mut self) -> Self {
+        self.config.frontend = crate::ui::Frontend::None;
+        self
+    }
+
     /// Replaces the whole configuration.
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
@@ -214,6 +258,7 @@ impl App {
             password_auth: parts.password,
             header_auth: parts.header,
             endpoints: parts.endpoints,
+            actions: parts.actions,
             state,
             config,
         }))

@@ -1,6 +1,7 @@
 //! What `App::register` collects: one slot per once-only hook, the auth callbacks, the endpoints.
 //! Conflicts are gathered, each naming both source locations, and reported together at build.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::panic::Location;
 
@@ -34,6 +35,10 @@ pub enum HookKind {
     OnChatEnd,
     /// `#[on_stop]`.
     OnStop,
+    /// `#[on_settings_update]`.
+    OnSettingsUpdate,
+    /// `#[on_window_message]`.
+    OnWindowMessage,
 }
 
 impl HookKind {
@@ -44,6 +49,8 @@ impl HookKind {
             HookKind::OnMessage => "on_message",
             HookKind::OnChatEnd => "on_chat_end",
             HookKind::OnStop => "on_stop",
+            HookKind::OnSettingsUpdate => "on_settings_update",
+            HookKind::OnWindowMessage => "on_window_message",
         }
     }
 
@@ -95,7 +102,7 @@ pub(crate) struct EndpointRoute {
 /// The registered chat hooks.
 #[derive(Default)]
 pub(crate) struct Hooks {
-    slots: [Option<Registered<ChatHookFn>>; 4],
+    slots: [Option<Registered<ChatHookFn>>; 6],
 }
 
 impl Hooks {
@@ -113,6 +120,7 @@ pub struct Registry {
     password: Option<Registered<PasswordFn>>,
     header: Option<Registered<HeaderFn>>,
     endpoints: Vec<Registered<EndpointRoute>>,
+    actions: BTreeMap<&'static str, Registered<ChatHookFn>>,
     errors: Vec<String>,
 }
 
@@ -121,6 +129,7 @@ pub(crate) struct Finished {
     pub(crate) password: Option<Registered<PasswordFn>>,
     pub(crate) header: Option<Registered<HeaderFn>>,
     pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
+    pub(crate) actions: BTreeMap<&'static str, Registered<ChatHookFn>>,
 }
 
 impl Registry {
@@ -159,6 +168,22 @@ impl Registry {
             &what,
             new,
         );
+    }
+
+    /// Registers an action callback.
+    #[doc(hidden)]
+    pub fn action_callback(&mut self, name: &'static str, info: HandlerInfo, call: ChatHookFn) {
+        let new = self.wrap(info, call);
+        match self.actions.get(name) {
+            Some(old) => self.errors.push(format!(
+                "two #[action_callback({name:?})] handlers are registered: {} and {}; an action name has one callback, so rename or remove one",
+                old.describe(),
+                new.describe()
+            )),
+            None => {
+                self.actions.insert(name, new);
+            }
+        }
     }
 
     /// Registers the password callback.
@@ -244,6 +269,7 @@ impl Registry {
         }
         Ok(Finished {
             hooks: self.hooks,
+            actions: self.actions,
             password: self.password,
             header: self.header,
             endpoints: self.endpoints,

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::Action;
 use crate::context::{self, Emitter};
 use crate::error::{Error, Result};
 use crate::protocol::{ServerEvent, StepDict, StepType, StreamToken, now_iso};
@@ -29,6 +30,8 @@ pub struct Message {
     pub is_error: bool,
     /// Free-form metadata.
     pub metadata: Map<String, Value>,
+    /// Buttons shown under the message.
+    pub actions: Vec<Action>,
 }
 
 impl Message {
@@ -44,6 +47,7 @@ impl Message {
             created_at: now_iso(),
             is_error: false,
             metadata: Map::new(),
+            actions: Vec::new(),
         }
     }
 
@@ -59,6 +63,12 @@ impl Message {
     /// Sets the author's display name.
     pub fn with_author(mut self, author: impl Into<String>) -> Self {
         self.author = author.into();
+        self
+    }
+
+    /// Adds a button under the message; a click runs the `#[action_callback]` of its name.
+    pub fn with_action(mut self, action: Action) -> Self {
+        self.actions.push(action);
         self
     }
 
@@ -89,6 +99,7 @@ impl Message {
             created_at: step.created_at.unwrap_or_else(now_iso),
             is_error: step.is_error,
             metadata: step.metadata,
+            actions: Vec::new(),
         }
     }
 
@@ -111,6 +122,10 @@ impl Message {
         emitter
             .emit(ServerEvent::NewMessage(self.to_step()))
             .await?;
+        for action in &mut self.actions {
+            action.for_id = Some(self.id);
+            emitter.emit(ServerEvent::Action(action.clone())).await?;
+        }
         Ok(self)
     }
 

@@ -1,27 +1,78 @@
 //! Chat messages and how chat hooks run: the `task_start` / run step / `task_end` framing,
 //! errors shown in the chat, panics contained.
 
+mod action;
+mod ask;
 mod message;
+mod step;
 
 use std::sync::Arc;
 
 use futures_util::FutureExt;
 
-use crate::app::{HookKind, Runtime};
+use crate::app::{ChatHookFn, HookKind, Registered, Runtime};
 use crate::context::{Context, ContextKind, Emitter};
 use crate::error::{Error, Result};
 use crate::protocol::{ServerEvent, StepDict, StepType, now_iso};
 use crate::session::SessionRef;
 
+pub use action::Action;
+pub use ask::{AskActionMessage, AskUserMessage};
 pub use message::{Message, MessageStream};
+pub use step::{ActiveStep, Step};
 
-/// What a chat hook receives: the resolved session, its tab, and the incoming message (on_message).
+use crate::protocol::ToastKind;
+
+/// Shows a transient notification in the current session's chat tab.
+pub async fn toast(message: impl Into<String>, kind: ToastKind) -> Result<()> {
+    chat_of("chainrs::toast")?
+        .emit(ServerEvent::Toast {
+            message: message.into(),
+            kind,
+        })
+        .await
+}
+
+/// Sends `value` to the window that embeds the chat page (`window.parent.postMessage`).
+pub async fn send_window_message(value: impl serde::Serialize) -> Result<()> {
+    let value = serde_json::to_value(value).map_err(|source| Error::Encode {
+        key: "window_message".to_owned(),
+        source,
+    })?;
+    chat_of("chainrs::send_window_message")?
+        .emit(ServerEvent::WindowMessage(value))
+        .await
+}
+
+/// The chat tab of the running handler, or an error naming `api`.
+fn chat_of(api: &'static str) -> Result<Emitter> {
+    let cx = crate::context::current().ok_or(Error::NoContext { api })?;
+    cx.chat.ok_or(Error::NoChat { api })
+}
+
+/// What started a hook run, beyond the session itself.
+#[derive(Debug)]
+#[doc(hidden)]
+pub enum HookInput {
+    /// Nothing (on_chat_start, on_stop, on_chat_end).
+    None,
+    /// The user's message (on_message).
+    Message(Message),
+    /// The new chat settings (on_settings_update).
+    Settings(serde_json::Map<String, serde_json::Value>),
+    /// A message from the page's parent window (on_window_message).
+    Window(serde_json::Value),
+    /// The clicked action (action callbacks).
+    Action(Action),
+}
+
+/// What a chat hook receives: the resolved session, its tab, and what started the run.
 #[doc(hidden)]
 pub struct ChatCall {
     pub(crate) runtime: Arc<Runtime>,
     pub(crate) session: SessionRef,
     pub(crate) emitter: Emitter,
-    pub(crate) message: Option<Message>,
+    pub(crate) input: HookInput,
 }
 
 /// Runs the registered hook of `kind` (if any) for a session in its chat tab.
@@ -33,18 +84,54 @@ pub(crate) async fn run_chat_hook(
     session: &SessionRef,
     emitter: &Emitter,
     kind: HookKind,
-    message: Option<Message>,
+    input: HookInput,
 ) -> Result<()> {
     let Some(hook) = runtime.hooks.get(kind) else {
         return Ok(());
     };
-    let framed = matches!(kind, HookKind::OnChatStart | HookKind::OnMessage);
+    run_hook(runtime, session, emitter, hook, kind, input).await
+}
+
+/// Runs the `#[action_callback]` registered for the action's name in the session's live tab.
+pub(crate) async fn run_action(
+    runtime: &Arc<Runtime>,
+    session: &SessionRef,
+    input: HookInput,
+) -> Result<()> {
+    let HookInput::Action(action) = &input else {
+        return Err(Error::BadRequest(
+            "an action run needs an action".to_owned(),
+        ));
+    };
+    let hook = runtime.actions.get(action.name.as_str()).ok_or_else(|| {
+        Error::BadRequest(format!(
+            "no #[action_callback({:?})] is registered in this app",
+            action.name
+        ))
+    })?;
+    let live = session
+        .live_chat()
+        .ok_or_else(|| Error::NoLiveChat(session.id.to_string()))?;
+    let emitter = Emitter::new(session.id, live.sink);
+    run_hook(runtime, session, &emitter, hook, HookKind::OnMessage, input).await
+}
+
+async fn run_hook(
+    runtime: &Arc<Runtime>,
+    session: &SessionRef,
+    emitter: &Emitter,
+    hook: &Registered<ChatHookFn>,
+    kind: HookKind,
+    input: HookInput,
+) -> Result<()> {
+    let is_action = matches!(input, HookInput::Action(_));
+    let framed = !is_action && matches!(kind, HookKind::OnChatStart | HookKind::OnMessage);
     let mut run_step = None;
     if framed {
         emitter.emit(ServerEvent::TaskStart).await?;
         let mut step = StepDict::new(StepType::Run, kind.name());
         step.thread_id = Some(session.meta().thread_id);
-        if let Some(msg) = &message {
+        if let HookInput::Message(msg) = &input {
             step.parent_id = Some(msg.id);
             if !session.meta().interacted {
                 let thread_id = session
@@ -65,7 +152,10 @@ pub(crate) async fn run_chat_hook(
         run_step = Some(step);
     }
 
-    let input = message.as_ref().map(|m| m.content.clone());
+    let step_input = match &input {
+        HookInput::Message(m) => Some(m.content.clone()),
+        _ => None,
+    };
     let context = Context {
         kind: ContextKind::Chat,
         session: session.clone(),
@@ -77,7 +167,7 @@ pub(crate) async fn run_chat_hook(
         runtime: runtime.clone(),
         session: session.clone(),
         emitter: emitter.clone(),
-        message,
+        input,
     };
     let outcome = context
         .scope(std::panic::AssertUnwindSafe((hook.call)(call)).catch_unwind())
@@ -85,7 +175,7 @@ pub(crate) async fn run_chat_hook(
         .unwrap_or_else(|panic| Err(Error::Panicked(panic_message(&panic))));
 
     if let Err(err) = &outcome {
-        tracing::warn!(target: "chainrs::chat", parent: &session.span, hook = kind.name(), handler = hook.info.name, error = %err, "chat hook failed");
+        tracing::warn!(target: "chainrs::chat", parent: &session.span, hook = if is_action { "action_callback" } else { kind.name() }, handler = hook.info.name, error = %err, "chat hook failed");
         let mut shown = Message::new(err.to_string()).with_author("Error");
         shown.is_error = true;
         shown.parent_id = run_step.as_ref().map(|s| s.id);
@@ -95,7 +185,7 @@ pub(crate) async fn run_chat_hook(
             .await?;
     }
     if let Some(mut step) = run_step {
-        step.input = input.unwrap_or_else(|| "{}".to_owned());
+        step.input = step_input.unwrap_or_else(|| "{}".to_owned());
         step.end = Some(now_iso());
         emitter.emit(ServerEvent::UpdateMessage(step)).await?;
         emitter.emit(ServerEvent::TaskEnd).await?;

@@ -6,17 +6,35 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::error::Result;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
 use crate::protocol::ServerEvent;
 use crate::session::SessionId;
 
 /// The future a sink returns.
 pub type SinkFuture<'a> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
 
+/// The future of [`ChatSink::ask`]: the client's answer, or `None` when it timed out.
+pub type AskFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<Value>>> + Send + 'a>>;
+
 /// Where a chat tab's events go: implemented by transports.
 pub trait ChatSink: Send + Sync + 'static {
     /// Delivers one event. Events of one session must arrive in the order they were delivered.
     fn deliver(&self, event: ServerEvent) -> SinkFuture<'_>;
+
+    /// Delivers an `ask` event (in order with the others) and waits up to `timeout` for the
+    /// client's answer. Transports without acknowledgements keep this default, which refuses.
+    fn ask(&self, event: ServerEvent, timeout: Duration) -> AskFuture<'_> {
+        let _ = (event, timeout);
+        Box::pin(async {
+            Err(Error::BadRequest(
+                "this chat transport cannot wait for answers (ask)".to_owned(),
+            ))
+        })
+    }
 }
 
 /// The chat tab of the current session: available in chat hooks and `#[endpoint(ws)]`.
@@ -48,5 +66,11 @@ impl Emitter {
     pub async fn emit(&self, event: ServerEvent) -> Result<()> {
         tracing::trace!(target: "chainrs::chat", event = event.name(), "emit");
         self.sink.deliver(event).await
+    }
+
+    /// Sends an `ask` and waits for the answer; `None` when it timed out.
+    pub(crate) async fn ask(&self, event: ServerEvent, timeout: Duration) -> Result<Option<Value>> {
+        tracing::trace!(target: "chainrs::chat", "ask");
+        self.sink.ask(event, timeout).await
     }
 }

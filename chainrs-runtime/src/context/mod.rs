@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::app::Runtime;
 use crate::session::SessionRef;
 
-pub use emitter::{ChatSink, Emitter, SinkFuture};
+pub use emitter::{AskFuture, ChatSink, Emitter, SinkFuture};
 
 /// Which kind of context a handler runs in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

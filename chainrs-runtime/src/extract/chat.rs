@@ -2,7 +2,7 @@
 //! Everything comes from the resolved session and its tab; nothing here reads a request.
 
 use crate::auth::User;
-use crate::chat::{ChatCall, Message};
+use crate::chat::{Action, ChatCall, HookInput, Message};
 use crate::context::Emitter;
 use crate::error::{Error, Result};
 use crate::session::{Local, Session, SessionState, UserSession};
@@ -13,7 +13,7 @@ use super::kind::{self, ChatHook};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a parameter of this chat hook",
     label = "not injectable in this chat hook",
-    note = "chat hooks take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>`, `Emitter`, and the incoming `Message` in `#[on_message]` only",
+    note = "chat hooks take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>`, `Emitter`; the incoming `Message` only in `#[on_message]`, `ChatSettings` only in `#[on_settings_update]`, `WindowMessage` only in `#[on_window_message]`, `Action` only in `#[action_callback]`",
     note = "HTTP extractors (`Json`, `Query`, `Path`, `HeaderMap`, …) belong in `#[endpoint(http, ...)]` handlers"
 )]
 pub trait FromChat<K>: Sized {
@@ -66,8 +66,50 @@ impl<K: ChatHook> FromChat<K> for Emitter {
 
 impl FromChat<kind::on_message> for Message {
     fn from_chat(call: &mut ChatCall) -> Result<Self> {
-        call.message
-            .take()
-            .ok_or_else(|| Error::BadRequest("on_message ran without a message".to_owned()))
+        match std::mem::replace(&mut call.input, HookInput::None) {
+            HookInput::Message(message) => Ok(message),
+            _ => Err(Error::BadRequest(
+                "on_message ran without a message".to_owned(),
+            )),
+        }
+    }
+}
+
+/// The chat settings the user just changed (injected into `#[on_settings_update]`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChatSettings(pub serde_json::Map<String, serde_json::Value>);
+
+/// What the page embedding the chat posted (injected into `#[on_window_message]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowMessage(pub serde_json::Value);
+
+fn wrong_input(hook: &str) -> Error {
+    Error::BadRequest(format!("{hook} ran without its input"))
+}
+
+impl FromChat<kind::on_settings_update> for ChatSettings {
+    fn from_chat(call: &mut ChatCall) -> Result<Self> {
+        match std::mem::replace(&mut call.input, HookInput::None) {
+            HookInput::Settings(settings) => Ok(ChatSettings(settings)),
+            _ => Err(wrong_input("on_settings_update")),
+        }
+    }
+}
+
+impl FromChat<kind::on_window_message> for WindowMessage {
+    fn from_chat(call: &mut ChatCall) -> Result<Self> {
+        match std::mem::replace(&mut call.input, HookInput::None) {
+            HookInput::Window(value) => Ok(WindowMessage(value)),
+            _ => Err(wrong_input("on_window_message")),
+        }
+    }
+}
+
+impl FromChat<kind::action_callback> for Action {
+    fn from_chat(call: &mut ChatCall) -> Result<Self> {
+        match std::mem::replace(&mut call.input, HookInput::None) {
+            HookInput::Action(action) => Ok(action),
+            _ => Err(wrong_input("action_callback")),
+        }
     }
 }

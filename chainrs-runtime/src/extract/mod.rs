@@ -5,7 +5,7 @@ mod chat;
 mod endpoint;
 pub(crate) mod state;
 
-pub use chat::FromChat;
+pub use chat::{ChatSettings, FromChat, WindowMessage};
 pub use endpoint::{FromEndpointParts, FromEndpointRequest, ViaAxum, ViaChat};
 pub use state::State;
 
@@ -20,6 +20,12 @@ pub mod kind {
     pub struct on_chat_end;
     /// `#[on_stop]`.
     pub struct on_stop;
+    /// `#[on_settings_update]`.
+    pub struct on_settings_update;
+    /// `#[on_window_message]`.
+    pub struct on_window_message;
+    /// `#[action_callback("name")]`.
+    pub struct action_callback;
     /// `#[password_auth_callback]`.
     pub struct password_auth_callback;
     /// `#[header_auth_callback]`.
@@ -35,6 +41,9 @@ pub mod kind {
     impl ChatHook for on_message {}
     impl ChatHook for on_chat_end {}
     impl ChatHook for on_stop {}
+    impl ChatHook for on_settings_update {}
+    impl ChatHook for on_window_message {}
+    impl ChatHook for action_callback {}
 
     /// The endpoint kinds: they run for an HTTP request.
     pub trait Endpoint: Send + 'static {}

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+pub use crate::chat::Action;
+
 /// The current time as Chainlit writes it: ISO-8601 UTC ending in `Z`.
 pub fn now_iso() -> String {
     time::OffsetDateTime::now_utc()
@@ -159,6 +161,46 @@ pub struct StreamToken {
     pub is_input: bool,
 }
 
+/// What an `ask` waits for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AskSpec {
+    /// `text` or `action`.
+    #[serde(rename = "type")]
+    pub kind: AskKind,
+    /// The id of the question's message.
+    pub step_id: Uuid,
+    /// Seconds the server waits.
+    pub timeout: u64,
+    /// For action asks: the ids of the actions that answer it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<Uuid>,
+}
+
+/// The kinds of answer an `ask` takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AskKind {
+    /// A text message.
+    Text,
+    /// A click on one of the message's actions.
+    Action,
+}
+
+/// The kinds of toast the client shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ToastKind {
+    /// Neutral information.
+    #[default]
+    Info,
+    /// Something worked.
+    Success,
+    /// Something needs attention.
+    Warning,
+    /// Something failed.
+    Error,
+}
+
 /// An event the server sends to a chat tab.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -184,6 +226,39 @@ pub enum ServerEvent {
         /// The session's thread.
         thread_id: Uuid,
     },
+    /// `ask` (sent with an ack): a question the handler awaits the answer to.
+    Ask {
+        /// The question, as a message waiting for an answer.
+        msg: StepDict,
+        /// What kind of answer, for which step, within how long.
+        spec: AskSpec,
+    },
+    /// `ask_timeout`: the pending ask expired.
+    AskTimeout,
+    /// `clear_ask`: forget any pending ask.
+    ClearAsk,
+    /// `clear_call_fn`: forget any pending client function call.
+    ClearCallFn,
+    /// `toast`: a transient notification.
+    Toast {
+        /// The text.
+        message: String,
+        /// Its kind.
+        kind: ToastKind,
+    },
+    /// `window_message`: a message for the page's parent window.
+    WindowMessage(Value),
+    /// `action`: a button under a message.
+    Action(Action),
+    /// `remove_action`: removes a button.
+    RemoveAction(Action),
+    /// `error`: a client event was refused (chainrs's own event; Chainlit stays silent).
+    Error {
+        /// What was wrong and what to do.
+        message: String,
+        /// The client event it answers.
+        event: String,
+    },
     /// Any other event, by name.
     Custom {
         /// The event name.
@@ -205,6 +280,15 @@ impl ServerEvent {
             ServerEvent::TaskStart => "task_start",
             ServerEvent::TaskEnd => "task_end",
             ServerEvent::FirstInteraction { .. } => "first_interaction",
+            ServerEvent::Ask { .. } => "ask",
+            ServerEvent::AskTimeout => "ask_timeout",
+            ServerEvent::ClearAsk => "clear_ask",
+            ServerEvent::ClearCallFn => "clear_call_fn",
+            ServerEvent::Toast { .. } => "toast",
+            ServerEvent::WindowMessage(_) => "window_message",
+            ServerEvent::Action(_) => "action",
+            ServerEvent::RemoveAction(_) => "remove_action",
+            ServerEvent::Error { .. } => "error",
             ServerEvent::Custom { name, .. } => name,
         }
     }
@@ -218,7 +302,18 @@ impl ServerEvent {
             | ServerEvent::DeleteMessage(s)
             | ServerEvent::StreamStart(s) => step(s),
             ServerEvent::StreamToken(t) => serde_json::to_value(t).unwrap_or(Value::Null),
-            ServerEvent::TaskStart | ServerEvent::TaskEnd => json!({}),
+            ServerEvent::TaskStart
+            | ServerEvent::TaskEnd
+            | ServerEvent::AskTimeout
+            | ServerEvent::ClearAsk
+            | ServerEvent::ClearCallFn => json!({}),
+            ServerEvent::Ask { msg, spec } => json!({ "msg": step(msg), "spec": spec }),
+            ServerEvent::Toast { message, kind } => json!({ "message": message, "type": kind }),
+            ServerEvent::WindowMessage(value) => value.clone(),
+            ServerEvent::Action(action) | ServerEvent::RemoveAction(action) => {
+                serde_json::to_value(action).unwrap_or(Value::Null)
+            }
+            ServerEvent::Error { message, event } => json!({ "message": message, "event": event }),
             ServerEvent::FirstInteraction {
                 interaction,
                 thread_id,

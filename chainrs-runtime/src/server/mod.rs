@@ -1,6 +1,7 @@
 //! HTTP serving: the axum router of an app (endpoints, built-in routes, JSON 404), the
 //! per-request session context, and the listening `Server` with its session sweeper.
 
+mod project;
 pub(crate) mod resolve;
 
 use std::collections::BTreeMap;
@@ -10,16 +11,19 @@ use std::sync::{Arc, Weak};
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, Method, Uri};
+use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get, post};
 use futures_util::FutureExt;
 use tokio::net::TcpListener;
+use tower::{Layer, ServiceExt};
+use tower_http::services::{ServeDir, ServeFile};
 
 use crate::app::{EndpointRoute, Registered, Runtime};
 use crate::auth::routes;
 use crate::chat::panic_message;
 use crate::error::{Error, Result};
+use crate::ui::{self, Frontend};
 
 pub(crate) use resolve::{SESSION_HEADER, resolve_request};
 
@@ -28,12 +32,30 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("POST", "/login"),
     ("POST", "/auth/header"),
     ("GET", "/user"),
+    ("GET", "/auth/config"),
+    ("GET", "/project/settings"),
+    ("POST", "/set-session-cookie"),
+    ("POST", "/project/action"),
+    ("GET", "/"),
+    ("GET", "/_chainrs/{*asset}"),
+    ("GET", "/ws/socket.io"),
+    ("GET", "/ws/socket.io/"),
 ];
 
 /// Builds the router of a runtime and starts its sweeper when a tokio runtime is running.
 pub(crate) fn router<S: Clone + Send + Sync + 'static>(runtime: Arc<Runtime>) -> Result<Router<S>> {
+    let router: Router = app_routes(&runtime)?;
+    // One Socket.IO service in front of the whole app: `Router::layer` would build one engine
+    // per route, and a polling client's requests would land on engines that do not know it.
+    let app = crate::transport::layer(runtime.clone()).layer(router);
+    start_sweeper(&runtime);
+    Ok(Router::new().fallback_service(app))
+}
+
+/// The app's routes: endpoints, built-in REST routes, the page.
+fn app_routes(runtime: &Arc<Runtime>) -> Result<Router> {
     check_paths(&runtime.endpoints)?;
-    let mut by_path: BTreeMap<&'static str, MethodRouter<S>> = BTreeMap::new();
+    let mut by_path: BTreeMap<&'static str, MethodRouter> = BTreeMap::new();
     for endpoint in &runtime.endpoints {
         let route = endpoint.call.clone();
         let filter = MethodFilter::try_from(route.method.clone()).map_err(|_| {
@@ -70,9 +92,23 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(runtime: Arc<Runtime>) ->
         "/user",
         get(move |req: Request| routes::user(rt.clone(), req)),
     );
-    router = router.fallback(not_found);
-    start_sweeper(&runtime);
-    Ok(router)
+    let rt = runtime.clone();
+    router = router.route(
+        "/auth/config",
+        get(move || project::auth_config(rt.clone())),
+    );
+    let rt = runtime.clone();
+    router = router.route(
+        "/project/settings",
+        get(move || project::project_settings(rt.clone())),
+    );
+    router = router.route("/set-session-cookie", post(project::set_session_cookie));
+    let rt = runtime.clone();
+    router = router.route(
+        "/project/action",
+        post(move |req: Request| project::project_action(rt.clone(), req)),
+    );
+    page_routes(router, &runtime.config.frontend)
 }
 
 fn route_path(endpoint: &Registered<EndpointRoute>) -> &'static str {
@@ -112,9 +148,54 @@ fn check_paths(endpoints: &[Registered<EndpointRoute>]) -> Result<()> {
     }
 }
 
-async fn not_found(method: Method, uri: Uri) -> Response {
-    let body = serde_json::json!({ "error": format!("no route for {method} {}", uri.path()) });
-    (axum::http::StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+/// The page's routes and the fallback: endpoints are real routes, so they always win over the
+/// page; an unmatched GET from a browser gets the page (client-side routes), anything else JSON 404.
+fn page_routes(router: Router, frontend: &Frontend) -> Result<Router> {
+    Ok(match frontend {
+        Frontend::Embedded => router
+            .route("/", get(|| async { ui::index() }))
+            .route(
+                &format!("{}/app.js", ui::ASSETS_PREFIX),
+                get(|| async { ui::script() }),
+            )
+            .route(
+                &format!("{}/app.css", ui::ASSETS_PREFIX),
+                get(|| async { ui::style() }),
+            )
+            .fallback(|method: Method, uri: Uri, headers: HeaderMap| async move {
+                if ui::wants_page(&method, &headers) {
+                    ui::index()
+                } else {
+                    ui::not_found(&method, &uri)
+                }
+            }),
+        Frontend::Folder(dir) => {
+            let index = dir.join("index.html");
+            if !index.is_file() {
+                return Err(Error::Config(format!(
+                    "frontend_dir {} has no index.html: point it at the folder your front-end build writes (e.g. dist/)",
+                    dir.display()
+                )));
+            }
+            let files = ServeDir::new(dir).fallback(ServeFile::new(index));
+            router.fallback(move |req: Request| {
+                let files = files.clone();
+                async move {
+                    let (method, uri) = (req.method().clone(), req.uri().clone());
+                    if method != Method::GET && method != Method::HEAD {
+                        return ui::not_found(&method, &uri);
+                    }
+                    match files.oneshot(req).await {
+                        Ok(response) => response.into_response(),
+                        Err(never) => match never {},
+                    }
+                }
+            })
+        }
+        Frontend::None => {
+            router.fallback(|method: Method, uri: Uri| async move { ui::not_found(&method, &uri) })
+        }
+    })
 }
 
 /// Resolves the session, binds the context, runs the endpoint, reports its session id.

@@ -40,7 +40,7 @@ use uuid::Uuid;
 
 use crate::app::{App, HookKind, Runtime};
 use crate::auth::User;
-use crate::chat::{Message, run_chat_hook};
+use crate::chat::{HookInput, Message, run_chat_hook};
 use crate::context::{ChatSink, Emitter, SinkFuture};
 use crate::error::{Error, Result};
 use crate::protocol::{ServerEvent, StepType};
@@ -138,7 +138,7 @@ impl TestClient {
                 &chat.session,
                 &chat.emitter,
                 HookKind::OnChatStart,
-                None,
+                HookInput::None,
             )
             .await?;
         }
@@ -242,7 +242,7 @@ impl TestChat {
             &self.session,
             &self.emitter,
             HookKind::OnMessage,
-            Some(message),
+            HookInput::Message(message),
         )
         .await?;
         Ok(self.received())
@@ -292,7 +292,7 @@ impl TestChat {
             &self.session,
             &self.emitter,
             HookKind::OnStop,
-            None,
+            HookInput::None,
         )
         .await
     }
@@ -304,7 +304,7 @@ impl TestChat {
             &self.session,
             &self.emitter,
             HookKind::OnChatEnd,
-            None,
+            HookInput::None,
         )
         .await?;
         self.runtime

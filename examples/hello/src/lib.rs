@@ -1,5 +1,11 @@
 //! The hello chat: log in as admin/admin, get greeted, and every message is echoed with the
 //! session's turn count, kept in a typed `UserSession`. An endpoint reads the same session.
+//!
+//! A few commands show the rest of the chat API: `/long` (a slow stream to stop), `/tool`
+//! (nested steps), `/ask` (a text question), `/choose` (buttons), `/action` (an action
+//! callback), `/toast` and `/error`.
+
+use std::time::Duration;
 
 use chainrs::prelude::*;
 
@@ -27,7 +33,7 @@ pub async fn start(user: User) -> chainrs::Result<()> {
     Ok(())
 }
 
-/// Echoes the message with its turn number, streaming the words.
+/// Echoes the message with its turn number, streaming the words; runs the demo commands.
 #[on_message]
 pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()> {
     let turns = chat
@@ -37,9 +43,28 @@ pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()>
             c.turns
         })
         .await?;
+    match msg.content.trim() {
+        "/long" => long_reply().await,
+        "/tool" => tool_demo().await,
+        "/ask" => ask_demo().await,
+        "/choose" => choose_demo().await,
+        "/action" => {
+            Message::new("Press the button")
+                .with_action(Action::new("wave", "Wave", chainrs::serde_json::json!({})))
+                .send()
+                .await?;
+            Ok(())
+        }
+        "/toast" => chainrs::toast("Saved", ToastKind::Success).await,
+        "/error" => Err(chainrs::Error::handler("something broke")),
+        _ => echo(turns, &msg.content).await,
+    }
+}
+
+async fn echo(turns: u32, text: &str) -> chainrs::Result<()> {
     let mut out = Message::new("").stream().await?;
     out.token(format!("echo #{turns}: ")).await?;
-    for (i, word) in msg.content.split(' ').enumerate() {
+    for (i, word) in text.split(' ').enumerate() {
         out.token(if i == 0 {
             word.to_owned()
         } else {
@@ -48,6 +73,77 @@ pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()>
         .await?;
     }
     out.finish().await?;
+    Ok(())
+}
+
+/// 200 words, one every 50 ms: long enough to press stop.
+async fn long_reply() -> chainrs::Result<()> {
+    let mut out = Message::new("").stream().await?;
+    for i in 1..=200 {
+        let word = if i == 1 {
+            "word1".to_owned()
+        } else {
+            format!(" word{i}")
+        };
+        out.token(word).await?;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    out.finish().await?;
+    Ok(())
+}
+
+async fn tool_demo() -> chainrs::Result<()> {
+    let search = Step::tool("search").input("/tool").start().await?;
+    search
+        .within(
+            Step::llm("summarize")
+                .input("3 results")
+                .run(async { Ok::<_, chainrs::Error>("a short summary") }),
+        )
+        .await?;
+    search.finish("3 results").await?;
+    Message::new("done").send().await?;
+    Ok(())
+}
+
+async fn ask_demo() -> chainrs::Result<()> {
+    let answer = AskUserMessage::new("What is your name?")
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await?;
+    let text = match answer {
+        Some(name) => format!("Nice to meet you, {}", name.content),
+        None => "No answer".to_owned(),
+    };
+    Message::new(text).send().await?;
+    Ok(())
+}
+
+async fn choose_demo() -> chainrs::Result<()> {
+    let colours = vec![
+        Action::new("red", "Red", chainrs::serde_json::json!({ "hex": "#d33" })),
+        Action::new(
+            "blue",
+            "Blue",
+            chainrs::serde_json::json!({ "hex": "#33d" }),
+        ),
+    ];
+    let chosen = AskActionMessage::new("Pick a colour", colours)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await?;
+    let text = match chosen {
+        Some(action) => format!("You chose {}", action.name),
+        None => "No choice".to_owned(),
+    };
+    Message::new(text).send().await?;
+    Ok(())
+}
+
+/// Answers the "wave" button of `/action`.
+#[action_callback("wave")]
+pub async fn wave(_action: Action) -> chainrs::Result<()> {
+    Message::new("👋").send().await?;
     Ok(())
 }
 
@@ -60,8 +156,10 @@ pub async fn history(chat: UserSession<Chat>) -> chainrs::Result<Json<Vec<String
 /// The app with every handler registered.
 pub fn app() -> App {
     App::new()
+        .name("hello")
         .register(login)
         .register(start)
         .register(reply)
+        .register(wave)
         .register(history)
 }

@@ -1,0 +1,415 @@
+//! One connected chat tab: its session, its outbox, and the worker that runs its hooks one at a
+//! time in arrival order. `stop` cancels the running hook; `clear_session` ends the session.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde_json::{Map, Value};
+use socketioxide::extract::SocketRef;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+use uuid::Uuid;
+
+use super::outbox::Outbox;
+use crate::app::{HookKind, Runtime};
+use crate::chat::{HookInput, Message, run_chat_hook};
+use crate::context::{ChatSink, Emitter};
+use crate::protocol::{ServerEvent, StepType};
+use crate::session::{LiveChat, SessionRef};
+
+/// Work for the tab's worker, in arrival order.
+enum Command {
+    Start,
+    Message { message: Message, generation: u64 },
+    Stop,
+    Settings(Map<String, Value>),
+    Window(Value),
+    Clear,
+    Detach,
+}
+
+/// A connected chat tab.
+pub(super) struct Conn {
+    pub(super) runtime: Arc<Runtime>,
+    pub(super) session: SessionRef,
+    pub(super) connection: Uuid,
+    emitter: Emitter,
+    outbox: Arc<Outbox>,
+    socket: SocketRef,
+    commands: mpsc::UnboundedSender<Command>,
+    /// `connection_successful` was received.
+    ready: AtomicBool,
+    /// `clear_session` was received or the socket left.
+    closed: AtomicBool,
+    /// Bumped by each `stop`; messages queued before it are dropped.
+    stops: AtomicU64,
+    /// The running hook, for `stop`.
+    running: Mutex<Option<AbortHandle>>,
+}
+
+impl Conn {
+    /// Attaches a tab to its session and starts its outbox and worker.
+    pub(super) fn start(
+        runtime: Arc<Runtime>,
+        session: SessionRef,
+        socket: SocketRef,
+        outbox_limit: usize,
+    ) -> Arc<Self> {
+        let outbox = Outbox::start(socket.clone(), outbox_limit, session.id.to_string());
+        let sink: Arc<dyn ChatSink> = outbox.clone();
+        let connection = Uuid::new_v4();
+        runtime.sessions.attach_chat(
+            session.id,
+            LiveChat {
+                sink: sink.clone(),
+                connection,
+            },
+        );
+        let (commands, queue) = mpsc::unbounded_channel();
+        let conn = Arc::new(Conn {
+            emitter: Emitter::new(session.id, sink),
+            runtime,
+            session,
+            connection,
+            outbox,
+            socket,
+            commands,
+            ready: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            stops: AtomicU64::new(0),
+            running: Mutex::new(None),
+        });
+        tokio::spawn(worker(conn.clone(), queue));
+        conn
+    }
+
+    fn send(&self, command: Command) {
+        // The worker only ends after Clear or Detach, when no more commands matter.
+        let _ = self.commands.send(command);
+    }
+
+    /// Answers a client event that cannot be served with an `error` event and a log line.
+    pub(super) fn refuse(&self, event: &str, message: String) {
+        tracing::warn!(target: "chainrs::socket", parent: &self.session.span, event, reason = %message, "client event refused");
+        let error = ServerEvent::Error {
+            message,
+            event: event.to_owned(),
+        };
+        let emitter = self.emitter.clone();
+        tokio::spawn(async move {
+            let _ = emitter.emit(error).await;
+        });
+    }
+
+    /// Whether a chat event may run now; refuses it otherwise.
+    fn accepts(&self, event: &str) -> bool {
+        if self.closed.load(Ordering::Acquire) {
+            tracing::info!(target: "chainrs::socket", parent: &self.session.span, event, "event ignored: the session was cleared");
+            return false;
+        }
+        if !self.ready.load(Ordering::Acquire) {
+            self.refuse(
+                event,
+                format!("`{event}` arrived before `connection_successful`: emit connection_successful once after connecting, then send messages"),
+            );
+            return false;
+        }
+        true
+    }
+
+    pub(super) fn connection_successful(&self) {
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        if self.ready.swap(true, Ordering::AcqRel) {
+            tracing::debug!(target: "chainrs::socket", parent: &self.session.span, "repeated connection_successful ignored");
+            return;
+        }
+        self.send(Command::Start);
+    }
+
+    /// `client_message` and `edit_message`: validates the payload and queues an `on_message` run.
+    pub(super) fn client_message(&self, event: &str, data: Option<Value>) {
+        if !self.accepts(event) {
+            return;
+        }
+        match parse_message(data, self.runtime.config.max_message_bytes) {
+            Ok(mut message) => {
+                message.thread_id = Some(self.session.meta().thread_id);
+                let generation = self.stops.load(Ordering::Acquire);
+                self.send(Command::Message {
+                    message,
+                    generation,
+                });
+            }
+            Err(why) => self.refuse(event, why),
+        }
+    }
+
+    /// `stop`: cancels the running hook and the queued messages, then runs `on_stop`.
+    pub(super) fn stop(&self) {
+        if !self.accepts("stop") {
+            return;
+        }
+        {
+            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+            self.stops.fetch_add(1, Ordering::AcqRel);
+            if let Some(task) = running.take() {
+                task.abort();
+            }
+        }
+        tracing::info!(target: "chainrs::socket", parent: &self.session.span, "stop requested");
+        self.send(Command::Stop);
+    }
+
+    pub(super) fn clear_session(&self) {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        {
+            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+            self.stops.fetch_add(1, Ordering::AcqRel);
+            if let Some(task) = running.take() {
+                task.abort();
+            }
+        }
+        self.send(Command::Clear);
+    }
+
+    pub(super) fn settings_change(&self, data: Option<Value>) {
+        if !self.accepts("chat_settings_change") {
+            return;
+        }
+        match data {
+            Some(Value::Object(settings)) => self.send(Command::Settings(settings)),
+            _ => self.refuse(
+                "chat_settings_change",
+                "chat_settings_change takes an object of widget ids to values".to_owned(),
+            ),
+        }
+    }
+
+    pub(super) fn window_message(&self, data: Option<Value>) {
+        if !self.accepts("window_message") {
+            return;
+        }
+        self.send(Command::Window(data.unwrap_or(Value::Null)));
+    }
+
+    /// The socket left (a drop or a clear): the session stays until it expires.
+    pub(super) fn disconnected(&self) {
+        self.runtime
+            .sessions
+            .detach_chat(self.session.id, self.connection);
+        self.outbox.close();
+        self.send(Command::Detach);
+    }
+
+    async fn emit(&self, event: ServerEvent) {
+        if let Err(err) = self.emitter.emit(event).await {
+            tracing::debug!(target: "chainrs::socket", parent: &self.session.span, error = %err, "event not delivered");
+        }
+    }
+
+    /// Runs a hook as its own task, so `stop` can cancel it.
+    async fn run(self: &Arc<Self>, kind: HookKind, input: HookInput, generation: Option<u64>) {
+        let task = {
+            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+            if generation.is_some_and(|g| g < self.stops.load(Ordering::Acquire)) {
+                tracing::debug!(target: "chainrs::socket", parent: &self.session.span, "queued message dropped by stop");
+                return;
+            }
+            let conn = self.clone();
+            let task = tokio::spawn(async move {
+                run_chat_hook(&conn.runtime, &conn.session, &conn.emitter, kind, input).await
+            });
+            *running = Some(task.abort_handle());
+            task
+        };
+        match task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                tracing::debug!(target: "chainrs::socket", parent: &self.session.span, hook = kind.name(), error = %err, "hook run ended early")
+            }
+            Err(join) if join.is_cancelled() => {
+                tracing::info!(target: "chainrs::socket", parent: &self.session.span, hook = kind.name(), "hook run cancelled")
+            }
+            Err(join) => {
+                tracing::error!(target: "chainrs::socket", parent: &self.session.span, hook = kind.name(), error = %join, "hook task failed")
+            }
+        }
+        self.running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+}
+
+async fn worker(conn: Arc<Conn>, mut queue: mpsc::UnboundedReceiver<Command>) {
+    while let Some(command) = queue.recv().await {
+        match command {
+            Command::Start => {
+                conn.emit(ServerEvent::TaskEnd).await;
+                conn.emit(ServerEvent::ClearAsk).await;
+                conn.emit(ServerEvent::ClearCallFn).await;
+                let first = conn
+                    .session
+                    .update_meta("chat started", |m| {
+                        !std::mem::replace(&mut m.chat_started, true)
+                    })
+                    .await;
+                match first {
+                    Ok(true) => conn.run(HookKind::OnChatStart, HookInput::None, None).await,
+                    Ok(false) => {}
+                    Err(err) => conn.refuse("connection_successful", err.to_string()),
+                }
+            }
+            Command::Message {
+                message,
+                generation,
+            } => {
+                conn.run(
+                    HookKind::OnMessage,
+                    HookInput::Message(message),
+                    Some(generation),
+                )
+                .await;
+            }
+            Command::Stop => {
+                let mut notice = Message::new("Task manually stopped.").with_author("System");
+                notice.kind = StepType::SystemMessage;
+                notice.thread_id = Some(conn.session.meta().thread_id);
+                conn.emit(ServerEvent::NewMessage(notice.to_step())).await;
+                conn.run(HookKind::OnStop, HookInput::None, None).await;
+                conn.emit(ServerEvent::TaskEnd).await;
+            }
+            Command::Settings(settings) => {
+                let stored = settings.clone();
+                if let Err(err) = conn
+                    .session
+                    .update_meta("chat settings changed", |m| {
+                        m.chat_settings = stored.clone()
+                    })
+                    .await
+                {
+                    conn.refuse("chat_settings_change", err.to_string());
+                    continue;
+                }
+                conn.run(
+                    HookKind::OnSettingsUpdate,
+                    HookInput::Settings(settings),
+                    None,
+                )
+                .await;
+            }
+            Command::Window(value) => {
+                conn.run(HookKind::OnWindowMessage, HookInput::Window(value), None)
+                    .await;
+            }
+            Command::Clear => {
+                conn.run(HookKind::OnChatEnd, HookInput::None, None).await;
+                if let Err(err) = conn
+                    .runtime
+                    .sessions
+                    .delete(&conn.session, "clear_session")
+                    .await
+                {
+                    tracing::warn!(target: "chainrs::socket", parent: &conn.session.span, error = %err, "could not delete the cleared session");
+                }
+                conn.outbox.close();
+                let _ = conn.socket.clone().disconnect();
+                return;
+            }
+            Command::Detach => return,
+        }
+    }
+}
+
+/// Reads a `client_message` / `edit_message` payload into the user's `Message`.
+fn parse_message(data: Option<Value>, max_bytes: usize) -> Result<Message, String> {
+    const SHAPE: &str = "expected {\"message\": {\"id\": \"<uuid>\", \"output\": \"<text>\", ...}}";
+    let Some(Value::Object(mut payload)) = data else {
+        return Err(format!("the payload is not a JSON object: {SHAPE}"));
+    };
+    let Some(Value::Object(mut message)) = payload.remove("message") else {
+        return Err(format!("the payload has no `message` object: {SHAPE}"));
+    };
+    let id = match message.get("id") {
+        Some(Value::String(raw)) => Uuid::parse_str(raw).map_err(|_| {
+            format!(
+                "message.id must be a UUID, got {:?}",
+                raw.chars().take(64).collect::<String>()
+            )
+        })?,
+        _ => return Err(format!("the message has no `id`: {SHAPE}")),
+    };
+    let content = match message.remove("output") {
+        Some(Value::String(text)) => text,
+        _ => return Err(format!("the message has no text `output`: {SHAPE}")),
+    };
+    if content.len() > max_bytes {
+        return Err(format!(
+            "the message is {} bytes, over this app's limit of {max_bytes} bytes (Config::max_message_bytes)",
+            content.len()
+        ));
+    }
+    let mut parsed = Message::from_user(content);
+    parsed.id = id;
+    if let Some(Value::String(created)) = message.remove("createdAt") {
+        parsed.created_at = created;
+    }
+    if let Some(Value::Object(metadata)) = message.remove("metadata") {
+        parsed.metadata = metadata;
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn reads_the_web_clients_message() {
+        let id = Uuid::new_v4();
+        let msg = parse_message(
+            Some(json!({"message": {"id": id, "output": "hi", "createdAt": "2026-01-01T00:00:00Z",
+                "type": "user_message", "name": "User", "threadId": "", "metadata": {}}, "fileReferences": []})),
+            100,
+        )
+        .expect("valid");
+        assert_eq!((msg.id, msg.content.as_str()), (id, "hi"));
+        assert_eq!(msg.created_at, "2026-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn refuses_bad_messages_with_the_reason() {
+        let id = Uuid::new_v4().to_string();
+        let cases = [
+            (None, "not a JSON object"),
+            (Some(json!([1])), "not a JSON object"),
+            (Some(json!({"msg": {}})), "no `message`"),
+            (Some(json!({"message": {"output": "x"}})), "no `id`"),
+            (
+                Some(json!({"message": {"id": "nope", "output": "x"}})),
+                "must be a UUID",
+            ),
+            (
+                Some(json!({"message": {"id": id, "output": 5}})),
+                "no text `output`",
+            ),
+            (
+                Some(json!({"message": {"id": id, "output": "x".repeat(11)}})),
+                "over this app's limit",
+            ),
+        ];
+        for (data, expected) in cases {
+            let err = parse_message(data, 10).expect_err(expected);
+            assert!(
+                err.contains(expected),
+                "{err:?} should mention {expected:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The chat transport: Socket.IO v5 (Engine.IO v4, polling and websocket) at `/ws/socket.io/`,
+//! speaking Chainlit's events, on socketioxide. One socket is one chat tab of one session.
+
+mod conn;
+mod handshake;
+mod outbox;
+
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use serde_json::Value;
+use socketioxide::SocketIo;
+use socketioxide::extract::{Event, SocketRef, TryData};
+use socketioxide::handler::ConnectHandler;
+use socketioxide::layer::SocketIoLayer;
+use socketioxide::socket::DisconnectReason;
+use uuid::Uuid;
+
+use crate::app::Runtime;
+use crate::error::Error;
+use crate::session::{Origin, SessionId, SessionMeta, SessionRef};
+
+use conn::Conn;
+
+/// The path the client connects to (`io(url, { path: "/ws/socket.io" })`).
+pub(crate) const SOCKET_PATH: &str = "/ws/socket.io";
+
+/// Events queued per socket before a handler waits for the client (streamed tokens merge instead).
+const OUTBOX_LIMIT: usize = 1024;
+
+/// The live tabs of this instance, so a second socket on one session replaces the first.
+pub(crate) struct Transport {
+    runtime: Arc<Runtime>,
+    tabs: DashMap<SessionId, (Uuid, SocketRef)>,
+}
+
+/// What the connect middleware admitted, handed to the connect handler.
+#[derive(Clone)]
+struct Admitted(SessionRef);
+
+/// Why a connect was refused; becomes the CONNECT_ERROR message.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The Socket.IO layer of an app: add it to the app's router.
+pub(crate) fn layer(runtime: Arc<Runtime>) -> SocketIoLayer {
+    let config = &runtime.config;
+    let (layer, io) = SocketIo::builder()
+        .req_path(SOCKET_PATH)
+        .max_payload(config.max_payload)
+        .max_buffer_size(256)
+        .build_layer();
+    let transport = Arc::new(Transport {
+        runtime,
+        tabs: DashMap::new(),
+    });
+    let on_connect = {
+        let transport = transport.clone();
+        move |socket: SocketRef| {
+            let transport = transport.clone();
+            async move { transport.connected(socket) }
+        }
+    };
+    let admit = move |socket: SocketRef, TryData(auth): TryData<Value>| {
+        let transport = transport.clone();
+        async move { transport.admit(socket, auth.ok()).await }
+    };
+    io.ns("/", on_connect.with(admit));
+    layer
+}
+
+impl Transport {
+    /// The connect middleware: validates the handshake, opens or creates the session.
+    async fn admit(&self, socket: SocketRef, auth: Option<Value>) -> Result<(), Refused> {
+        let refuse = |why: String| {
+            tracing::warn!(target: "chainrs::socket", sid = %socket.id, reason = %why, "connect refused");
+            Refused(why)
+        };
+        let hs = handshake::parse(auth.as_ref()).map_err(&refuse)?;
+        let runtime = &self.runtime;
+        let session = match runtime.sessions.open(hs.session_id).await {
+            Ok(Some(session)) => {
+                if runtime.login_required() && session.user().is_none() {
+                    return Err(refuse(login_required()));
+                }
+                tracing::info!(target: "chainrs::session", parent: &session.span, client_type = %hs.client_type, "session restored");
+                session
+            }
+            Ok(None) if runtime.login_required() => return Err(refuse(login_required())),
+            Ok(None) => {
+                let mut meta = SessionMeta::new(Origin::Chat, None);
+                meta.client_type = hs.client_type.clone();
+                meta.env = hs.env.clone();
+                meta.chat_profile = hs.chat_profile.clone();
+                match runtime.sessions.create(Some(hs.session_id), meta).await {
+                    Ok(session) => session,
+                    // Two sockets raced to create it: the other one won, join its session.
+                    Err(Error::BadRequest(_)) => runtime
+                        .sessions
+                        .open(hs.session_id)
+                        .await
+                        .map_err(|e| refuse(e.to_string()))?
+                        .ok_or_else(|| {
+                            refuse("the session disappeared while connecting".to_owned())
+                        })?,
+                    Err(err) => return Err(refuse(err.to_string())),
+                }
+            }
+            Err(err) => return Err(refuse(err.to_string())),
+        };
+        if let Some(thread) = hs.thread_id {
+            if thread != session.meta().thread_id {
+                tracing::debug!(target: "chainrs::socket", parent: &session.span, requested = %thread, "threadId given but thread resume needs a data layer: the session keeps its thread");
+            }
+        }
+        socket.extensions.insert(Admitted(session));
+        Ok(())
+    }
+
+    /// The connect handler: attaches the tab to its session and registers the event handlers.
+    fn connected(self: &Arc<Self>, socket: SocketRef) {
+        let Some(Admitted(session)) = socket.extensions.remove::<Admitted>() else {
+            tracing::error!(target: "chainrs::socket", sid = %socket.id, "connected without passing the handshake; closing");
+            let _ = socket.disconnect();
+            return;
+        };
+        let conn = Conn::start(self.runtime.clone(), session, socket.clone(), OUTBOX_LIMIT);
+        let id = conn.session.id;
+        if let Some((_, (_, previous))) = self.tabs.remove(&id) {
+            tracing::info!(target: "chainrs::socket", parent: &conn.session.span, "the session was opened on another socket: closing the previous one");
+            let _ = previous.emit(
+                "error",
+                &serde_json::json!({ "message": "this chat session was opened in another tab or window", "event": "connect" }),
+            );
+            let _ = previous.disconnect();
+        }
+        self.tabs.insert(id, (conn.connection, socket.clone()));
+        tracing::info!(target: "chainrs::socket", parent: &conn.session.span, sid = %socket.id, transport = ?socket.transport_type(), "chat tab connected");
+
+        let c = conn.clone();
+        socket.on("connection_successful", move || {
+            c.connection_successful();
+            async {}
+        });
+        let c = conn.clone();
+        socket.on("client_message", move |TryData(data): TryData<Value>| {
+            c.client_message("client_message", data.ok());
+            async {}
+        });
+        let c = conn.clone();
+        socket.on("edit_message", move |TryData(data): TryData<Value>| {
+            c.client_message("edit_message", data.ok());
+            async {}
+        });
+        let c = conn.clone();
+        socket.on("stop", move || {
+            c.stop();
+            async {}
+        });
+        let c = conn.clone();
+        socket.on("clear_session", move || {
+            c.clear_session();
+            async {}
+        });
+        let c = conn.clone();
+        socket.on(
+            "chat_settings_change",
+            move |TryData(data): TryData<Value>| {
+                c.settings_change(data.ok());
+                async {}
+            },
+        );
+        let c = conn.clone();
+        socket.on("window_message", move |TryData(data): TryData<Value>| {
+            c.window_message(data.ok());
+            async {}
+        });
+        let c = conn.clone();
+        socket.on("fetch_favorites", move || {
+            tracing::debug!(target: "chainrs::socket", parent: &c.session.span, "fetch_favorites: no data layer, nothing to send");
+            async {}
+        });
+        let c = conn.clone();
+        socket.on_fallback(move |Event(event): Event| {
+            c.refuse(&event, format!("unknown event `{event}`: chainrs handles connection_successful, client_message, edit_message, stop, clear_session, chat_settings_change, window_message and fetch_favorites"));
+            async {}
+        });
+        let transport = self.clone();
+        socket.on_disconnect(move |socket: SocketRef, reason: DisconnectReason| {
+            transport.tabs.remove_if(&id, |_, (connection, _)| *connection == conn.connection);
+            conn.disconnected();
+            tracing::info!(target: "chainrs::socket", parent: &conn.session.span, sid = %socket.id, ?reason, "chat tab disconnected");
+            async {}
+        });
+    }
+}
+
+fn login_required() -> String {
+    "login required: log in first (POST /login) and connect with the sessionId it returns"
+        .to_owned()
+}
