@@ -92,10 +92,24 @@ pub(crate) async fn run_chat_hook(
     run_hook(runtime, session, emitter, hook, kind, input).await
 }
 
+/// Stores the chat settings the client sent (`Session::chat_settings`).
+pub(crate) async fn store_settings(
+    session: &SessionRef,
+    settings: &serde_json::Map<String, serde_json::Value>,
+) -> Result<()> {
+    session
+        .update_meta("chat settings changed", |m| {
+            m.chat_settings = settings.clone()
+        })
+        .await
+}
+
 /// Runs the `#[action_callback]` registered for the action's name in the session's live tab.
+/// `emitter` is the tab to use, or `None` for the session's live tab.
 pub(crate) async fn run_action(
     runtime: &Arc<Runtime>,
     session: &SessionRef,
+    emitter: Option<&Emitter>,
     input: HookInput,
 ) -> Result<()> {
     let HookInput::Action(action) = &input else {
@@ -109,10 +123,15 @@ pub(crate) async fn run_action(
             action.name
         ))
     })?;
-    let live = session
-        .live_chat()
-        .ok_or_else(|| Error::NoLiveChat(session.id.to_string()))?;
-    let emitter = Emitter::new(session.id, live.sink);
+    let emitter = match emitter {
+        Some(emitter) => emitter.clone(),
+        None => {
+            let live = session
+                .live_chat()
+                .ok_or_else(|| Error::NoLiveChat(session.id.to_string()))?;
+            Emitter::new(session.id, live.sink)
+        }
+    };
     run_hook(runtime, session, &emitter, hook, HookKind::OnMessage, input).await
 }
 

@@ -122,6 +122,6 @@ async fn action(runtime: Arc<Runtime>, req: Request) -> Result<Value> {
             "login required: this session has no logged-in user".to_owned(),
         ));
     }
-    run_action(&runtime, &session, HookInput::Action(body.action)).await?;
+    run_action(&runtime, &session, None, HookInput::Action(body.action)).await?;
     Ok(Value::Null)
 }

@@ -32,16 +32,19 @@
 
 mod request;
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use axum::Router;
+use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::app::{App, HookKind, Runtime};
 use crate::auth::User;
-use crate::chat::{HookInput, Message, run_chat_hook};
-use crate::context::{ChatSink, Emitter, SinkFuture};
+use crate::chat::{Action, HookInput, Message, run_action, run_chat_hook, store_settings};
+use crate::context::{AskFuture, ChatSink, Emitter, SinkFuture};
 use crate::error::{Error, Result};
 use crate::protocol::{ServerEvent, StepType};
 use crate::session::{
@@ -110,7 +113,11 @@ impl TestClient {
     async fn attach(&self, session: SessionRef) -> Result<TestChat> {
         let (tx, events) = mpsc::unbounded_channel();
         let connection = Uuid::new_v4();
-        let sink: Arc<dyn ChatSink> = Arc::new(ChannelSink(tx));
+        let answers = Answers::default();
+        let sink: Arc<dyn ChatSink> = Arc::new(ChannelSink {
+            events: tx,
+            answers: answers.clone(),
+        });
         self.runtime.sessions.attach_chat(
             session.id,
             crate::session::LiveChat {
@@ -125,6 +132,7 @@ impl TestClient {
             emitter,
             events,
             connection,
+            answers,
         };
         let first = chat
             .session
@@ -205,15 +213,40 @@ impl TestClient {
     }
 }
 
-struct ChannelSink(mpsc::UnboundedSender<ServerEvent>);
+/// Answers scripted for the `ask`s a test chat receives, in order (`None`: a timeout).
+type Answers = Arc<Mutex<VecDeque<Option<Value>>>>;
+
+struct ChannelSink {
+    events: mpsc::UnboundedSender<ServerEvent>,
+    answers: Answers,
+}
 
 impl ChatSink for ChannelSink {
     fn deliver(&self, event: ServerEvent) -> SinkFuture<'_> {
         let sent = self
-            .0
+            .events
             .send(event)
             .map_err(|_| Error::BadRequest("the test chat tab was closed".to_owned()));
         Box::pin(async move { sent })
+    }
+
+    fn ask(&self, event: ServerEvent, _timeout: Duration) -> AskFuture<'_> {
+        let answer = self
+            .answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front();
+        let sent = self.events.send(event);
+        Box::pin(async move {
+            sent.map_err(|_| Error::BadRequest("the test chat tab was closed".to_owned()))?;
+            answer.ok_or_else(|| {
+                Error::BadRequest(
+                    "the handler asked a question but the test scripted no answer: call \
+                     TestChat::answer_next_ask first"
+                        .to_owned(),
+                )
+            })
+        })
     }
 }
 
@@ -224,6 +257,7 @@ pub struct TestChat {
     emitter: Emitter,
     events: mpsc::UnboundedReceiver<ServerEvent>,
     connection: Uuid,
+    answers: Answers,
 }
 
 impl TestChat {
@@ -243,6 +277,61 @@ impl TestChat {
             &self.emitter,
             HookKind::OnMessage,
             HookInput::Message(message),
+        )
+        .await?;
+        Ok(self.received())
+    }
+
+    /// Scripts the answer to the next `ask` the app sends: a user message's text
+    /// (`json!({"output": "Ada"})`), an action dict, or `None` for a timeout.
+    pub fn answer_next_ask(&mut self, answer: Option<Value>) {
+        self.answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_back(answer);
+    }
+
+    /// Changes the chat settings as the page does (`chat_settings_change`) and runs
+    /// `#[on_settings_update]`; returns what the tab received.
+    pub async fn change_settings(&mut self, settings: Value) -> Result<Transcript> {
+        let Value::Object(settings) = settings else {
+            return Err(Error::BadRequest(
+                "chat settings are an object of widget ids to values".to_owned(),
+            ));
+        };
+        store_settings(&self.session, &settings).await?;
+        run_chat_hook(
+            &self.runtime,
+            &self.session,
+            &self.emitter,
+            HookKind::OnSettingsUpdate,
+            HookInput::Settings(settings),
+        )
+        .await?;
+        Ok(self.received())
+    }
+
+    /// Posts a message from the embedding window (`window_message`) and runs
+    /// `#[on_window_message]`; returns what the tab received.
+    pub async fn window_message(&mut self, value: Value) -> Result<Transcript> {
+        run_chat_hook(
+            &self.runtime,
+            &self.session,
+            &self.emitter,
+            HookKind::OnWindowMessage,
+            HookInput::Window(value),
+        )
+        .await?;
+        Ok(self.received())
+    }
+
+    /// Clicks an action button (as `POST /project/action` does) and returns what the tab received.
+    pub async fn click(&mut self, action: &Action) -> Result<Transcript> {
+        run_action(
+            &self.runtime,
+            &self.session,
+            Some(&self.emitter),
+            HookInput::Action(action.clone()),
         )
         .await?;
         Ok(self.received())

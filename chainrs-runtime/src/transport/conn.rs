@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::outbox::Outbox;
 use crate::app::{HookKind, Runtime};
-use crate::chat::{HookInput, Message, run_chat_hook};
+use crate::chat::{HookInput, Message, run_chat_hook, store_settings};
 use crate::context::{ChatSink, Emitter};
 use crate::protocol::{ServerEvent, StepType};
 use crate::session::{LiveChat, SessionRef};
@@ -284,14 +284,7 @@ async fn worker(conn: Arc<Conn>, mut queue: mpsc::UnboundedReceiver<Command>) {
                 conn.emit(ServerEvent::TaskEnd).await;
             }
             Command::Settings(settings) => {
-                let stored = settings.clone();
-                if let Err(err) = conn
-                    .session
-                    .update_meta("chat settings changed", |m| {
-                        m.chat_settings = stored.clone()
-                    })
-                    .await
-                {
+                if let Err(err) = store_settings(&conn.session, &settings).await {
                     conn.refuse("chat_settings_change", err.to_string());
                     continue;
                 }

@@ -1,0 +1,1255 @@
+/* chainrs web chat page: start-up (auth, settings), a small hand-written Engine.IO v4 /
+ * Socket.IO v5 client over WebSocket, and the chat renderer. Plain modern JS, no libraries. */
+(() => {
+  "use strict";
+
+  // ------------------------------------------------------------------------------------------
+  // Constants and small helpers
+
+  const SID_KEY = "chainrs.sessionId";
+  const TRANSCRIPT_KEY = "chainrs.transcript";
+  const THEME_KEY = "chainrs.theme";
+  const SESSION_HEADER = "X-Chainrs-Session-Id";
+  const MAX_SAVED = 200; // transcript entries kept in sessionStorage
+  const MAX_OUTBOX = 50; // events kept while the socket is down
+  const TOAST_MS = 4000;
+  const BACKOFF_MIN_MS = 500;
+  const BACKOFF_MAX_MS = 5000;
+  const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+  // The app may be mounted under a root path: derive it from this script's own URL.
+  const ROOT = (() => {
+    try {
+      const src = document.currentScript && document.currentScript.src;
+      if (src) return new URL(src, location.href).pathname.replace(/\/_chainrs\/app\.js$/, "");
+    } catch (_) { /* fall through */ }
+    return "";
+  })();
+
+  const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const str = (v) => (typeof v === "string" ? v : v == null ? "" : String(v));
+  const nowIso = () => new Date().toISOString();
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const backoff = (attempt) => Math.min(BACKOFF_MIN_MS * 2 ** attempt, BACKOFF_MAX_MS);
+
+  function parseJSON(text) {
+    try { return JSON.parse(text); } catch (_) { return undefined; }
+  }
+
+  /** Any value as display text: strings as-is, others as pretty JSON. */
+  function textOf(v) {
+    if (typeof v === "string") return v;
+    if (v == null) return "";
+    try { return JSON.stringify(v, null, 2); } catch (_) { return String(v); }
+  }
+
+  /** Creates an element; `text` sets textContent, `on*` functions become listeners. */
+  function el(tag, attrs, ...kids) {
+    const node = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v == null || v === false) continue;
+        if (k === "class") node.className = v;
+        else if (k === "text") node.textContent = v;
+        else if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
+        else node.setAttribute(k, v === true ? "" : String(v));
+      }
+    }
+    for (const kid of kids) if (kid != null) node.append(kid);
+    return node;
+  }
+
+  /** A v4 UUID: crypto.randomUUID when available (secure contexts), else built by hand. */
+  function uuid() {
+    try {
+      if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+    } catch (_) { /* fall through */ }
+    const b = new Uint8Array(16);
+    if (window.crypto && typeof crypto.getRandomValues === "function") crypto.getRandomValues(b);
+    else for (let i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  /** Web storage that never throws (private modes, quotas, sandboxed frames). */
+  function storage(kind) {
+    const area = () => { try { return window[kind]; } catch (_) { return null; } };
+    return {
+      get(k) { try { return area().getItem(k); } catch (_) { return null; } },
+      set(k, v) { try { area().setItem(k, v); return true; } catch (_) { return false; } },
+      del(k) { try { area().removeItem(k); } catch (_) { /* ignore */ } },
+    };
+  }
+  const tabStore = storage("sessionStorage");
+  const prefStore = storage("localStorage");
+
+  /** fetch that never throws: `{ok, status, data}` (status 0 when the server was unreachable). */
+  async function http(method, path, opts = {}) {
+    const headers = { Accept: "application/json" };
+    let body;
+    if (opts.json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(opts.json);
+    } else if (opts.form) {
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+      body = new URLSearchParams(opts.form).toString();
+    }
+    if (opts.sid && UUID_RE.test(opts.sid)) headers[SESSION_HEADER] = opts.sid;
+    try {
+      const res = await fetch(ROOT + path, { method, headers, body, credentials: "same-origin", cache: "no-store" });
+      const text = await res.text();
+      const data = text ? (parseJSON(text) ?? text) : null;
+      return { ok: res.ok, status: res.status, data, headers: res.headers };
+    } catch (err) {
+      return { ok: false, status: 0, data: null, headers: null, error: err };
+    }
+  }
+
+  const errorText = (r, fallback) =>
+    (r && isObj(r.data) && typeof r.data.error === "string" && r.data.error) || fallback;
+
+  // ------------------------------------------------------------------------------------------
+  // Page elements and state
+
+  const byId = (id) => document.getElementById(id);
+  const ui = {
+    app: byId("app"),
+    name: byId("app-name"),
+    brandMark: byId("brand-mark"),
+    status: byId("status"),
+    statusLabel: byId("status-label"),
+    userChip: byId("user-chip"),
+    theme: byId("theme-toggle"),
+    newChat: byId("new-chat"),
+    banner: byId("banner"),
+    bannerText: byId("banner-text"),
+    bannerRetry: byId("banner-retry"),
+    notices: byId("notices"),
+    scroller: byId("scroller"),
+    empty: byId("empty"),
+    emptyMark: byId("empty-mark"),
+    emptyTitle: byId("empty-title"),
+    emptyText: byId("empty-text"),
+    list: byId("messages"),
+    busySlot: byId("busy-slot"),
+    jump: byId("jump"),
+    form: byId("composer-form"),
+    composer: byId("composer"),
+    buttons: byId("composer-buttons"),
+    send: byId("send"),
+    stop: byId("stop"),
+    loginRoot: byId("login-root"),
+    toasts: byId("toasts"),
+  };
+
+  // The busy indicator only exists in the DOM while a task runs.
+  const busyEl = el("div", { class: "busy", "data-testid": "busy", role: "status", "aria-label": "The assistant is working" },
+    el("span"), el("span"), el("span"));
+
+  const S = {
+    config: {}, // GET /auth/config
+    appName: "Chat",
+    sessionId: null,
+    user: null,
+    threadId: "",
+    conn: "connecting", // connecting | connected | reconnecting | offline
+    offlineText: "",
+    busy: false,
+    ask: null, // {ackId, sock, type, keys, threadId}
+    items: new Map(), // step id -> {id, kind, d, el, ...} in arrival order
+    actions: new Map(), // action id -> {a, btn, wrap}
+    outbox: [],
+    login: null, // the pending login promise while the form shows
+    switching: false,
+  };
+
+  // ------------------------------------------------------------------------------------------
+  // Text rendering: escaped text with paragraphs, **bold**, `code` and fenced code blocks.
+
+  function renderText(target, text) {
+    target.replaceChildren();
+    const lines = str(text).replace(/\r\n?/g, "\n").split("\n");
+    let para = [];
+    const flush = () => {
+      if (!para.length) return;
+      const p = el("p");
+      para.forEach((line, i) => {
+        if (i) p.append(el("br"));
+        appendInline(p, line);
+      });
+      target.append(p);
+      para = [];
+    };
+    for (let i = 0; i < lines.length; i++) {
+      const open = /^\s*```(.*)$/.exec(lines[i]);
+      if (open) {
+        flush();
+        const code = [];
+        for (i++; i < lines.length && !/^\s*```\s*$/.test(lines[i]); i++) code.push(lines[i]);
+        target.append(codeBlock(code.join("\n"), open[1].trim().split(/\s+/)[0]));
+      } else if (lines[i].trim() === "") {
+        flush();
+      } else {
+        para.push(lines[i]);
+      }
+    }
+    flush();
+  }
+
+  function codeBlock(code, lang) {
+    return el("pre", { class: "code-block" }, el("code", { "data-lang": lang || null, text: code }));
+  }
+
+  function appendInline(parent, text) {
+    for (const part of text.split(/(`[^`]+`)/)) {
+      if (part.length > 2 && part.startsWith("`") && part.endsWith("`")) {
+        parent.append(el("code", { class: "inline-code", text: part.slice(1, -1) }));
+      } else if (part) {
+        const re = /\*\*(.+?)\*\*/g;
+        let last = 0;
+        let m;
+        while ((m = re.exec(part))) {
+          if (m.index > last) parent.append(part.slice(last, m.index));
+          parent.append(el("strong", { text: m[1] }));
+          last = re.lastIndex;
+        }
+        if (last < part.length) parent.append(part.slice(last));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Messages and steps
+
+  /** message (any *_message or a missing type), run (invisible container) or step. */
+  function kindOf(type) {
+    if (type === "run") return "run";
+    if (typeof type !== "string" || type === "" || type.endsWith("_message")) return "message";
+    return "step";
+  }
+
+  /** Where a step goes: inside the nearest shown ancestor step, else the conversation. */
+  function containerFor(d) {
+    let pid = d.parentId;
+    for (let guard = 0; pid && guard < 64; guard++) {
+      const parent = S.items.get(str(pid));
+      if (!parent) break;
+      if (parent.kind === "step") return parent.children;
+      if (parent.kind !== "run") break;
+      pid = parent.d.parentId;
+    }
+    return ui.list;
+  }
+
+  function buildMessage(item) {
+    item.avatar = el("div", { class: "msg-avatar", "aria-hidden": "true" });
+    item.author = el("div", { class: "msg-author" });
+    item.content = el("div", { class: "msg-content md", "data-testid": "message-content" });
+    item.actionsEl = el("div", { class: "actions", hidden: true });
+    item.el = el("div", { class: "msg", "data-testid": "message" },
+      item.avatar, el("div", { class: "msg-main" }, item.author, item.content, item.actionsEl));
+  }
+
+  function paintMessage(item) {
+    const d = item.d;
+    const type = str(d.type) || "assistant_message";
+    const role = type === "user_message" ? "user" : type === "system_message" ? "system" : "assistant";
+    const name = str(d.name) || (role === "user" ? "User" : role === "system" ? "System" : "Assistant");
+    const isError = d.isError === true;
+    const row = item.el;
+    row.className = `msg msg--${role}${isError ? " msg--error" : ""}`;
+    row.dataset.id = item.id;
+    row.dataset.author = name;
+    row.dataset.type = type;
+    row.dataset.streaming = item.streaming ? "true" : "false";
+    row.dataset.error = isError ? "true" : "false";
+    item.avatar.textContent = isError ? "!" : (Array.from(name.trim())[0] || "A").toUpperCase();
+    item.author.textContent = role === "user" ? "You" : name;
+    const text = textOf(d.output);
+    const lang = typeof d.language === "string" ? d.language : "";
+    const key = `${lang}\u0000${text}`;
+    if (item.rendered !== key) {
+      item.rendered = key;
+      if (lang && text) item.content.replaceChildren(codeBlock(text, lang));
+      else renderText(item.content, text);
+    }
+  }
+
+  function buildStep(item) {
+    item.stateEl = el("span", { class: "step-state" });
+    item.nameEl = el("span", { class: "step-name" });
+    item.typeEl = el("span", { class: "step-type" });
+    item.inputPre = el("pre", { class: "step-pre" });
+    item.inputSec = el("div", { class: "step-section" }, el("div", { class: "step-label", text: "Input" }), item.inputPre);
+    item.outputEl = el("div", { class: "step-output md" });
+    item.outputSec = el("div", { class: "step-section" }, el("div", { class: "step-label", text: "Output" }), item.outputEl);
+    item.actionsEl = el("div", { class: "actions", hidden: true });
+    item.children = el("div", { class: "step-children" });
+    item.el = el("details", { class: "step", "data-testid": "step" },
+      el("summary", { class: "step-summary" },
+        el("span", { class: "step-chevron", "aria-hidden": "true" }), item.stateEl, item.nameEl, item.typeEl),
+      el("div", { class: "step-body" }, item.inputSec, item.outputSec, item.actionsEl, item.children));
+    if (item.d.defaultOpen === true) item.el.open = true;
+  }
+
+  function paintStep(item) {
+    const d = item.d;
+    const name = str(d.name) || "step";
+    const type = str(d.type) || "undefined";
+    const running = !d.end && !item.ended;
+    const det = item.el;
+    det.dataset.id = item.id;
+    det.dataset.name = name;
+    det.dataset.type = type;
+    det.dataset.running = running ? "true" : "false";
+    det.classList.toggle("step--error", d.isError === true);
+    item.nameEl.textContent = name;
+    item.typeEl.textContent = type;
+    item.stateEl.className = `step-state ${running ? "spinner" : d.isError === true ? "failed" : "done"}`;
+    item.stateEl.replaceChildren(el("span", { class: "sr-only", text: running ? "Running:" : "Done:" }));
+    const input = d.showInput === false ? "" : textOf(d.input);
+    item.inputSec.hidden = !input.trim();
+    if (item.inputPre.textContent !== input) item.inputPre.textContent = input;
+    const output = textOf(d.output);
+    item.outputSec.hidden = !output.trim();
+    const key = `${str(d.language)}\u0000${output}`;
+    if (item.rendered !== key) {
+      item.rendered = key;
+      if (d.language && typeof d.language === "string" && output) item.outputEl.replaceChildren(codeBlock(output, d.language));
+      else renderText(item.outputEl, output);
+    }
+  }
+
+  function paint(item) {
+    if (item.kind === "message") paintMessage(item);
+    else if (item.kind === "step") paintStep(item);
+  }
+
+  /**
+   * Creates or updates the item for a StepDict. opt.streaming marks it streaming, opt.final
+   * ends streaming, opt.restored renders a saved entry, opt.local forces a scroll to the end.
+   */
+  function upsert(raw, opt = {}) {
+    if (!isObj(raw)) return null;
+    const id = str(raw.id);
+    if (!id) return null;
+    const prev = S.items.get(id);
+    const d = Object.assign({}, prev ? prev.d : null, raw, { id });
+    const kind = kindOf(d.type);
+    let item = prev;
+    if (!item || item.kind !== kind) {
+      item = { id, kind, d, el: null, streaming: false, ended: false, rendered: null };
+      if (kind === "message") buildMessage(item);
+      else if (kind === "step") buildStep(item);
+      if (prev && prev.el && item.el) prev.el.replaceWith(item.el);
+      else if (prev && prev.el) prev.el.remove();
+      else if (item.el) (kind === "message" ? ui.list : containerFor(d)).append(item.el);
+      S.items.set(id, item);
+      if (item.el) attachPendingActions(id);
+    }
+    item.d = d;
+    if (opt.streaming) item.streaming = true;
+    else if (opt.final) item.streaming = false;
+    if (opt.restored) item.ended = true;
+    paint(item);
+    if (kind !== "run") {
+      scheduleSave();
+      afterChange(opt.local);
+    }
+    return item;
+  }
+
+  function removeItem(id) {
+    const item = S.items.get(str(id));
+    if (!item) return;
+    if (item.el) item.el.remove();
+    S.items.delete(item.id);
+    for (const [k, it] of S.items) if (it.el && !it.el.isConnected) S.items.delete(k);
+    for (const [aid, rec] of S.actions) if (!rec.btn.isConnected && str(rec.a.forId) === item.id) S.actions.delete(aid);
+    scheduleSave();
+    afterChange();
+  }
+
+  function appendToken(t) {
+    if (!isObj(t)) return;
+    const item = S.items.get(str(t.id));
+    if (!item) return;
+    const token = str(t.token);
+    const field = t.isInput === true ? "input" : "output";
+    const current = typeof item.d[field] === "string" ? item.d[field] : "";
+    item.d[field] = t.isSequence === true ? token : current + token;
+    item.streaming = true;
+    paint(item);
+    scheduleSave();
+    afterChange();
+  }
+
+  /** At task_end: nothing is still streaming or running. */
+  function finalizeAll() {
+    for (const item of S.items.values()) {
+      if (item.streaming || (item.kind === "step" && !item.d.end && !item.ended)) {
+        item.streaming = false;
+        item.ended = true;
+        paint(item);
+      }
+    }
+    scheduleSave();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Actions
+
+  function addAction(a, opt = {}) {
+    if (!isObj(a)) return;
+    const id = str(a.id) || uuid();
+    if (S.actions.has(id)) removeAction(id, true);
+    const label = str(a.label) || str(a.name) || "Action";
+    const btn = el("button", {
+      type: "button", class: "action-btn", "data-testid": "action", "data-name": str(a.name), "data-id": id,
+      title: str(a.tooltip) || null,
+    }, label);
+    btn.addEventListener("click", () => { clickAction(id); });
+    const rec = { a: Object.assign({}, a, { id }), btn, wrap: null };
+    S.actions.set(id, rec);
+    attachAction(rec);
+    if (!opt.restored) scheduleSave();
+    afterChange();
+  }
+
+  function attachAction(rec) {
+    const forId = str(rec.a.forId);
+    const host = forId ? S.items.get(forId) : null;
+    if (host && host.actionsEl) {
+      host.actionsEl.append(rec.btn);
+      host.actionsEl.hidden = false;
+    } else if (!forId) {
+      rec.wrap = el("div", { class: "actions actions--loose" }, rec.btn);
+      ui.list.append(rec.wrap);
+    } // else: held until the message it belongs to arrives
+  }
+
+  function attachPendingActions(forId) {
+    for (const rec of S.actions.values()) {
+      if (!rec.btn.isConnected && str(rec.a.forId) === forId) attachAction(rec);
+    }
+  }
+
+  function removeAction(id, quiet) {
+    const rec = S.actions.get(str(id));
+    if (!rec) return;
+    const parent = rec.btn.parentElement;
+    rec.btn.remove();
+    if (rec.wrap) rec.wrap.remove();
+    if (parent && parent.classList.contains("actions") && !parent.childElementCount) parent.hidden = true;
+    S.actions.delete(str(id));
+    if (!quiet) scheduleSave();
+  }
+
+  async function clickAction(id) {
+    const rec = S.actions.get(id);
+    if (!rec) return;
+    const ask = S.ask;
+    if (ask && ask.type === "action" && ask.ackId != null && ask.keys.includes(id)) {
+      ask.sock.ack(ask.ackId, rec.a);
+      endAsk();
+      return;
+    }
+    rec.btn.disabled = true;
+    rec.btn.setAttribute("aria-busy", "true");
+    const r = await http("POST", "/project/action", { json: { sessionId: S.sessionId, action: rec.a }, sid: S.sessionId });
+    rec.btn.disabled = false;
+    rec.btn.removeAttribute("aria-busy");
+    if (!r.ok) {
+      showToast({ type: "error", message: errorText(r, r.status ? `The action failed (HTTP ${r.status}).` : "Could not reach the server.") });
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Asks
+
+  function startAsk(p, ackId, sock) {
+    if (!isObj(p)) return;
+    const msg = isObj(p.msg) ? p.msg : null;
+    const spec = isObj(p.spec) ? p.spec : {};
+    if (msg) upsert(msg, { final: true });
+    endAsk();
+    const type = str(spec.type) || "text";
+    S.ask = {
+      ackId, sock, type,
+      keys: Array.isArray(spec.keys) ? spec.keys.map(str) : [],
+      threadId: msg ? str(msg.threadId) : "",
+    };
+    if (type === "action") {
+      for (const [id, rec] of S.actions) rec.btn.classList.toggle("action--ask", S.ask.keys.includes(id));
+    } else if (type === "text") {
+      focusComposer();
+    } else {
+      showToast({ type: "warning", message: "This page cannot answer a file request." });
+    }
+    scheduleSave();
+    updateComposer();
+  }
+
+  /** Ends the pending ask (answered, timed out or cleared); its buttons go away. */
+  function endAsk() {
+    const ask = S.ask;
+    S.ask = null;
+    if (ask && ask.type === "action") for (const id of ask.keys) removeAction(id);
+    updateComposer();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Transcript (sessionStorage): what a reload shows before the same session continues.
+
+  let saveTimer = 0;
+  let restoring = false;
+
+  function scheduleSave() {
+    if (restoring || saveTimer) return;
+    saveTimer = setTimeout(saveNow, 300);
+  }
+
+  function saveNow() {
+    clearTimeout(saveTimer);
+    saveTimer = 0;
+    if (restoring || !S.sessionId) return;
+    const items = [];
+    for (const it of S.items.values()) {
+      if (it.kind === "run") continue;
+      const d = it.d;
+      items.push({
+        id: it.id, parentId: d.parentId ?? null, name: d.name, type: d.type, input: d.input ?? "",
+        output: d.output ?? "", isError: d.isError === true, language: d.language ?? null,
+        showInput: d.showInput, defaultOpen: d.defaultOpen === true, end: d.end || null,
+      });
+    }
+    const askKeys = S.ask && S.ask.type === "action" ? S.ask.keys : [];
+    let kept = items.slice(-MAX_SAVED);
+    for (;;) {
+      const ids = new Set(kept.map((i) => i.id));
+      const actions = [];
+      for (const [id, rec] of S.actions) {
+        if (!askKeys.includes(id) && (!rec.a.forId || ids.has(str(rec.a.forId)))) actions.push(rec.a);
+      }
+      const blob = JSON.stringify({ v: 1, sessionId: S.sessionId, items: kept, actions });
+      if (tabStore.set(TRANSCRIPT_KEY, blob) || !kept.length) return;
+      kept = kept.slice(Math.ceil(kept.length / 2)); // over quota: keep the newer half
+    }
+  }
+
+  function restoreTranscript() {
+    const t = parseJSON(tabStore.get(TRANSCRIPT_KEY) || "");
+    if (!isObj(t) || t.sessionId !== S.sessionId || !Array.isArray(t.items)) return;
+    restoring = true;
+    try {
+      for (const d of t.items) upsert(d, { final: true, restored: true });
+      if (Array.isArray(t.actions)) for (const a of t.actions) addAction(a, { restored: true });
+    } catch (err) {
+      console.warn("chainrs: could not restore the transcript", err);
+    } finally {
+      restoring = false;
+    }
+    updateEmpty();
+    stick = true;
+    ui.scroller.scrollTop = ui.scroller.scrollHeight;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Scrolling: follow the newest message only while the reader is near the bottom.
+
+  let stick = true;
+  let lastTop = 0;
+  let scrollQueued = false;
+  const reducedMotion = () => window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const nearBottom = () => ui.scroller.scrollHeight - ui.scroller.scrollTop - ui.scroller.clientHeight < 80;
+
+  ui.scroller.addEventListener("scroll", () => {
+    const top = ui.scroller.scrollTop;
+    if (top < lastTop - 1) stick = nearBottom(); // the reader scrolled up
+    else if (nearBottom()) stick = true;
+    lastTop = top;
+    if (stick) ui.jump.hidden = true;
+  }, { passive: true });
+
+  function scrollToEnd(smooth) {
+    ui.scroller.scrollTo({ top: ui.scroller.scrollHeight, behavior: smooth && !reducedMotion() ? "smooth" : "auto" });
+    ui.jump.hidden = true;
+  }
+
+  function afterChange(force) {
+    updateEmpty();
+    if (restoring) return;
+    if (force) stick = true;
+    if (!stick) {
+      ui.jump.hidden = false;
+      return;
+    }
+    if (scrollQueued) return;
+    scrollQueued = true;
+    requestAnimationFrame(() => {
+      scrollQueued = false;
+      scrollToEnd(true);
+    });
+  }
+
+  function updateEmpty() {
+    ui.empty.hidden = ui.list.childElementCount > 0;
+  }
+
+  ui.jump.addEventListener("click", () => {
+    stick = true;
+    scrollToEnd(true);
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // Toasts, notices, banner, header
+
+  function showToast(t) {
+    const message = typeof t === "string" ? t : isObj(t) ? str(t.message) : "";
+    if (!message) return;
+    const type = isObj(t) && ["info", "success", "warning", "error"].includes(t.type) ? t.type : "info";
+    const node = el("div", { class: `toast toast--${type}`, "data-testid": "toast", "data-type": type, role: type === "error" ? "alert" : "status" },
+      el("span", { class: "toast-icon", "aria-hidden": "true" }), el("span", { class: "toast-text", text: message }));
+    ui.toasts.append(node);
+    while (ui.toasts.childElementCount > 5) ui.toasts.firstElementChild.remove();
+    setTimeout(() => {
+      node.classList.add("toast--leaving");
+      setTimeout(() => node.remove(), 400);
+    }, TOAST_MS);
+  }
+
+  function showNotice(message) {
+    const text = str(message) || "Something went wrong.";
+    const node = el("div", { class: "notice", role: "alert", "data-testid": "error-notice" },
+      el("span", { class: "notice-icon", "aria-hidden": "true", text: "!" }),
+      el("span", { class: "notice-text", text }));
+    node.append(el("button", { type: "button", class: "notice-close", "aria-label": "Dismiss", title: "Dismiss", onclick: () => node.remove() }, "×"));
+    ui.notices.append(node);
+    while (ui.notices.childElementCount > 3) ui.notices.firstElementChild.remove();
+  }
+
+  const STATE_LABELS = { connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…", offline: "Offline" };
+
+  function setConn(state, offlineText) {
+    S.conn = state;
+    if (state === "offline") S.offlineText = offlineText || "";
+    ui.status.dataset.state = state;
+    ui.statusLabel.textContent = STATE_LABELS[state] || state;
+    ui.status.title = STATE_LABELS[state] || state;
+    const showBanner = !S.login && (state === "reconnecting" || (state === "offline" && S.offlineText));
+    ui.banner.hidden = !showBanner;
+    ui.banner.dataset.state = state;
+    if (showBanner) {
+      ui.bannerText.textContent = state === "reconnecting" ? "Reconnecting…" : S.offlineText;
+      ui.bannerRetry.textContent = state === "reconnecting" ? "Retry now" : "Reconnect";
+    }
+    updateComposer();
+  }
+
+  function setAppName(name) {
+    const n = str(name).trim();
+    if (!n) return;
+    S.appName = n;
+    ui.name.textContent = n;
+    ui.emptyTitle.textContent = n;
+    const letter = (Array.from(n)[0] || "C").toUpperCase();
+    ui.brandMark.textContent = letter;
+    ui.emptyMark.textContent = letter;
+    document.title = n;
+  }
+
+  function setUser(user) {
+    S.user = isObj(user) ? user : null;
+    const label = S.user ? str(S.user.display_name) || str(S.user.identifier) : "";
+    ui.userChip.textContent = label;
+    ui.userChip.hidden = !label;
+    if (label) ui.userChip.title = `Signed in as ${label}`;
+  }
+
+  // Theme: the reader's own choice, else the app's default_theme, else the system's.
+  function applyTheme() {
+    let theme = prefStore.get(THEME_KEY);
+    if (theme !== "light" && theme !== "dark") {
+      const d = S.config.default_theme;
+      theme = d === "light" || d === "dark" ? d : null;
+    }
+    if (theme) document.documentElement.dataset.theme = theme;
+    else delete document.documentElement.dataset.theme;
+  }
+
+  ui.theme.addEventListener("click", () => {
+    const current = document.documentElement.dataset.theme ||
+      (window.matchMedia && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
+    prefStore.set(THEME_KEY, current === "dark" ? "light" : "dark");
+    applyTheme();
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // Composer and busy state
+
+  function setBusy(on) {
+    S.busy = !!on;
+    if (S.busy) {
+      if (!busyEl.isConnected) ui.busySlot.append(busyEl);
+      afterChange();
+    } else {
+      busyEl.remove();
+    }
+    updateComposer();
+  }
+
+  /** Focuses the composer, except on touch screens where it would pop the keyboard up. */
+  function focusComposer() {
+    if (!window.matchMedia || matchMedia("(pointer: fine)").matches) ui.composer.focus({ preventScroll: true });
+  }
+
+  const answeringText = () => !!(S.ask && S.ask.type === "text" && S.ask.ackId != null);
+
+  function canSubmit() {
+    if (!ui.composer.value.trim() || !S.sessionId || S.login) return false;
+    if (answeringText()) return S.conn === "connected";
+    return !S.busy && S.conn !== "offline";
+  }
+
+  function updateComposer() {
+    const answering = answeringText();
+    const want = [];
+    if (S.busy) want.push(ui.stop);
+    if (!S.busy || answering) want.push(ui.send);
+    const have = Array.from(ui.buttons.children);
+    if (have.length !== want.length || have.some((b, i) => b !== want[i])) ui.buttons.replaceChildren(...want);
+    ui.send.disabled = !canSubmit();
+    ui.composer.placeholder = answering ? "Answer…" : "Send a message…";
+    ui.form.classList.toggle("composer--ask", answering);
+  }
+
+  function autosize() {
+    const c = ui.composer;
+    c.style.height = "auto";
+    const max = 200;
+    const full = c.scrollHeight + (c.offsetHeight - c.clientHeight);
+    c.style.height = `${Math.min(full, max)}px`;
+    c.style.overflowY = full > max ? "auto" : "hidden";
+  }
+
+  function submit() {
+    if (!canSubmit()) return;
+    const text = ui.composer.value;
+    const ask = S.ask;
+    if (answeringText()) {
+      const step = {
+        id: uuid(), output: text, createdAt: nowIso(), type: "user_message", name: "User",
+        threadId: ask.threadId || S.threadId || "", metadata: {},
+      };
+      ask.sock.ack(ask.ackId, step);
+      S.ask = null;
+      upsert(step, { local: true });
+    } else {
+      const message = {
+        id: uuid(), output: text, createdAt: nowIso(), type: "user_message", name: "User",
+        threadId: "", metadata: {},
+      };
+      upsert(message, { local: true });
+      emitOrQueue("client_message", { message, fileReferences: [] });
+      setBusy(true); // until the server's task_start ... task_end
+    }
+    ui.composer.value = "";
+    autosize();
+    updateComposer();
+    focusComposer();
+  }
+
+  ui.composer.addEventListener("input", () => {
+    autosize();
+    updateComposer();
+  });
+  ui.composer.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      e.preventDefault();
+      submit();
+    }
+  });
+  ui.form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    submit();
+  });
+  ui.stop.addEventListener("click", () => {
+    if (net.sock && S.conn === "connected") net.sock.emit("stop");
+    focusComposer();
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // Engine.IO v4 / Socket.IO v5 over WebSocket (default namespace only)
+
+  /**
+   * Opens one connection. Callbacks: onConnect(sid), onRefused(message), onEvent(name, args,
+   * ackId), onClose(kind) with kind "drop" (transport lost), "server" (41 from the server) or
+   * "refused" (44). Returns {emit, ack, close}; close() is silent (no onClose).
+   */
+  function openSocket(url, auth, cb) {
+    let ws;
+    let done = false;
+    let watchdog = 0;
+    let pingWindow = 50000;
+    const dead = { emit: () => false, ack: () => false, close() {} };
+    try {
+      ws = new WebSocket(url);
+    } catch (_) {
+      setTimeout(() => cb.onClose("drop"), 0);
+      return dead;
+    }
+    const handshake = setTimeout(() => finish("drop"), 10000);
+    const send = (frame) => {
+      if (done || ws.readyState !== WebSocket.OPEN) return false;
+      try { ws.send(frame); return true; } catch (_) { return false; }
+    };
+    const arm = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => finish("drop"), pingWindow);
+    };
+    const stopTimers = () => {
+      clearTimeout(watchdog);
+      clearTimeout(handshake);
+    };
+    function finish(kind) {
+      if (done) return;
+      done = true;
+      stopTimers();
+      try { ws.close(); } catch (_) { /* ignore */ }
+      cb.onClose(kind);
+    }
+
+    ws.onmessage = (ev) => {
+      if (done || typeof ev.data !== "string") return; // binary attachments are not used
+      arm();
+      try { engine(ev.data); } catch (err) { console.warn("chainrs: bad frame", err); }
+    };
+    ws.onclose = () => finish("drop");
+    ws.onerror = () => { /* onclose follows */ };
+
+    function engine(frame) {
+      switch (frame.charAt(0)) {
+        case "0": { // open
+          const o = parseJSON(frame.slice(1));
+          const interval = isObj(o) && Number.isFinite(o.pingInterval) ? o.pingInterval : 25000;
+          const timeout = isObj(o) && Number.isFinite(o.pingTimeout) ? o.pingTimeout : 20000;
+          pingWindow = interval + timeout + 1000;
+          arm();
+          send("40" + JSON.stringify(auth));
+          break;
+        }
+        case "1": finish("drop"); break; // close
+        case "2": send("3" + frame.slice(1)); break; // ping -> pong
+        case "4": packet(frame.slice(1)); break; // message
+        default: break; // pong, upgrade, noop
+      }
+    }
+
+    function packet(p) {
+      const type = p.charAt(0);
+      let rest = p.slice(1);
+      if (rest.charAt(0) === "/") {
+        const comma = rest.indexOf(",");
+        const nsp = comma < 0 ? rest : rest.slice(0, comma);
+        if (nsp !== "/") return;
+        rest = comma < 0 ? "" : rest.slice(comma + 1);
+      }
+      const m = /^\d+/.exec(rest);
+      const ackId = m ? m[0] : null;
+      if (m) rest = rest.slice(m[0].length);
+      const data = rest ? parseJSON(rest) : undefined;
+      if (type === "0") {
+        clearTimeout(handshake);
+        cb.onConnect(isObj(data) ? data.sid : null);
+      } else if (type === "4") {
+        cb.onRefused(isObj(data) && typeof data.message === "string" ? data.message
+          : typeof data === "string" ? data : "the server refused the connection");
+        finish("refused");
+      } else if (type === "1") {
+        finish("server");
+      } else if (type === "2") {
+        if (Array.isArray(data) && typeof data[0] === "string") cb.onEvent(data[0], data.slice(1), ackId);
+      } // 3 (acks of our emits) and binary packets are not used
+    }
+
+    return {
+      emit(name, payload) {
+        try { return send("42" + JSON.stringify(payload === undefined ? [name] : [name, payload])); } catch (_) { return false; }
+      },
+      ack(id, answer) {
+        try { return send(`43${id}${JSON.stringify([answer])}`); } catch (_) { return false; }
+      },
+      close() {
+        if (done) return;
+        send("41");
+        done = true;
+        stopTimers();
+        setTimeout(() => { try { ws.close(1000); } catch (_) { /* ignore */ } }, 200);
+      },
+    };
+  }
+
+  const net = { sock: null, attempt: 0, timer: 0, refusal: "" };
+
+  function wsUrl() {
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    return `${proto}//${location.host}${ROOT}/ws/socket.io/?EIO=4&transport=websocket`;
+  }
+
+  function connect() {
+    clearTimeout(net.timer);
+    net.timer = 0;
+    if (net.sock) net.sock.close();
+    net.sock = null;
+    if (!S.sessionId || S.login) return;
+    if (S.conn !== "reconnecting") setConn("connecting");
+    const auth = { clientType: "webapp", sessionId: S.sessionId, threadId: "", userEnv: "{}", chatProfile: "" };
+    const sock = openSocket(wsUrl(), auth, {
+      onConnect() {
+        if (net.sock !== sock) return;
+        net.attempt = 0;
+        setConn("connected");
+        sock.emit("connection_successful");
+        const queued = S.outbox.splice(0);
+        for (const [name, payload] of queued) sock.emit(name, payload);
+      },
+      onRefused(message) {
+        if (net.sock === sock) net.refusal = message;
+      },
+      onEvent(name, args, ackId) {
+        if (net.sock === sock) dispatch(name, args[0], ackId, sock);
+      },
+      onClose(kind) {
+        if (net.sock !== sock) return;
+        net.sock = null;
+        dropped(kind);
+      },
+    });
+    net.sock = sock;
+  }
+
+  function scheduleReconnect() {
+    clearTimeout(net.timer);
+    const delay = backoff(net.attempt);
+    net.attempt += 1;
+    setConn("reconnecting");
+    net.timer = setTimeout(connect, delay);
+  }
+
+  function dropped(kind) {
+    // Ack ids belong to the lost connection: a pending ask can no longer be answered.
+    if (S.ask) endAsk();
+    setBusy(false);
+    if (kind === "refused") {
+      const why = net.refusal || "the server refused the connection";
+      net.refusal = "";
+      if (S.config.requireLogin) {
+        relogin(`Please sign in again (${why}).`);
+      } else {
+        setConn("offline", "Could not connect.");
+        showNotice(`Could not connect: ${why}`);
+      }
+    } else if (kind === "server") {
+      setConn("offline", "The server closed this chat.");
+    } else {
+      scheduleReconnect();
+    }
+  }
+
+  /** Emits now when connected; otherwise keeps the event for the next connection. */
+  function emitOrQueue(name, payload) {
+    if (net.sock && S.conn === "connected" && net.sock.emit(name, payload)) return;
+    if (S.outbox.length < MAX_OUTBOX) S.outbox.push([name, payload]);
+  }
+
+  ui.bannerRetry.addEventListener("click", () => {
+    net.attempt = 0;
+    connect();
+  });
+  const retrySoon = () => {
+    if (S.conn === "reconnecting" && net.timer) connect();
+  };
+  window.addEventListener("online", retrySoon);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") retrySoon();
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // Server events
+
+  const EVENTS = {
+    task_start: () => setBusy(true),
+    task_end: () => {
+      setBusy(false);
+      finalizeAll();
+    },
+    new_message: (d) => upsert(d, { final: true }),
+    update_message: (d) => upsert(d, { final: true }),
+    delete_message: (d) => { if (isObj(d)) removeItem(d.id); },
+    stream_start: (d) => upsert(d, { streaming: true }),
+    stream_token: (t) => appendToken(t),
+    first_interaction: (d) => { if (isObj(d) && typeof d.thread_id === "string") S.threadId = d.thread_id; },
+    action: (a) => addAction(a),
+    remove_action: (a) => { if (isObj(a)) removeAction(a.id); },
+    toast: (t) => showToast(t),
+    ask: (p, ackId, sock) => startAsk(p, ackId, sock),
+    ask_timeout: () => endAsk(),
+    clear_ask: () => endAsk(),
+    error: (e) => {
+      const message = isObj(e) ? str(e.message) : str(e);
+      showNotice(message || "The server reported an error.");
+      if (isObj(e) && e.event === "client_message") setBusy(false); // the message was refused
+    },
+    window_message: (data) => {
+      if (window.parent && window.parent !== window) window.parent.postMessage(data, "*");
+    },
+    call_fn: (p, ackId, sock) => {
+      // Client-side functions are left to the embedding page: it may answer through callback.
+      if (ackId == null) return;
+      let answered = false;
+      const callback = (value) => {
+        if (!answered) {
+          answered = true;
+          sock.ack(ackId, value);
+        }
+      };
+      window.dispatchEvent(new CustomEvent("chainrs:call_fn", {
+        detail: { name: isObj(p) ? p.name : undefined, args: isObj(p) ? p.args : undefined, callback },
+      }));
+    },
+  };
+
+  function dispatch(name, payload, ackId, sock) {
+    const handler = Object.prototype.hasOwnProperty.call(EVENTS, name) ? EVENTS[name] : null;
+    if (!handler) return; // unknown events are ignored
+    try {
+      handler(payload, ackId, sock);
+    } catch (err) {
+      console.warn(`chainrs: could not handle "${name}"`, err);
+    }
+  }
+
+  // Messages from the embedding page go to the server as window_message.
+  window.addEventListener("message", (e) => {
+    if (!window.parent || window.parent === window || e.source !== window.parent) return;
+    try {
+      JSON.stringify(e.data);
+    } catch (_) {
+      return;
+    }
+    emitOrQueue("window_message", e.data);
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // Login
+
+  /** Shows the login form; resolves with the session id of a successful login. */
+  function showLogin(note) {
+    if (S.login) return S.login;
+    S.login = new Promise((resolve) => {
+      ui.app.classList.add("app--login");
+      ui.banner.hidden = true;
+      const user = el("input", {
+        id: "login-username", name: "username", type: "text", autocomplete: "username",
+        autocapitalize: "none", spellcheck: "false", "data-testid": "login-username",
+      });
+      const pass = el("input", {
+        id: "login-password", name: "password", type: "password", autocomplete: "current-password",
+        "data-testid": "login-password",
+      });
+      const submitBtn = el("button", { type: "submit", class: "btn btn-primary btn-block", "data-testid": "login-submit" }, "Sign in");
+      let errorEl = null;
+      const setError = (message) => {
+        if (!message) {
+          if (errorEl) errorEl.remove();
+          errorEl = null;
+          return;
+        }
+        if (!errorEl) {
+          errorEl = el("div", { class: "login-error", role: "alert", "data-testid": "login-error" });
+          submitBtn.before(errorEl);
+        }
+        errorEl.textContent = message;
+      };
+      const form = el("form", { class: "login-card", "data-testid": "login-form", novalidate: true, "aria-labelledby": "login-title" },
+        el("div", { class: "login-mark", "aria-hidden": "true", text: (Array.from(S.appName)[0] || "C").toUpperCase() }),
+        el("h2", { class: "login-title", id: "login-title", text: `Sign in to ${S.appName}` }),
+        note ? el("p", { class: "login-note", text: note }) : null,
+        el("label", { class: "field-label", for: "login-username", text: "Username" }), user,
+        el("label", { class: "field-label", for: "login-password", text: "Password" }), pass,
+        submitBtn);
+      let pending = false;
+      form.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        if (pending) return;
+        if (!user.value || !pass.value) {
+          setError("Enter your username and password.");
+          return;
+        }
+        pending = true;
+        submitBtn.disabled = true;
+        submitBtn.textContent = "Signing in…";
+        const stored = S.sessionId || tabStore.get(SID_KEY) || "";
+        const r = await http("POST", "/login", { form: { username: user.value, password: pass.value }, sid: stored });
+        pending = false;
+        submitBtn.disabled = false;
+        submitBtn.textContent = "Sign in";
+        if (r.ok) {
+          let sid = isObj(r.data) ? str(r.data.sessionId) : "";
+          if (!UUID_RE.test(sid) && r.headers) sid = r.headers.get(SESSION_HEADER) || "";
+          if (!UUID_RE.test(sid)) sid = UUID_RE.test(stored) ? stored : uuid();
+          ui.loginRoot.replaceChildren();
+          ui.app.classList.remove("app--login");
+          S.login = null;
+          resolve(sid);
+        } else if (r.status === 401) {
+          setError("Wrong username or password");
+          pass.value = "";
+          pass.focus();
+        } else {
+          setError(errorText(r, r.status ? `Sign-in failed (HTTP ${r.status}).` : "Could not reach the server."));
+        }
+      });
+      ui.loginRoot.replaceChildren(el("section", { class: "login-wrap" }, form));
+      setConn("offline");
+      setTimeout(() => user.focus(), 0);
+    });
+    return S.login;
+  }
+
+  async function fetchUser(sid) {
+    const r = await http("GET", "/user", { sid });
+    return r.status === 200 && isObj(r.data) ? r.data : null;
+  }
+
+  /** After a refused connect in a login app: sign in again, keep the transcript if the session stays. */
+  async function relogin(note) {
+    if (S.login) return;
+    const sid = await showLogin(note);
+    setUser(await fetchUser(sid));
+    if (sid !== S.sessionId) resetConversation();
+    await beginSession(sid);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Sessions and start-up
+
+  function adoptSession(sid) {
+    const t = parseJSON(tabStore.get(TRANSCRIPT_KEY) || "");
+    if (isObj(t) && t.sessionId !== sid) tabStore.del(TRANSCRIPT_KEY);
+    S.sessionId = sid;
+    tabStore.set(SID_KEY, sid);
+  }
+
+  function resetConversation() {
+    S.items.clear();
+    S.actions.clear();
+    S.ask = null;
+    S.outbox = [];
+    S.threadId = "";
+    ui.list.replaceChildren();
+    setBusy(false);
+    updateEmpty();
+    stick = true;
+  }
+
+  async function beginSession(sid) {
+    adoptSession(sid);
+    restoreTranscript();
+    const lang = navigator.language || "en-US";
+    const r = await http("GET", `/project/settings?language=${encodeURIComponent(lang)}`, { sid });
+    if (r.ok && isObj(r.data) && isObj(r.data.ui)) {
+      setAppName(r.data.ui.name);
+      const desc = str(r.data.ui.description).trim();
+      if (desc) ui.emptyText.textContent = desc;
+    }
+    await http("POST", "/set-session-cookie", { json: { session_id: sid } });
+    if (S.sessionId !== sid) return; // a new chat started meanwhile
+    net.attempt = 0;
+    setConn("connecting");
+    connect();
+  }
+
+  async function loadConfig() {
+    for (let attempt = 0; ; attempt++) {
+      const r = await http("GET", "/auth/config");
+      if (r.status) return r.ok && isObj(r.data) ? r.data : {};
+      setConn("reconnecting");
+      await sleep(backoff(attempt));
+    }
+  }
+
+  async function start() {
+    ui.stop.hidden = false; // shown or detached by updateComposer from now on
+    updateComposer();
+    autosize();
+    S.config = await loadConfig();
+    applyTheme();
+    if (isObj(S.config.ui)) setAppName(S.config.ui.name);
+    let sid = tabStore.get(SID_KEY);
+    if (!UUID_RE.test(sid || "")) sid = null;
+    if (S.config.requireLogin) {
+      const user = sid ? await fetchUser(sid) : null;
+      if (user) {
+        setUser(user);
+      } else {
+        sid = await showLogin();
+        setUser(await fetchUser(sid));
+      }
+    } else if (!sid) {
+      sid = uuid();
+    }
+    await beginSession(sid);
+    focusComposer();
+  }
+
+  /** "New chat": ends this session on the server and starts a fresh one. */
+  async function newChat() {
+    if (S.switching || S.login) return;
+    S.switching = true;
+    try {
+      const sock = net.sock;
+      if (sock && S.conn === "connected") sock.emit("clear_session");
+      net.sock = null;
+      clearTimeout(net.timer);
+      net.timer = 0;
+      if (sock) sock.close();
+      resetConversation();
+      tabStore.del(TRANSCRIPT_KEY);
+      tabStore.del(SID_KEY);
+      S.sessionId = null;
+      ui.notices.replaceChildren();
+      setConn("connecting");
+      let sid;
+      if (S.config.requireLogin) {
+        // The ended session carried the login: a new one needs a new sign-in.
+        setUser(null);
+        sid = await showLogin("Sign in again to start a new chat.");
+        setUser(await fetchUser(sid));
+      } else {
+        sid = uuid();
+      }
+      await beginSession(sid);
+      focusComposer();
+    } finally {
+      S.switching = false;
+    }
+  }
+  ui.newChat.addEventListener("click", () => { newChat(); });
+
+  window.addEventListener("pagehide", saveNow);
+
+  // Hooks for browser tests.
+  window.chainrs = Object.freeze({
+    sessionId: () => S.sessionId,
+    state: () => S.conn,
+    busy: () => S.busy,
+  });
+
+  start().catch((err) => {
+    console.error("chainrs: start-up failed", err);
+    showNotice(`The chat could not start: ${str(err && err.message) || err}`);
+  });
+})();

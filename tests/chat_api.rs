@@ -1,0 +1,348 @@
+//! The chat API beyond plain messages, through the in-process test client: nested steps,
+//! asks (text and action) with their timeouts, action callbacks, toasts, window messages and
+//! chat settings.
+
+use std::time::Duration;
+
+use chainrs::prelude::*;
+use chainrs::protocol::{AskKind, ServerEvent, StepType};
+use chainrs::testing::TestClient;
+use serde_json::json;
+
+#[on_message]
+async fn research(msg: Message) -> chainrs::Result<()> {
+    let search = Step::tool("search")
+        .input(msg.content.clone())
+        .start()
+        .await?;
+    let summary = search
+        .within(
+            Step::llm("summarize")
+                .input("3 hits")
+                .run(async { Ok::<_, chainrs::Error>("short") }),
+        )
+        .await?;
+    search.finish("3 hits").await?;
+    let failed = Step::tool("flaky")
+        .run(async { Err::<String, _>(chainrs::Error::handler("timed out")) })
+        .await;
+    assert!(failed.is_err());
+    Message::new(format!("summary: {summary}")).send().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn steps_nest_under_the_run_step_and_each_other() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(research))?;
+    let mut chat = client.open_chat().await?;
+    let transcript = chat.send("rust").await?;
+    let steps: Vec<_> = transcript
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::NewMessage(s) | ServerEvent::UpdateMessage(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    let run = steps
+        .iter()
+        .find(|s| s.name == "on_message")
+        .expect("run step");
+    let search = steps
+        .iter()
+        .rfind(|s| s.name == "search")
+        .expect("search step");
+    let summarize = steps
+        .iter()
+        .rfind(|s| s.name == "summarize")
+        .expect("summarize step");
+    let flaky = steps.iter().rfind(|s| s.name == "flaky").expect("flaky");
+    assert_eq!(search.step_type, StepType::Tool);
+    assert_eq!(search.parent_id, Some(run.id));
+    assert_eq!(
+        (search.input.as_str(), search.output.as_str()),
+        ("rust", "3 hits")
+    );
+    assert!(search.end.is_some());
+    assert_eq!(summarize.step_type, StepType::Llm);
+    assert_eq!(summarize.parent_id, Some(search.id));
+    assert_eq!(summarize.output, "short");
+    assert!(flaky.is_error, "a failed step is marked as an error");
+    assert_eq!(flaky.output, "timed out");
+    assert_eq!(transcript.replies(), ["summary: short"]);
+    Ok(())
+}
+
+#[on_message]
+async fn quiz(msg: Message) -> chainrs::Result<()> {
+    if msg.content == "name" {
+        let reply = match AskUserMessage::new("Your name?")
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await?
+        {
+            Some(answer) => format!("hi {}", answer.content),
+            None => "no answer".to_owned(),
+        };
+        Message::new(reply).send().await?;
+    } else {
+        let options = vec![
+            Action::new("yes", "Yes", json!({ "v": 1 })),
+            Action::new("no", "No", json!({ "v": 0 })),
+        ];
+        let reply = match AskActionMessage::new("Sure?", options).send().await? {
+            Some(action) => format!("chose {} {}", action.name, action.payload["v"]),
+            None => "no choice".to_owned(),
+        };
+        Message::new(reply).send().await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn asks_wait_for_the_answer_or_time_out() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(quiz))?;
+    let mut chat = client.open_chat().await?;
+
+    chat.answer_next_ask(Some(json!({ "output": "Ada", "type": "user_message" })));
+    let answered = chat.send("name").await?;
+    let ask = answered
+        .events()
+        .iter()
+        .find_map(|e| match e {
+            ServerEvent::Ask { msg, spec } => Some((msg.clone(), spec.clone())),
+            _ => None,
+        })
+        .expect("an ask event");
+    assert_eq!(ask.0.output, "Your name?");
+    assert!(ask.0.wait_for_answer);
+    assert_eq!(
+        (ask.1.kind, ask.1.step_id, ask.1.timeout),
+        (AskKind::Text, ask.0.id, 5)
+    );
+    assert!(answered.replies().contains(&"hi Ada".to_owned()));
+
+    chat.answer_next_ask(None);
+    let timed_out = chat.send("name").await?;
+    assert!(timed_out.names().contains(&"ask_timeout"));
+    assert!(timed_out.replies().contains(&"no answer".to_owned()));
+    Ok(())
+}
+
+#[tokio::test]
+async fn action_asks_offer_buttons_and_return_the_clicked_one() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(quiz))?;
+    let mut chat = client.open_chat().await?;
+    // The test cannot see the buttons before answering, so it answers with a forged id first:
+    // that is refused as not one of the offered actions.
+    chat.answer_next_ask(Some(json!({ "id": uuid::Uuid::new_v4(), "name": "yes" })));
+    let forged = chat.send("choose").await?;
+    assert!(
+        forged
+            .errors()
+            .iter()
+            .any(|e| e.contains("one of the offered actions")),
+        "{:?}",
+        forged.errors()
+    );
+    let offered: Vec<Action> = forged
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::Action(a) => Some(a.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(offered.len(), 2);
+    let ask_id = forged
+        .events()
+        .iter()
+        .find_map(|e| match e {
+            ServerEvent::Ask { msg, spec } => {
+                assert_eq!(spec.kind, AskKind::Action);
+                assert_eq!(spec.keys, offered.iter().map(|a| a.id).collect::<Vec<_>>());
+                Some(msg.id)
+            }
+            _ => None,
+        })
+        .expect("an ask");
+    assert!(offered.iter().all(|a| a.for_id == Some(ask_id)));
+    assert_eq!(
+        forged
+            .names()
+            .iter()
+            .filter(|n| **n == "remove_action")
+            .count(),
+        2,
+        "the buttons go away once the ask is over"
+    );
+    Ok(())
+}
+
+#[on_message]
+async fn offer(_msg: Message) -> chainrs::Result<()> {
+    Message::new("pick")
+        .with_action(Action::new("approve", "Approve", json!({ "order": 7 })))
+        .send()
+        .await?;
+    Ok(())
+}
+
+#[action_callback("approve")]
+async fn approve(action: Action, session: Session) -> chainrs::Result<()> {
+    chainrs::toast(
+        format!("approved order {}", action.payload["order"]),
+        ToastKind::Success,
+    )
+    .await?;
+    Message::new(format!("approved in {}", session.client_type()))
+        .send()
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn action_buttons_run_their_callback_in_the_chat() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(offer).register(approve))?;
+    let mut chat = client.open_chat().await?;
+    let sent = chat.send("go").await?;
+    let action = sent
+        .events()
+        .iter()
+        .find_map(|e| match e {
+            ServerEvent::Action(a) => Some(a.clone()),
+            _ => None,
+        })
+        .expect("the message's button");
+    let message_id = sent
+        .events()
+        .iter()
+        .find_map(|e| match e {
+            ServerEvent::NewMessage(s) if s.output == "pick" => Some(s.id),
+            _ => None,
+        })
+        .expect("the message");
+    assert_eq!(action.for_id, Some(message_id));
+
+    let clicked = chat.click(&action).await?;
+    assert_eq!(clicked.replies(), ["approved in webapp"]);
+    assert!(clicked.events().contains(&ServerEvent::Toast {
+        message: "approved order 7".to_owned(),
+        kind: ToastKind::Success,
+    }));
+
+    // The same click over REST, as the page sends it.
+    let response = client
+        .post("/project/action")
+        .json(&json!({ "sessionId": chat.session_id(), "action": action }))
+        .send()
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text());
+    assert_eq!(response.json::<serde_json::Value>()?["success"], true);
+    assert_eq!(chat.received().replies(), ["approved in webapp"]);
+
+    let unknown = client
+        .post("/project/action")
+        .json(&json!({ "sessionId": chat.session_id(), "action": { "name": "nope" } }))
+        .send()
+        .await;
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        unknown.text().contains("action_callback(\\\"nope\\\")"),
+        "{}",
+        unknown.text()
+    );
+    let malformed = client.post("/project/action").body("{").send().await;
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    Ok(())
+}
+
+#[tokio::test]
+async fn actions_need_a_live_tab_and_a_known_session() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(offer).register(approve))?;
+    let chat = client.open_chat().await?;
+    let id = chat.session_id();
+    drop(chat);
+    let action = json!({ "name": "approve", "payload": {} });
+    let no_tab = client
+        .post("/project/action")
+        .json(&json!({ "sessionId": id, "action": action }))
+        .send()
+        .await;
+    assert_eq!(no_tab.status(), StatusCode::CONFLICT);
+    let unknown = client
+        .post("/project/action")
+        .json(&json!({ "sessionId": uuid::Uuid::new_v4(), "action": action }))
+        .send()
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    Ok(())
+}
+
+#[on_settings_update]
+async fn settings(new: ChatSettings, session: Session) -> chainrs::Result<()> {
+    let model = new.0.get("model").and_then(|m| m.as_str()).unwrap_or("?");
+    let seen = session.chat_settings().get("model").cloned();
+    Message::new(format!("model {model}, stored {seen:?}"))
+        .send()
+        .await?;
+    Ok(())
+}
+
+#[on_window_message]
+async fn from_window(message: WindowMessage) -> chainrs::Result<()> {
+    chainrs::send_window_message(json!({ "echo": message.0 })).await
+}
+
+#[tokio::test]
+async fn settings_and_window_messages_reach_their_hooks() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(settings).register(from_window))?;
+    let mut chat = client.open_chat().await?;
+    let changed = chat.change_settings(json!({ "model": "small" })).await?;
+    assert_eq!(
+        changed.replies(),
+        ["model small, stored Some(String(\"small\"))"]
+    );
+    assert_eq!(
+        chat.session().chat_settings().get("model"),
+        Some(&json!("small"))
+    );
+    let echoed = chat.window_message(json!({ "page": 2 })).await?;
+    assert_eq!(
+        echoed.events(),
+        [ServerEvent::WindowMessage(json!({ "echo": { "page": 2 } }))]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn chat_only_apis_explain_themselves_outside_a_chat() {
+    let err = Step::tool("x").start().await.expect_err("no context");
+    assert!(
+        err.to_string().contains("outside a chainrs handler"),
+        "{err}"
+    );
+    let err = chainrs::toast("x", ToastKind::Info)
+        .await
+        .expect_err("no context");
+    assert!(err.to_string().contains("chainrs::toast"), "{err}");
+    let err = AskUserMessage::new("?")
+        .send()
+        .await
+        .expect_err("no context");
+    assert!(err.to_string().contains("AskUserMessage::send"), "{err}");
+}
+
+#[tokio::test]
+async fn two_callbacks_for_one_action_name_are_refused() {
+    #[action_callback("approve")]
+    async fn approve_again() {}
+    let err = TestClient::new(App::new().register(approve).register(approve_again))
+        .err()
+        .expect("duplicate action name");
+    let text = err.to_string();
+    assert!(
+        text.contains("two #[action_callback(\"approve\")]") && text.contains("approve_again"),
+        "{text}"
+    );
+}

@@ -1,0 +1,181 @@
+//! The REST surface around the chat socket (`/auth/config`, `/project/settings`,
+//! `/set-session-cookie`) and the page routes: the embedded page, an app's own front-end
+//! folder, and endpoints keeping priority over the page's fallback.
+
+use chainrs::prelude::*;
+use chainrs::testing::TestClient;
+use serde_json::Value;
+
+#[endpoint(http, method = "GET", path = "/custom/ping")]
+async fn ping() -> &'static str {
+    "pong"
+}
+
+#[password_auth_callback]
+async fn login(username: String, password: String) -> Option<User> {
+    (username == password).then(|| User::new(username))
+}
+
+#[tokio::test]
+async fn auth_config_reports_what_is_enabled() -> chainrs::Result<()> {
+    let open = TestClient::new(App::new().name("Open").register(ping))?;
+    let config: Value = open.get("/auth/config").send().await.json()?;
+    assert_eq!(config["requireLogin"], false);
+    assert_eq!(config["passwordAuth"], false);
+    assert_eq!(config["headerAuth"], false);
+    assert_eq!(config["oauthProviders"], serde_json::json!([]));
+    assert_eq!(config["ui"]["name"], "Open");
+
+    let closed = TestClient::new(App::new().register(login))?;
+    let config: Value = closed.get("/auth/config").send().await.json()?;
+    assert_eq!(config["requireLogin"], true);
+    assert_eq!(config["passwordAuth"], true);
+    Ok(())
+}
+
+#[tokio::test]
+async fn project_settings_has_the_shape_the_web_client_reads() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().name("Helper").description("Answers questions"))?;
+    let settings: Value = client
+        .get("/project/settings?language=en-US")
+        .send()
+        .await
+        .json()?;
+    assert_eq!(settings["ui"]["name"], "Helper");
+    assert_eq!(settings["ui"]["description"], "Answers questions");
+    for key in ["features", "userEnv", "chatProfiles", "starters"] {
+        assert!(settings.get(key).is_some(), "missing {key}: {settings}");
+    }
+    assert_eq!(settings["dataPersistence"], false);
+    Ok(())
+}
+
+#[tokio::test]
+async fn set_session_cookie_sets_the_affinity_cookie_and_checks_the_id() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new())?;
+    let id = SessionId::new();
+    let ok = client
+        .post("/set-session-cookie")
+        .json(&serde_json::json!({ "session_id": id }))
+        .send()
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let cookie = ok.header("set-cookie").expect("a cookie");
+    assert!(
+        cookie.starts_with(&format!("X-Chainlit-Session-id={id};")),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=lax"),
+        "{cookie}"
+    );
+
+    let bad_id = client
+        .post("/set-session-cookie")
+        .json(&serde_json::json!({ "session_id": "nope" }))
+        .send()
+        .await;
+    assert_eq!(bad_id.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        bad_id.text().contains("malformed session id"),
+        "{}",
+        bad_id.text()
+    );
+    let no_body = client.post("/set-session-cookie").body("x").send().await;
+    assert_eq!(no_body.status(), StatusCode::BAD_REQUEST);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_embedded_page_is_served_and_endpoints_win_over_its_fallback() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(ping))?;
+    let page = client.get("/").send().await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.header("content-type")
+            .is_some_and(|t| t.starts_with("text/html"))
+    );
+    assert!(page.text().contains("/_chainrs/app.js"));
+    let script = client.get("/_chainrs/app.js").send().await;
+    assert!(
+        script
+            .header("content-type")
+            .is_some_and(|t| t.contains("javascript"))
+    );
+    assert!(script.text().contains("connection_successful"));
+
+    // A browser route the page handles itself gets the page; an API call gets JSON 404.
+    let route = client
+        .get("/thread/42")
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await;
+    assert_eq!(route.status(), StatusCode::OK);
+    assert!(route.text().contains("/_chainrs/app.js"));
+    let api = client.get("/thread/42").send().await;
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    assert!(api.text().contains("no route for GET /thread/42"));
+
+    // Chainlit's fault: custom GET routes shadowed by the page. Here the endpoint answers.
+    let custom = client
+        .get("/custom/ping")
+        .header("accept", "text/html")
+        .send()
+        .await;
+    assert_eq!(custom.text(), "pong");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_app_can_serve_its_own_front_end_folder() -> chainrs::Result<()> {
+    let dir = std::env::temp_dir().join(format!("chainrs-frontend-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("assets"))?;
+    std::fs::write(dir.join("index.html"), "<main>my spa</main>")?;
+    std::fs::write(dir.join("assets/app.js"), "console.log('spa')")?;
+    let client = TestClient::new(App::new().register(ping).frontend_dir(&dir))?;
+    assert_eq!(client.get("/").send().await.text(), "<main>my spa</main>");
+    assert_eq!(
+        client.get("/assets/app.js").send().await.text(),
+        "console.log('spa')"
+    );
+    assert_eq!(
+        client.get("/some/client/route").send().await.text(),
+        "<main>my spa</main>"
+    );
+    assert_eq!(client.get("/custom/ping").send().await.text(), "pong");
+    let post = client.post("/nowhere").send().await;
+    assert_eq!(post.status(), StatusCode::NOT_FOUND);
+    std::fs::remove_dir_all(&dir)?;
+
+    let missing =
+        TestClient::new(App::new().frontend_dir(std::env::temp_dir().join("no-such-spa")))
+            .err()
+            .expect("a folder without index.html is refused");
+    assert!(
+        missing.to_string().contains("has no index.html"),
+        "{missing}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_api_only_app_serves_no_page() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(ping).without_page())?;
+    let root = client.get("/").header("accept", "text/html").send().await;
+    assert_eq!(root.status(), StatusCode::NOT_FOUND);
+    assert_eq!(client.get("/custom/ping").send().await.text(), "pong");
+    Ok(())
+}
+
+#[endpoint(http, method = "GET", path = "/project/settings")]
+async fn shadow_settings() -> &'static str {
+    "mine"
+}
+
+#[tokio::test]
+async fn endpoints_cannot_take_the_protocols_routes() {
+    let err = TestClient::new(App::new().register(shadow_settings))
+        .err()
+        .expect("a built-in route is refused");
+    assert!(err.to_string().contains("/project/settings"), "{err}");
+}
