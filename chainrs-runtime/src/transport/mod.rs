@@ -54,6 +54,9 @@ pub(crate) fn layer(runtime: Arc<Runtime>) -> SocketIoLayer {
     let (layer, io) = SocketIo::builder()
         .req_path(SOCKET_PATH)
         .max_payload(config.max_payload)
+        // The same limit on websocket frames (socketioxide's default there is 64 MB).
+        .ws_max_message_size(usize::try_from(config.max_payload).unwrap_or(usize::MAX))
+        .ws_max_frame_size(usize::try_from(config.max_payload).unwrap_or(usize::MAX))
         .max_buffer_size(256)
         .build_layer();
     let transport = Arc::new(Transport {
@@ -195,7 +198,15 @@ impl Transport {
         socket.on_disconnect(move |socket: SocketRef, reason: DisconnectReason| {
             transport.tabs.remove_if(&id, |_, (connection, _)| *connection == conn.connection);
             conn.disconnected();
-            tracing::info!(target: "chainrs::socket", parent: &conn.session.span, sid = %socket.id, ?reason, "chat tab disconnected");
+            match reason {
+                // socketioxide closes a connection whose frame is not valid Socket.IO / JSON,
+                // before any handler sees it: say so, the session itself is kept.
+                DisconnectReason::PacketParsingError => tracing::warn!(
+                    target: "chainrs::socket", parent: &conn.session.span, sid = %socket.id,
+                    "chat tab disconnected: it sent a frame that is not valid Socket.IO JSON (or over max_payload); the session is kept and the client may reconnect"
+                ),
+                _ => tracing::info!(target: "chainrs::socket", parent: &conn.session.span, sid = %socket.id, %reason, "chat tab disconnected"),
+            }
             async {}
         });
     }

@@ -3,7 +3,8 @@
 //!
 //! A few commands show the rest of the chat API: `/long` (a slow stream to stop), `/tool`
 //! (nested steps), `/ask` (a text question), `/choose` (buttons), `/action` (an action
-//! callback), `/toast` and `/error`.
+//! callback), `/toast` and `/error`; chat settings changes are confirmed with a toast and
+//! window messages from an embedding page are echoed back.
 
 use std::time::Duration;
 
@@ -147,6 +148,20 @@ pub async fn wave(_action: Action) -> chainrs::Result<()> {
     Ok(())
 }
 
+/// Confirms a change of the chat settings.
+#[on_settings_update]
+pub async fn settings_changed(settings: ChatSettings) -> chainrs::Result<()> {
+    let mut names: Vec<&str> = settings.0.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    chainrs::toast(format!("Settings saved: {}", names.join(", ")), ToastKind::Info).await
+}
+
+/// Answers the page that embeds the chat.
+#[on_window_message]
+pub async fn from_window(message: WindowMessage) -> chainrs::Result<()> {
+    chainrs::send_window_message(chainrs::serde_json::json!({ "echo": message.0 })).await
+}
+
 /// The session's history, as the chat saw it.
 #[endpoint(http, method = "GET", path = "/history")]
 pub async fn history(chat: UserSession<Chat>) -> chainrs::Result<Json<Vec<String>>> {
@@ -161,5 +176,7 @@ pub fn app() -> App {
         .register(start)
         .register(reply)
         .register(wave)
+        .register(settings_changed)
+        .register(from_window)
         .register(history)
 }

@@ -268,7 +268,7 @@
     item.avatar.textContent = isError ? "!" : (Array.from(name.trim())[0] || "A").toUpperCase();
     item.author.textContent = role === "user" ? "You" : name;
     const text = textOf(d.output);
-    const lang = typeof d.language === "string" ? d.language : "";
+    const lang = typeof d.language === "string" ? d.language : d.output != null && typeof d.output !== "string" ? "json" : "";
     const key = `${lang}\u0000${text}`;
     if (item.rendered !== key) {
       item.rendered = key;
@@ -314,10 +314,11 @@
     if (item.inputPre.textContent !== input) item.inputPre.textContent = input;
     const output = textOf(d.output);
     item.outputSec.hidden = !output.trim();
-    const key = `${str(d.language)}\u0000${output}`;
+    const lang = typeof d.language === "string" ? d.language : d.output != null && typeof d.output !== "string" ? "json" : "";
+    const key = `${lang}\u0000${output}`;
     if (item.rendered !== key) {
       item.rendered = key;
-      if (d.language && typeof d.language === "string" && output) item.outputEl.replaceChildren(codeBlock(output, d.language));
+      if (lang && output) item.outputEl.replaceChildren(codeBlock(output, lang));
       else renderText(item.outputEl, output);
     }
   }
@@ -574,7 +575,9 @@
   }, { passive: true });
 
   function scrollToEnd(smooth) {
-    ui.scroller.scrollTo({ top: ui.scroller.scrollHeight, behavior: smooth && !reducedMotion() ? "smooth" : "auto" });
+    const sc = ui.scroller;
+    const far = sc.scrollHeight - sc.scrollTop - sc.clientHeight > sc.clientHeight * 1.5; // long jumps are instant
+    sc.scrollTo({ top: sc.scrollHeight, behavior: smooth && !far && !reducedMotion() ? "smooth" : "auto" });
     ui.jump.hidden = true;
   }
 
@@ -732,6 +735,7 @@
     const full = c.scrollHeight + (c.offsetHeight - c.clientHeight);
     c.style.height = `${Math.min(full, max)}px`;
     c.style.overflowY = full > max ? "auto" : "hidden";
+    if (stick) ui.scroller.scrollTop = ui.scroller.scrollHeight; // a taller composer must not hide the end
   }
 
   function submit() {
