@@ -338,10 +338,38 @@ async function nothingAfterClearSession() {
 // ---------------------------------------------------------------------------------------------
 // The run (last, so that the class and tables above are initialised)
 
-await runMain("chainrs bad input (raw frames)", 60_000, async () => {
+/**
+ * A client that stops reading while the handler streams 50,000 tokens as fast as it can: the
+ * tokens it has not taken are merged on the server, and every one arrives once it reads again.
+ */
+async function slowReader() {
+  const { raw } = await startRaw("slow reader");
+  const from = raw.log.length;
+  raw.emit("client_message", userMessage("/count"));
+  raw.ws._socket.pause(); // stop reading the TCP stream: the server's buffers fill up
+  await sleep(3_000);
+  raw.ws._socket.resume();
+  const events = await awaitTask(raw.log, from, "the /count run", 30_000);
+  const start = events.find((e) => e.event === "stream_start")?.args[0];
+  check(start, "slow reader: the stream started", short(names(events)));
+  const tokens = events.filter((e) => e.event === "stream_token" && e.args[0]?.id === start.id);
+  const streamed = start.output + tokens.map((e) => e.args[0].token).join("");
+  const final = events.find((e) => e.event === "new_message" && e.args[0]?.id === start.id)?.args[0]?.output;
+  const expected = Array.from({ length: 50_000 }, (_, i) => i + 1).join(" ");
+  check(streamed === expected, "slow reader: the streamed text has all 50,000 numbers in order", `${streamed.length} chars, ends ${short(streamed.slice(-40))}`);
+  check(final === expected, "slow reader: the final message has the whole text");
+  check(
+    tokens.length < 49_999,
+    `slow reader: tokens waiting for the client were merged (${tokens.length} stream_token frames for 49,999 tokens)`,
+  );
+  raw.ws.terminate();
+}
+
+await runMain("chainrs bad input (raw frames)", 90_000, async () => {
   const healthy = await healthySession();
   await badInputsOnOneSocket();
   await messageBeforeConnectionSuccessful();
   await nothingAfterClearSession();
+  await slowReader();
   await healthy.finish();
 });

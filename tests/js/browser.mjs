@@ -86,6 +86,7 @@ async function flow(page) {
   await afterReload(page, sessionId);
 
   await toolStep(page);
+  await interactions(page);
   await page.screenshot({ path: join(artifacts, "after-reload.png"), fullPage: true, animations: "disabled" });
   ok(`screenshot ${join(artifacts, "after-reload.png")}`);
 }
@@ -219,6 +220,48 @@ async function toolStep(page) {
   ok('the "summarize" step is nested inside the "search" block');
   await waitForMessage(page, 'the reply "done"', (m) => !before.has(m.id) && m.text === "done" && m.streaming !== "true");
   ok('/tool then replies "done"');
+}
+
+/** Asks (text and buttons), an action callback, a toast and an error, as a user meets them. */
+async function interactions(page) {
+  let before = new Set((await readMessages(page)).map((m) => m.id));
+  await send(page, "/ask");
+  await waitForMessage(page, 'the question "What is your name?"', (m) => !before.has(m.id) && m.text === "What is your name?");
+  ok("/ask shows the question");
+  await send(page, "Ada");
+  await waitForMessage(page, '"Nice to meet you, Ada"', (m) => m.text === "Nice to meet you, Ada");
+  ok("typing the answer answers the ask");
+
+  before = new Set((await readMessages(page)).map((m) => m.id));
+  await send(page, "/choose");
+  const blue = page.locator('[data-testid="action"][data-name="blue"]').first();
+  await blue.waitFor({ state: "visible" });
+  ok("/choose shows the colour buttons");
+  await blue.click();
+  await waitForMessage(page, '"You chose blue"', (m) => !before.has(m.id) && m.text === "You chose blue");
+  ok('clicking "Blue" answers the ask');
+  await page.locator('[data-testid="action"][data-name="blue"]').waitFor({ state: "detached" });
+  ok("the buttons go away once answered");
+
+  before = new Set((await readMessages(page)).map((m) => m.id));
+  await send(page, "/action");
+  const wave = page.locator('[data-testid="action"][data-name="wave"]').first();
+  await wave.waitFor({ state: "visible" });
+  await wave.click();
+  await waitForMessage(page, 'the wave callback\'s "👋"', (m) => !before.has(m.id) && m.text === "👋");
+  ok('an action button runs its callback ("👋")');
+
+  await send(page, "/toast");
+  const toast = page.getByTestId("toast").filter({ hasText: "Saved" }).first();
+  await toast.waitFor({ state: "visible" });
+  ok('/toast shows a "Saved" toast');
+
+  before = new Set((await readMessages(page)).map((m) => m.id));
+  await send(page, "/error");
+  const error = await waitForMessage(page, "the handler's error", (m) => !before.has(m.id) && m.text.includes("something broke"));
+  checkEqual(error.error, "true", "a failing handler shows its error, marked as an error");
+  await page.getByTestId("busy").waitFor({ state: "detached" });
+  ok("the busy state ends after the error");
 }
 
 /** Collects console errors and uncaught exceptions, except the expected ones. */

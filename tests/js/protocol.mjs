@@ -71,7 +71,25 @@ async function runFlow({ label, transports }) {
     threadId,
     accept: [counts.plain + counts.commands + 1],
   });
+  await editTurn(again, say, counts.plain + counts.commands + 2);
   await clearSession(again, say);
+}
+
+/** edit_message re-runs on_message with the edited text (same message id). */
+async function editTurn(client, say, n) {
+  const payload = userMessage("edited text");
+  const from = client.log.length;
+  client.emit("edit_message", { message: payload.message });
+  const events = await awaitTask(client.log, from, "the reply to edit_message");
+  const task = analyseRunTask(events, {
+    what: say("edit_message"),
+    runName: "on_message",
+    parentId: payload.message.id,
+    input: "edited text",
+    first: false,
+  });
+  const texts = task.transcript.messages().map((m) => m.text);
+  check(texts.includes(`echo #${n}: edited text`), say(`edit_message re-runs on_message ("echo #${n}: edited text")`), short(texts));
 }
 
 /** Default transports start on polling and upgrade; websocket-only starts on websocket. */

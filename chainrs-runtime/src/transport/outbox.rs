@@ -2,8 +2,8 @@
 //! client sees them in the order handlers produced them, and a slow client never drops tokens.
 //!
 //! Handlers push; one writer task per socket pops and emits. Consecutive `stream_token`s of
-//! one message that are still queued are merged into one, so streaming never blocks a handler
-//! and never loses a token. Other events wait (backpressure) while `limit` events are queued.
+//! one message that are still queued are merged (up to 64 KiB a frame), so streaming never
+//! blocks a handler and never loses a token. Other events wait (backpressure) while `limit` events are queued.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -17,6 +17,9 @@ use tokio::sync::{Notify, oneshot};
 use crate::context::{AskFuture, ChatSink, SinkFuture};
 use crate::error::{Error, Result};
 use crate::protocol::ServerEvent;
+
+/// Merged tokens stop growing at this many bytes, so one frame stays reasonably small.
+const MERGE_LIMIT: usize = 64 * 1024;
 
 /// How long the writer waits before retrying when the socket's own buffer is full.
 const RETRY_FULL: Duration = Duration::from_millis(2);
@@ -123,7 +126,11 @@ fn merge_token(items: &mut VecDeque<Outgoing>, item: Outgoing) -> Option<Outgoin
         return Some(item);
     };
     if let Some(Outgoing::Event(ServerEvent::StreamToken(tail))) = items.back_mut() {
-        if tail.id == new.id && tail.is_input == new.is_input && !new.is_sequence {
+        if tail.id == new.id
+            && tail.is_input == new.is_input
+            && !new.is_sequence
+            && tail.token.len() < MERGE_LIMIT
+        {
             tail.token.push_str(&new.token);
             return None;
         }
@@ -240,4 +247,65 @@ async fn ask(
         let _ = answer.send(result);
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::protocol::StreamToken;
+
+    fn token(id: Uuid, text: &str) -> Outgoing {
+        Outgoing::Event(ServerEvent::StreamToken(StreamToken {
+            id,
+            token: text.to_owned(),
+            is_sequence: false,
+            is_input: false,
+        }))
+    }
+
+    fn texts(items: &VecDeque<Outgoing>) -> Vec<String> {
+        items
+            .iter()
+            .map(|item| match item {
+                Outgoing::Event(ServerEvent::StreamToken(t)) => t.token.clone(),
+                Outgoing::Event(other) => other.name().to_owned(),
+                Outgoing::Ask { .. } => "ask".to_owned(),
+            })
+            .collect()
+    }
+
+    fn push(items: &mut VecDeque<Outgoing>, item: Outgoing) {
+        if let Some(item) = merge_token(items, item) {
+            items.push_back(item);
+        }
+    }
+
+    #[test]
+    fn queued_tokens_of_one_message_merge_in_order() {
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let mut items = VecDeque::new();
+        push(&mut items, token(a, "he"));
+        push(&mut items, token(a, "llo"));
+        push(&mut items, token(b, "x"));
+        push(&mut items, token(a, "!"));
+        push(&mut items, Outgoing::Event(ServerEvent::TaskEnd));
+        push(&mut items, token(a, "?"));
+        assert_eq!(texts(&items), ["hello", "x", "!", "task_end", "?"]);
+    }
+
+    #[test]
+    fn merging_stops_at_the_frame_limit_and_never_merges_a_replacement() {
+        let id = Uuid::new_v4();
+        let mut items = VecDeque::new();
+        push(&mut items, token(id, &"a".repeat(MERGE_LIMIT)));
+        push(&mut items, token(id, "b"));
+        let mut replace = token(id, "c");
+        if let Outgoing::Event(ServerEvent::StreamToken(t)) = &mut replace {
+            t.is_sequence = true;
+        }
+        push(&mut items, replace);
+        assert_eq!(items.len(), 3);
+    }
 }

@@ -1,7 +1,8 @@
 //! The hello chat: log in as admin/admin, get greeted, and every message is echoed with the
 //! session's turn count, kept in a typed `UserSession`. An endpoint reads the same session.
 //!
-//! A few commands show the rest of the chat API: `/long` (a slow stream to stop), `/tool`
+//! A few commands show the rest of the chat API: `/long` (a slow stream to stop), `/count`
+//! (50,000 tokens as fast as possible), `/tool`
 //! (nested steps), `/ask` (a text question), `/choose` (buttons), `/action` (an action
 //! callback), `/toast` and `/error`; chat settings changes are confirmed with a toast and
 //! window messages from an embedding page are echoed back.
@@ -46,6 +47,7 @@ pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()>
         .await?;
     match msg.content.trim() {
         "/long" => long_reply().await,
+        "/count" => count_fast().await,
         "/tool" => tool_demo().await,
         "/ask" => ask_demo().await,
         "/choose" => choose_demo().await,
@@ -88,6 +90,18 @@ async fn long_reply() -> chainrs::Result<()> {
         };
         out.token(word).await?;
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    out.finish().await?;
+    Ok(())
+}
+
+/// Streams "1 2 … 50000" as fast as it can: tokens a slow client has not taken yet are merged,
+/// so the handler never waits and nothing is lost.
+async fn count_fast() -> chainrs::Result<()> {
+    let mut out = Message::new("").stream().await?;
+    for i in 1..=50_000u32 {
+        out.token(if i == 1 { "1".to_owned() } else { format!(" {i}") })
+            .await?;
     }
     out.finish().await?;
     Ok(())
