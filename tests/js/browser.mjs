@@ -60,6 +60,12 @@ await runMain("chainrs page (Chromium)", 120_000, async () => {
 
 /** The whole visit, step by step. */
 async function flow(page) {
+  // Every socket the page opens goes through this route, so the test can cut it like a network drop.
+  const sockets = [];
+  await page.routeWebSocket(/\/ws\/socket\.io\//, (ws) => {
+    ws.connectToServer();
+    sockets.push(ws);
+  });
   await page.goto(`${base.href}/`);
   await login(page);
   await waitForConnected(page, "after login");
@@ -79,6 +85,7 @@ async function flow(page) {
   ok(`screenshot ${join(artifacts, "chat.png")}`);
 
   await stopLong(page);
+  await dropAndReconnect(page, sockets);
 
   const sessionId = await page.evaluate(() => window.chainrs?.sessionId?.());
   check(isUuid(sessionId), `window.chainrs.sessionId() is a UUID (${sessionId})`, short(sessionId));
@@ -185,6 +192,25 @@ async function stopLong(page) {
   check(words < 200, `stop: the stream was cut short (${words} of 200 words)`);
 }
 
+/** The socket drops: the page says so, reconnects by itself, and the session goes on. */
+async function dropAndReconnect(page, sockets) {
+  const greetings = async () => (await readMessages(page)).filter((m) => m.text === "Hello admin").length;
+  const before = sockets.length;
+  await sockets[sockets.length - 1].close({ code: 4000, reason: "network drop (test)" });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="status"]')?.dataset.state !== "connected",
+    null,
+    { timeout: DEFAULT_WAIT_MS, polling: 20 },
+  );
+  ok("after a drop the status leaves connected");
+  await waitForConnected(page, "again after the drop");
+  check(sockets.length > before, "the page opened a new socket by itself");
+  await send(page, "after drop");
+  await waitForMessage(page, '"echo #3: after drop"', (m) => m.text === "echo #3: after drop" && m.streaming === "false");
+  ok('after the drop the session goes on ("echo #3: after drop")');
+  checkEqual(await greetings(), 1, 'after the drop no second "Hello admin"');
+}
+
 /** After a reload: same session, no second greeting, history shown, the turn count goes on. */
 async function afterReload(page, sessionId) {
   await waitForConnected(page, "after reload");
@@ -195,14 +221,14 @@ async function afterReload(page, sessionId) {
   ok("after reload the earlier messages are shown");
 
   await send(page, "after reload");
-  // hello counts every message, /long included: "after reload" is turn 3.
+  // hello counts every message, /long and the message after the drop included: "after reload" is turn 4.
   const reply = await waitForMessage(
     page,
-    '"echo #3: after reload", finished',
+    '"echo #4: after reload", finished',
     (m) => echoNumber(m.text, "after reload") !== null && m.streaming === "false",
   );
   const n = echoNumber(reply.text, "after reload");
-  check(n === 3, `after reload "echo #${n}: after reload" (the session's count went on)`, reply.text);
+  check(n === 4, `after reload "echo #${n}: after reload" (the session's count went on)`, reply.text);
   const greetings = (await readMessages(page)).filter((m) => m.text === "Hello admin");
   checkEqual(greetings.length, 1, 'after reload no second "Hello admin" was added');
 }
