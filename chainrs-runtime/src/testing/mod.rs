@@ -271,14 +271,8 @@ impl TestChat {
     pub async fn send(&mut self, text: &str) -> Result<Transcript> {
         let mut message = Message::from_user(text);
         message.thread_id = Some(self.session.meta().thread_id);
-        run_chat_hook(
-            &self.runtime,
-            &self.session,
-            &self.emitter,
-            HookKind::OnMessage,
-            HookInput::Message(message),
-        )
-        .await?;
+        self.run(HookKind::OnMessage, HookInput::Message(message))
+            .await?;
         Ok(self.received())
     }
 
@@ -300,28 +294,16 @@ impl TestChat {
             ));
         };
         store_settings(&self.session, &settings).await?;
-        run_chat_hook(
-            &self.runtime,
-            &self.session,
-            &self.emitter,
-            HookKind::OnSettingsUpdate,
-            HookInput::Settings(settings),
-        )
-        .await?;
+        self.run(HookKind::OnSettingsUpdate, HookInput::Settings(settings))
+            .await?;
         Ok(self.received())
     }
 
     /// Posts a message from the embedding window (`window_message`) and runs
     /// `#[on_window_message]`; returns what the tab received.
     pub async fn window_message(&mut self, value: Value) -> Result<Transcript> {
-        run_chat_hook(
-            &self.runtime,
-            &self.session,
-            &self.emitter,
-            HookKind::OnWindowMessage,
-            HookInput::Window(value),
-        )
-        .await?;
+        self.run(HookKind::OnWindowMessage, HookInput::Window(value))
+            .await?;
         Ok(self.received())
     }
 
@@ -374,28 +356,19 @@ impl TestChat {
         context.scope(fut).await
     }
 
+    /// Runs one hook of this tab, as the socket transport does.
+    async fn run(&self, kind: HookKind, input: HookInput) -> Result<()> {
+        run_chat_hook(&self.runtime, &self.session, &self.emitter, kind, input).await
+    }
+
     /// Runs `on_stop`, as the stop button does.
     pub async fn stop(&mut self) -> Result<()> {
-        run_chat_hook(
-            &self.runtime,
-            &self.session,
-            &self.emitter,
-            HookKind::OnStop,
-            HookInput::None,
-        )
-        .await
+        self.run(HookKind::OnStop, HookInput::None).await
     }
 
     /// Ends the session as `clear_session` does: runs `on_chat_end`, then deletes the session.
     pub async fn close(self) -> Result<()> {
-        run_chat_hook(
-            &self.runtime,
-            &self.session,
-            &self.emitter,
-            HookKind::OnChatEnd,
-            HookInput::None,
-        )
-        .await?;
+        self.run(HookKind::OnChatEnd, HookInput::None).await?;
         self.runtime
             .sessions
             .delete(&self.session, "clear_session")

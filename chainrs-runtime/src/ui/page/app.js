@@ -576,8 +576,10 @@
 
   function scrollToEnd(smooth) {
     const sc = ui.scroller;
-    const far = sc.scrollHeight - sc.scrollTop - sc.clientHeight > sc.clientHeight * 1.5; // long jumps are instant
-    sc.scrollTo({ top: sc.scrollHeight, behavior: smooth && !far && !reducedMotion() ? "smooth" : "auto" });
+    // Glide over a new message; a growing stream (a line at a time) and long jumps are instant.
+    const distance = sc.scrollHeight - sc.scrollTop - sc.clientHeight;
+    const glide = smooth && distance > 48 && distance < sc.clientHeight * 1.5 && !reducedMotion();
+    sc.scrollTo({ top: sc.scrollHeight, behavior: glide ? "smooth" : "auto" });
     ui.jump.hidden = true;
   }
 
