@@ -346,3 +346,31 @@ async fn two_callbacks_for_one_action_name_are_refused() {
         "{text}"
     );
 }
+
+#[on_message]
+async fn revise(_msg: Message) -> chainrs::Result<()> {
+    let mut draft = Message::new("draft").send().await?;
+    draft.content = "final".to_owned();
+    draft.update().await?;
+    Message::new("temporary").send().await?.remove().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn messages_can_be_updated_and_removed() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(revise))?;
+    let mut chat = client.open_chat().await?;
+    let transcript = chat.send("go").await?;
+    assert_eq!(transcript.replies(), ["final"]);
+    let names = transcript.names();
+    assert!(
+        names.contains(&"update_message") && names.contains(&"delete_message"),
+        "{names:?}"
+    );
+    let deleted = transcript.events().iter().find_map(|e| match e {
+        ServerEvent::DeleteMessage(s) => Some(s.output.clone()),
+        _ => None,
+    });
+    assert_eq!(deleted.as_deref(), Some("temporary"));
+    Ok(())
+}
