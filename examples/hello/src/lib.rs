@@ -100,8 +100,12 @@ async fn long_reply() -> chainrs::Result<()> {
 async fn count_fast() -> chainrs::Result<()> {
     let mut out = Message::new("").stream().await?;
     for i in 1..=50_000u32 {
-        out.token(if i == 1 { "1".to_owned() } else { format!(" {i}") })
-            .await?;
+        out.token(if i == 1 {
+            "1".to_owned()
+        } else {
+            format!(" {i}")
+        })
+        .await?;
     }
     out.finish().await?;
     Ok(())
@@ -167,7 +171,11 @@ pub async fn wave(_action: Action) -> chainrs::Result<()> {
 pub async fn settings_changed(settings: ChatSettings) -> chainrs::Result<()> {
     let mut names: Vec<&str> = settings.0.keys().map(String::as_str).collect();
     names.sort_unstable();
-    chainrs::toast(format!("Settings saved: {}", names.join(", ")), ToastKind::Info).await
+    chainrs::toast(
+        format!("Settings saved: {}", names.join(", ")),
+        ToastKind::Info,
+    )
+    .await
 }
 
 /// Answers the page that embeds the chat.
