@@ -374,3 +374,36 @@ async fn messages_can_be_updated_and_removed() -> chainrs::Result<()> {
     assert_eq!(deleted.as_deref(), Some("temporary"));
     Ok(())
 }
+
+#[derive(Default, Serialize, Deserialize)]
+struct Seen {
+    n: u32,
+}
+
+#[on_message]
+async fn count(_msg: Message, seen: UserSession<Seen>) -> chainrs::Result<()> {
+    seen.update(|s| s.n += 1).await?;
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_run_on_a_session_that_vanished_still_ends_its_task() -> chainrs::Result<()> {
+    let client = TestClient::new(
+        App::new()
+            .register(count)
+            .session_timeout(Duration::from_secs(1)),
+    )?;
+    let mut chat = client.open_chat().await?;
+    tokio::time::advance(Duration::from_secs(2)).await;
+    assert_eq!(client.sweep().await?, [chat.session_id()]);
+    let transcript = chat.send("anyone?").await?;
+    let names = transcript.names();
+    assert_eq!(names.first(), Some(&"task_start"), "{names:?}");
+    assert_eq!(names.last(), Some(&"task_end"), "{names:?}");
+    assert!(
+        transcript.errors()[0].contains("does not exist"),
+        "{:?}",
+        transcript.errors()
+    );
+    Ok(())
+}

@@ -20,10 +20,11 @@ struct Served {
 
 impl Served {
     async fn hello() -> Served {
-        let server = hello::app()
-            .bind("127.0.0.1:0")
-            .await
-            .expect("bind the hello app");
+        Self::app(hello::app()).await
+    }
+
+    async fn app(app: chainrs::App) -> Served {
+        let server = app.bind("127.0.0.1:0").await.expect("bind the hello app");
         let url = format!("http://{}", server.local_addr().expect("local address"));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server.run_until(async {
@@ -125,5 +126,12 @@ async fn the_chat_page_works_in_headless_chromium() {
     );
     let served = Served::hello().await;
     run_node("browser.mjs", &served.url, Duration::from_secs(180)).await;
+    served.shut_down().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connected_tab_keeps_its_session_and_a_left_one_expires() {
+    let served = Served::app(hello::app().session_timeout(Duration::from_secs(1))).await;
+    run_node("session-life.mjs", &served.url, Duration::from_secs(60)).await;
     served.shut_down().await;
 }

@@ -146,6 +146,9 @@ async fn run_hook(
     let is_action = matches!(input, HookInput::Action(_));
     let framed = !is_action && matches!(kind, HookKind::OnChatStart | HookKind::OnMessage);
     let mut run_step = None;
+    // A failure of chainrs itself once the run is framed (the session vanished under the tab)
+    // is reported like a hook error, so the client always gets its `task_end`.
+    let mut early: Result<()> = Ok(());
     if framed {
         emitter.emit(ServerEvent::TaskStart).await?;
         let mut step = StepDict::new(StepType::Run, kind.name());
@@ -153,18 +156,23 @@ async fn run_hook(
         if let HookInput::Message(msg) = &input {
             step.parent_id = Some(msg.id);
             if !session.meta().interacted {
-                let thread_id = session
+                match session
                     .update_meta("first interaction", |m| {
                         m.interacted = true;
                         m.thread_id
                     })
-                    .await?;
-                emitter
-                    .emit(ServerEvent::FirstInteraction {
-                        interaction: msg.content.clone(),
-                        thread_id,
-                    })
-                    .await?;
+                    .await
+                {
+                    Ok(thread_id) => {
+                        emitter
+                            .emit(ServerEvent::FirstInteraction {
+                                interaction: msg.content.clone(),
+                                thread_id,
+                            })
+                            .await?
+                    }
+                    Err(err) => early = Err(err),
+                }
             }
         }
         emitter.emit(ServerEvent::NewMessage(step.clone())).await?;
@@ -188,10 +196,13 @@ async fn run_hook(
         emitter: emitter.clone(),
         input,
     };
-    let outcome = context
-        .scope(std::panic::AssertUnwindSafe((hook.call)(call)).catch_unwind())
-        .await
-        .unwrap_or_else(|panic| Err(Error::Panicked(panic_message(&panic))));
+    let outcome = match early {
+        Ok(()) => context
+            .scope(std::panic::AssertUnwindSafe((hook.call)(call)).catch_unwind())
+            .await
+            .unwrap_or_else(|panic| Err(Error::Panicked(panic_message(&panic)))),
+        Err(err) => Err(err),
+    };
 
     if let Err(err) = &outcome {
         tracing::warn!(target: "chainrs::chat", parent: &session.span, hook = if is_action { "action_callback" } else { kind.name() }, handler = hook.info.name, error = %err, "chat hook failed");

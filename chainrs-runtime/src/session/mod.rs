@@ -334,6 +334,14 @@ impl Sessions {
         Ok(Some(SessionRef::new(id, meta, self.clone())))
     }
 
+    /// Refreshes a session's expiry; `false` when it no longer exists.
+    pub(crate) async fn touch(&self, session: &SessionRef) -> Result<bool> {
+        self.store
+            .touch(session.id, self.ttl)
+            .await
+            .map_err(Error::Store)
+    }
+
     /// Reads a key: its decoded value (if written) and version (0 if not).
     pub(crate) async fn read<S: DeserializeOwned>(
         &self,

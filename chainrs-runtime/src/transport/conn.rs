@@ -17,6 +17,9 @@ use crate::context::{ChatSink, Emitter};
 use crate::protocol::{ServerEvent, StepType};
 use crate::session::{LiveChat, SessionRef};
 
+/// How long a closing tab waits for its last events to leave.
+const FLUSH_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Work for the tab's worker, in arrival order.
 enum Command {
     Start,
@@ -205,6 +208,28 @@ impl Conn {
         self.send(Command::Detach);
     }
 
+    /// Refreshes the session's expiry; closes the tab when the session ended under it.
+    async fn keep_alive(&self) {
+        match self.runtime.sessions.touch(&self.session).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::info!(target: "chainrs::socket", parent: &self.session.span, "the session ended while its tab was connected: closing the tab");
+                self.closed.store(true, Ordering::Release);
+                self.emit(ServerEvent::Error {
+                    message: "this chat session ended (cleared or expired): start a new chat"
+                        .to_owned(),
+                    event: "session".to_owned(),
+                })
+                .await;
+                self.outbox.flush(FLUSH_LIMIT).await;
+                let _ = self.socket.clone().disconnect();
+            }
+            Err(err) => {
+                tracing::warn!(target: "chainrs::socket", parent: &self.session.span, error = %err, "could not refresh the session; will retry")
+            }
+        }
+    }
+
     async fn emit(&self, event: ServerEvent) {
         if let Err(err) = self.emitter.emit(event).await {
             tracing::debug!(target: "chainrs::socket", parent: &self.session.span, error = %err, "event not delivered");
@@ -246,7 +271,25 @@ impl Conn {
 }
 
 async fn worker(conn: Arc<Conn>, mut queue: mpsc::UnboundedReceiver<Command>) {
-    while let Some(command) = queue.recv().await {
+    // A connected tab keeps its session alive, however long the user stays idle; the session's
+    // timeout counts from when the last socket left.
+    let period = (conn.runtime.sessions.ttl / 3).clamp(
+        std::time::Duration::from_millis(200),
+        std::time::Duration::from_secs(60),
+    );
+    let mut keepalive = tokio::time::interval(period);
+    keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let command = tokio::select! {
+            command = queue.recv() => match command {
+                Some(command) => command,
+                None => return,
+            },
+            _ = keepalive.tick() => {
+                conn.keep_alive().await;
+                continue;
+            }
+        };
         match command {
             Command::Start => {
                 conn.emit(ServerEvent::TaskEnd).await;
@@ -309,7 +352,7 @@ async fn worker(conn: Arc<Conn>, mut queue: mpsc::UnboundedReceiver<Command>) {
                 {
                     tracing::warn!(target: "chainrs::socket", parent: &conn.session.span, error = %err, "could not delete the cleared session");
                 }
-                conn.outbox.close();
+                conn.outbox.flush(FLUSH_LIMIT).await;
                 let _ = conn.socket.clone().disconnect();
                 return;
             }

@@ -36,6 +36,8 @@ enum Outgoing {
 #[derive(Default)]
 struct Queue {
     items: VecDeque<Outgoing>,
+    /// The writer popped an item and has not handed it to the socket yet.
+    sending: bool,
     closed: bool,
 }
 
@@ -66,6 +68,26 @@ impl Outbox {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits (at most `limit`) until the writer has handed every queued event to the socket,
+    /// so a closing tab still gets its last events.
+    pub(crate) async fn flush(&self, limit: Duration) {
+        let _ = tokio::time::timeout(limit, async {
+            loop {
+                let room = self.room.notified();
+                tokio::pin!(room);
+                room.as_mut().enable();
+                {
+                    let queue = self.lock();
+                    if queue.closed || (queue.items.is_empty() && !queue.sending) {
+                        return;
+                    }
+                }
+                room.await;
+            }
+        })
+        .await;
     }
 
     /// Stops the writer; later deliveries fail and pending asks get an error.
@@ -167,13 +189,14 @@ async fn writer(outbox: Arc<Outbox>, socket: SocketRef) {
             if queue.closed {
                 return;
             }
-            queue.items.pop_front()
+            let next = queue.items.pop_front();
+            queue.sending = next.is_some();
+            next
         };
         let Some(next) = next else {
             wake.await;
             continue;
         };
-        outbox.room.notify_waiters();
         let sent = match next {
             Outgoing::Event(event) => emit(&socket, &event).await,
             Outgoing::Ask {
@@ -182,6 +205,8 @@ async fn writer(outbox: Arc<Outbox>, socket: SocketRef) {
                 answer,
             } => ask(&socket, &event, timeout, answer).await,
         };
+        outbox.lock().sending = false;
+        outbox.room.notify_waiters();
         if sent.is_err() {
             tracing::debug!(target: "chainrs::socket", sid = %socket.id, "socket closed: outbox stops");
             outbox.close();
