@@ -81,7 +81,7 @@ async function flow(page) {
     (m) => m.text === "echo #1: hello browser" && m.streaming === "false",
   );
   checkEqual(first.type, "assistant_message", "the echo is shown as an assistant message");
-  await page.screenshot({ path: join(artifacts, "chat.png"), fullPage: true, animations: "disabled" });
+  await page.screenshot({ path: join(artifacts, "chat.png"), fullPage: false, animations: "disabled" });
   ok(`screenshot ${join(artifacts, "chat.png")}`);
 
   await stopLong(page);
@@ -94,7 +94,7 @@ async function flow(page) {
 
   await toolStep(page);
   await interactions(page);
-  await page.screenshot({ path: join(artifacts, "after-reload.png"), fullPage: true, animations: "disabled" });
+  await page.screenshot({ path: join(artifacts, "after-reload.png"), fullPage: false, animations: "disabled" });
   ok(`screenshot ${join(artifacts, "after-reload.png")}`);
 }
 
