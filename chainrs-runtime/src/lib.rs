@@ -52,6 +52,7 @@ pub use chainrs_macros::{
     action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_message,
     on_settings_update, on_stop, on_window_message, password_auth_callback,
 };
+pub use chat::QUEUE_LIMIT;
 pub use chat::{
     Action, ActiveStep, AskActionMessage, AskUserMessage, Message, MessageStream, Step,
     send_window_message, toast,

@@ -3,6 +3,7 @@
 
 mod action;
 mod ask;
+mod link;
 mod message;
 mod step;
 
@@ -18,6 +19,8 @@ use crate::session::SessionRef;
 
 pub use action::Action;
 pub use ask::{AskActionMessage, AskUserMessage};
+pub use link::QUEUE_LIMIT;
+pub(crate) use link::{AskAnswer, ChatLink, Wire, WireError};
 pub use message::{Message, MessageStream};
 pub use step::{ActiveStep, Step};
 
@@ -92,6 +95,42 @@ pub(crate) async fn run_chat_hook(
     run_hook(runtime, session, emitter, hook, kind, input).await
 }
 
+/// Sweeps expired sessions and runs `#[on_chat_end]` for the chats among them (with their last
+/// facts; their state is gone and their tab too, so it is for clean-up, not for messages).
+pub(crate) async fn sweep(runtime: &Arc<Runtime>) -> Result<Vec<crate::session::SessionId>> {
+    let ended = runtime.sessions.sweep().await?;
+    let mut ids = Vec::with_capacity(ended.len());
+    for (id, session) in ended {
+        ids.push(id);
+        let Some(session) = session.filter(|s| s.meta().chat_started) else {
+            continue;
+        };
+        let gone = Emitter::new(id, Arc::new(EndedChat(id)));
+        if let Err(err) = run_chat_hook(
+            runtime,
+            &session,
+            &gone,
+            HookKind::OnChatEnd,
+            HookInput::None,
+        )
+        .await
+        {
+            tracing::debug!(target: "chainrs::chat", parent: &session.span, error = %err, "on_chat_end of an expired session could not report its error");
+        }
+    }
+    Ok(ids)
+}
+
+/// The tab of a session that has ended: nothing reaches it.
+struct EndedChat(crate::session::SessionId);
+
+impl crate::context::ChatSink for EndedChat {
+    fn deliver(&self, _event: ServerEvent) -> crate::context::SinkFuture<'_> {
+        let id = self.0;
+        Box::pin(async move { Err(Error::SessionNotFound(id.to_string())) })
+    }
+}
+
 /// Stores the chat settings the client sent (`Session::chat_settings`).
 pub(crate) async fn store_settings(
     session: &SessionRef,
@@ -125,12 +164,9 @@ pub(crate) async fn run_action(
     })?;
     let emitter = match emitter {
         Some(emitter) => emitter.clone(),
-        None => {
-            let live = session
-                .live_chat()
-                .ok_or_else(|| Error::NoLiveChat(session.id.to_string()))?;
-            Emitter::new(session.id, live.sink)
-        }
+        None => session
+            .live_chat()
+            .ok_or_else(|| Error::NoLiveChat(session.id.to_string()))?,
     };
     run_hook(runtime, session, &emitter, hook, HookKind::OnMessage, input).await
 }

@@ -236,7 +236,7 @@ fn start_sweeper(runtime: &Arc<Runtime>) {
             ticks.tick().await;
             // The sweeper ends with the app: it holds the runtime only while sweeping.
             let Some(runtime) = weak.upgrade() else { return };
-            if let Err(err) = runtime.sessions.sweep().await {
+            if let Err(err) = crate::chat::sweep(&runtime).await {
                 tracing::warn!(target: "chainrs::session", error = %err, "session sweep failed; will retry");
             }
         }

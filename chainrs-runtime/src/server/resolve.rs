@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::Request;
 
 use crate::app::{EndpointKind, Runtime};
-use crate::context::{Context, ContextKind, Emitter};
+use crate::context::{Context, ContextKind};
 use crate::error::{Error, Result};
 use crate::session::{Origin, SessionId, SessionMeta};
 
@@ -81,12 +81,11 @@ pub(crate) async fn resolve_request(
     }
     let chat = match kind {
         EndpointKind::Http => None,
-        EndpointKind::Ws => {
-            let live = session
+        EndpointKind::Ws => Some(
+            session
                 .live_chat()
-                .ok_or_else(|| Error::NoLiveChat(session.id.to_string()))?;
-            Some(Emitter::new(session.id, live.sink))
-        }
+                .ok_or_else(|| Error::NoLiveChat(session.id.to_string()))?,
+        ),
     };
     Ok(Context {
         kind: match kind {

@@ -8,7 +8,7 @@ use dashmap::DashMap;
 use tokio::time::Instant;
 
 use super::SessionId;
-use super::store::{CasOutcome, Lookup, SessionStore, StoreFuture, Versioned};
+use super::store::{CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versioned};
 
 /// In-memory [`SessionStore`]: the default. Sessions live as long as the process.
 #[derive(Default)]
@@ -124,13 +124,16 @@ impl SessionStore for MemoryStore {
         Box::pin(async move { Ok(existed) })
     }
 
-    fn purge_expired(&self) -> StoreFuture<'_, Vec<SessionId>> {
+    fn purge_expired<'a>(&'a self, keep_key: &'a str) -> StoreFuture<'a, Vec<Expired>> {
         let now = Instant::now();
         let mut expired = Vec::new();
         self.records.retain(|id, r| {
             let keep = r.live(now);
             if !keep {
-                expired.push(*id);
+                expired.push(Expired {
+                    id: *id,
+                    kept: r.keys.get(keep_key).map(|v| v.value.clone()),
+                });
             }
             keep
         });

@@ -18,13 +18,14 @@ use tracing::Span;
 use uuid::Uuid;
 
 use crate::auth::User;
-use crate::context::ChatSink;
+use crate::chat::{ChatLink, Wire};
+use crate::context::{ChatSink, Emitter};
 use crate::error::{Error, Result};
 
 pub use local::Local;
 pub(crate) use local::LocalSlots;
 pub use memory::MemoryStore;
-pub use store::{CasOutcome, Lookup, SessionStore, StoreFuture, Versioned};
+pub use store::{CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versioned};
 pub use user_session::{SessionState, UserSession};
 
 /// The store key of a session's built-in facts.
@@ -188,15 +189,8 @@ pub struct SessionStats {
     pub stored: Option<usize>,
     /// Sessions with per-instance objects (`Local<T>`) on this instance.
     pub with_locals: usize,
-    /// Sessions with a chat tab connected to this instance.
+    /// Sessions with a chat tab on this instance (connected, or away and not yet expired).
     pub live_chats: usize,
-}
-
-/// A chat tab connected to this instance.
-#[derive(Clone)]
-pub(crate) struct LiveChat {
-    pub(crate) sink: Arc<dyn ChatSink>,
-    pub(crate) connection: Uuid,
 }
 
 /// Owns the life of every session this instance touches: store, per-instance maps, logging.
@@ -204,7 +198,7 @@ pub(crate) struct Sessions {
     store: Arc<dyn SessionStore>,
     pub(crate) ttl: Duration,
     locals: DashMap<SessionId, Arc<LocalSlots>>,
-    live: DashMap<SessionId, LiveChat>,
+    live: DashMap<SessionId, Arc<ChatLink>>,
 }
 
 /// A resolved session: id, the facts last seen, the span its events go to.
@@ -264,8 +258,11 @@ impl SessionRef {
         self.sessions.locals.entry(self.id).or_default().clone()
     }
 
-    pub(crate) fn live_chat(&self) -> Option<LiveChat> {
-        self.sessions.live.get(&self.id).map(|l| l.clone())
+    /// The session's chat tab, when one is connected now.
+    pub(crate) fn live_chat(&self) -> Option<Emitter> {
+        let link = self.sessions.live.get(&self.id)?.clone();
+        link.is_online()
+            .then(|| Emitter::new(self.id, link as Arc<dyn ChatSink>))
     }
 
     /// Changes the built-in facts atomically, logging `what` inside the session's span.
@@ -448,15 +445,35 @@ impl Sessions {
     /// Drops what this instance holds for a session.
     fn forget(&self, id: SessionId) {
         self.locals.remove(&id);
-        self.live.remove(&id);
+        if let Some((_, link)) = self.live.remove(&id) {
+            link.close();
+        }
     }
 
     /// Removes expired sessions from the store and from every per-instance map.
-    pub(crate) async fn sweep(&self) -> Result<Vec<SessionId>> {
-        let expired = self.store.purge_expired().await.map_err(Error::Store)?;
-        for id in &expired {
-            self.forget(*id);
-            tracing::info!(target: "chainrs::session", session_id = %id, "session expired");
+    /// Returns the sessions that ended, with their last facts when the store kept them.
+    pub(crate) async fn sweep(self: &Arc<Self>) -> Result<Vec<(SessionId, Option<SessionRef>)>> {
+        let expired = self
+            .store
+            .purge_expired(META_KEY)
+            .await
+            .map_err(Error::Store)?;
+        let mut ended = Vec::with_capacity(expired.len());
+        for gone in expired {
+            self.forget(gone.id);
+            let meta = gone
+                .kept
+                .and_then(|raw| serde_json::from_str::<SessionMeta>(&raw).ok());
+            let session = meta.map(|meta| SessionRef::new(gone.id, meta, self.clone()));
+            match &session {
+                Some(s) => {
+                    tracing::info!(target: "chainrs::session", parent: &s.span, "session expired")
+                }
+                None => {
+                    tracing::info!(target: "chainrs::session", session_id = %gone.id, "session expired")
+                }
+            }
+            ended.push((gone.id, session));
         }
         // Locals of sessions that expired without the store reporting them (or were deleted
         // elsewhere) are dropped when the store no longer knows the session.
@@ -472,19 +489,35 @@ impl Sessions {
                 tracing::info!(target: "chainrs::session", session_id = %id, "session expired");
             }
         }
-        if !expired.is_empty() {
+        if !ended.is_empty() {
             self.locals.shrink_to_fit();
             self.live.shrink_to_fit();
         }
-        Ok(expired)
+        Ok(ended)
     }
 
-    pub(crate) fn attach_chat(&self, id: SessionId, chat: LiveChat) {
-        self.live.insert(id, chat);
+    /// Connects a chat tab to its session's link (made on first use). Returns the link, as the
+    /// tab's emitter, and the connection it replaced, if any.
+    pub(crate) fn attach_chat(
+        &self,
+        id: SessionId,
+        connection: Uuid,
+        wire: Arc<dyn Wire>,
+    ) -> (Arc<ChatLink>, Option<Uuid>) {
+        let link = self
+            .live
+            .entry(id)
+            .or_insert_with(|| ChatLink::start(id))
+            .clone();
+        let replaced = link.attach(connection, wire);
+        (link, replaced)
     }
 
+    /// The tab of `connection` left: the link keeps what handlers send until it returns.
     pub(crate) fn detach_chat(&self, id: SessionId, connection: Uuid) {
-        self.live.remove_if(&id, |_, c| c.connection == connection);
+        if let Some(link) = self.live.get(&id) {
+            link.detach(connection);
+        }
     }
 
     pub(crate) fn stats(&self) -> SessionStats {

@@ -42,6 +42,15 @@ pub enum CasOutcome {
     NoSession,
 }
 
+/// A session the store found expired and removed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expired {
+    /// Its id.
+    pub id: SessionId,
+    /// The last value of the key the caller asked to keep, if it had one.
+    pub kept: Option<String>,
+}
+
 /// Session storage: one record per session holding versioned keys, expiring `ttl` after the last write or touch.
 ///
 /// Implementations must make [`compare_and_swap`](SessionStore::compare_and_swap) atomic per key
@@ -76,12 +85,56 @@ pub trait SessionStore: Send + Sync + 'static {
     /// Deletes the session and all its keys. Returns whether it existed.
     fn delete<'a>(&'a self, id: SessionId) -> StoreFuture<'a, bool>;
 
-    /// Removes every expired session and returns their ids. A store whose backend expires
-    /// records by itself may return only the ids it noticed.
-    fn purge_expired(&self) -> StoreFuture<'_, Vec<SessionId>>;
+    /// Removes every expired session and returns their ids, each with the last value of
+    /// `keep_key` (the session's built-in facts, so its end can still be reported). A store
+    /// whose backend expires records by itself may return only what it noticed.
+    fn purge_expired<'a>(&'a self, keep_key: &'a str) -> StoreFuture<'a, Vec<Expired>>;
 
     /// How many sessions the store holds (live or not yet purged), when it can tell cheaply.
     fn len_hint(&self) -> Option<usize> {
         None
+    }
+}
+
+/// A shared store is a store: several apps (or a test and its app) can use one.
+impl<S: SessionStore + ?Sized> SessionStore for std::sync::Arc<S> {
+    fn create<'a>(
+        &'a self,
+        id: SessionId,
+        initial: Vec<(String, String)>,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
+        (**self).create(id, initial, ttl)
+    }
+
+    fn get<'a>(&'a self, id: SessionId, key: &'a str) -> StoreFuture<'a, Lookup> {
+        (**self).get(id, key)
+    }
+
+    fn compare_and_swap<'a>(
+        &'a self,
+        id: SessionId,
+        key: &'a str,
+        expected: u64,
+        value: String,
+        ttl: Duration,
+    ) -> StoreFuture<'a, CasOutcome> {
+        (**self).compare_and_swap(id, key, expected, value, ttl)
+    }
+
+    fn touch<'a>(&'a self, id: SessionId, ttl: Duration) -> StoreFuture<'a, bool> {
+        (**self).touch(id, ttl)
+    }
+
+    fn delete<'a>(&'a self, id: SessionId) -> StoreFuture<'a, bool> {
+        (**self).delete(id)
+    }
+
+    fn purge_expired<'a>(&'a self, keep_key: &'a str) -> StoreFuture<'a, Vec<Expired>> {
+        (**self).purge_expired(keep_key)
+    }
+
+    fn len_hint(&self) -> Option<usize> {
+        (**self).len_hint()
     }
 }

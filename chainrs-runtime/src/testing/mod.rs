@@ -43,8 +43,11 @@ use uuid::Uuid;
 
 use crate::app::{App, HookKind, Runtime};
 use crate::auth::User;
-use crate::chat::{Action, HookInput, Message, run_action, run_chat_hook, store_settings};
-use crate::context::{AskFuture, ChatSink, Emitter, SinkFuture};
+use crate::chat::{
+    Action, AskAnswer, HookInput, Message, Wire, WireError, run_action, run_chat_hook,
+    store_settings,
+};
+use crate::context::{ChatSink, Emitter};
 use crate::error::{Error, Result};
 use crate::protocol::{ServerEvent, StepType};
 use crate::session::{
@@ -114,17 +117,17 @@ impl TestClient {
         let (tx, events) = mpsc::unbounded_channel();
         let connection = Uuid::new_v4();
         let answers = Answers::default();
-        let sink: Arc<dyn ChatSink> = Arc::new(ChannelSink {
+        let wire = Arc::new(ChannelWire {
             events: tx,
             answers: answers.clone(),
         });
-        self.runtime.sessions.attach_chat(
-            session.id,
-            crate::session::LiveChat {
-                sink: sink.clone(),
-                connection,
-            },
-        );
+        let (link, _) = self
+            .runtime
+            .sessions
+            .attach_chat(session.id, connection, wire);
+        // What the session's handlers sent while no tab was connected arrives first.
+        link.flush(Duration::from_secs(5)).await;
+        let sink: Arc<dyn ChatSink> = link;
         let emitter = Emitter::new(session.id, sink);
         let chat = TestChat {
             runtime: self.runtime.clone(),
@@ -204,7 +207,7 @@ impl TestClient {
 
     /// Sweeps expired sessions now (a served app does it periodically) and returns their ids.
     pub async fn sweep(&self) -> Result<Vec<SessionId>> {
-        self.runtime.sessions.sweep().await
+        crate::chat::sweep(&self.runtime).await
     }
 
     /// What the app holds now: stored sessions, sessions with locals, live chat tabs.
@@ -216,29 +219,31 @@ impl TestClient {
 /// Answers scripted for the `ask`s a test chat receives, in order (`None`: a timeout).
 type Answers = Arc<Mutex<VecDeque<Option<Value>>>>;
 
-struct ChannelSink {
+/// A test chat tab's connection: events into a channel, asks answered from the script.
+struct ChannelWire {
     events: mpsc::UnboundedSender<ServerEvent>,
     answers: Answers,
 }
 
-impl ChatSink for ChannelSink {
-    fn deliver(&self, event: ServerEvent) -> SinkFuture<'_> {
-        let sent = self
-            .events
-            .send(event)
-            .map_err(|_| Error::BadRequest("the test chat tab was closed".to_owned()));
-        Box::pin(async move { sent })
+impl Wire for ChannelWire {
+    fn send(&self, event: &ServerEvent) -> std::result::Result<(), WireError> {
+        self.events
+            .send(event.clone())
+            .map_err(|_| WireError::Closed)
     }
 
-    fn ask(&self, event: ServerEvent, _timeout: Duration) -> AskFuture<'_> {
+    fn ask(
+        &self,
+        event: &ServerEvent,
+        _timeout: Duration,
+    ) -> std::result::Result<AskAnswer, WireError> {
+        self.send(event)?;
         let answer = self
             .answers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop_front();
-        let sent = self.events.send(event);
-        Box::pin(async move {
-            sent.map_err(|_| Error::BadRequest("the test chat tab was closed".to_owned()))?;
+        Ok(Box::pin(async move {
             answer.ok_or_else(|| {
                 Error::BadRequest(
                     "the handler asked a question but the test scripted no answer: call \
@@ -246,7 +251,7 @@ impl ChatSink for ChannelSink {
                         .to_owned(),
                 )
             })
-        })
+        }))
     }
 }
 

@@ -1,4 +1,4 @@
-//! One connected chat tab: its session, its outbox, and the worker that runs its hooks one at a
+//! One connected chat tab: its session, its link, and the worker that runs its hooks one at a
 //! time in arrival order. `stop` cancels the running hook; `clear_session` ends the session.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -10,12 +10,12 @@ use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 use uuid::Uuid;
 
-use super::outbox::Outbox;
+use super::wire::SocketWire;
 use crate::app::{HookKind, Runtime};
-use crate::chat::{HookInput, Message, run_chat_hook, store_settings};
+use crate::chat::{ChatLink, HookInput, Message, run_chat_hook, store_settings};
 use crate::context::{ChatSink, Emitter};
 use crate::protocol::{ServerEvent, StepType};
-use crate::session::{LiveChat, SessionRef};
+use crate::session::SessionRef;
 
 /// How long a closing tab waits for its last events to leave.
 const FLUSH_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -37,7 +37,7 @@ pub(super) struct Conn {
     pub(super) session: SessionRef,
     pub(super) connection: Uuid,
     emitter: Emitter,
-    outbox: Arc<Outbox>,
+    link: Arc<ChatLink>,
     socket: SocketRef,
     commands: mpsc::UnboundedSender<Command>,
     /// `connection_successful` was received.
@@ -51,30 +51,26 @@ pub(super) struct Conn {
 }
 
 impl Conn {
-    /// Attaches a tab to its session and starts its outbox and worker.
+    /// Attaches a tab to its session's link and starts its worker.
     pub(super) fn start(
         runtime: Arc<Runtime>,
         session: SessionRef,
         socket: SocketRef,
-        outbox_limit: usize,
     ) -> Arc<Self> {
-        let outbox = Outbox::start(socket.clone(), outbox_limit, session.id.to_string());
-        let sink: Arc<dyn ChatSink> = outbox.clone();
         let connection = Uuid::new_v4();
-        runtime.sessions.attach_chat(
+        let (link, _) = runtime.sessions.attach_chat(
             session.id,
-            LiveChat {
-                sink: sink.clone(),
-                connection,
-            },
+            connection,
+            Arc::new(SocketWire(socket.clone())),
         );
+        let sink: Arc<dyn ChatSink> = link.clone();
         let (commands, queue) = mpsc::unbounded_channel();
         let conn = Arc::new(Conn {
             emitter: Emitter::new(session.id, sink),
             runtime,
             session,
             connection,
-            outbox,
+            link,
             socket,
             commands,
             ready: AtomicBool::new(false),
@@ -204,7 +200,6 @@ impl Conn {
         self.runtime
             .sessions
             .detach_chat(self.session.id, self.connection);
-        self.outbox.close();
         self.send(Command::Detach);
     }
 
@@ -221,7 +216,7 @@ impl Conn {
                     event: "session".to_owned(),
                 })
                 .await;
-                self.outbox.flush(FLUSH_LIMIT).await;
+                self.link.flush(FLUSH_LIMIT).await;
                 let _ = self.socket.clone().disconnect();
             }
             Err(err) => {
@@ -344,6 +339,7 @@ async fn worker(conn: Arc<Conn>, mut queue: mpsc::UnboundedReceiver<Command>) {
             }
             Command::Clear => {
                 conn.run(HookKind::OnChatEnd, HookInput::None, None).await;
+                conn.link.flush(FLUSH_LIMIT).await;
                 if let Err(err) = conn
                     .runtime
                     .sessions
@@ -352,7 +348,6 @@ async fn worker(conn: Arc<Conn>, mut queue: mpsc::UnboundedReceiver<Command>) {
                 {
                     tracing::warn!(target: "chainrs::socket", parent: &conn.session.span, error = %err, "could not delete the cleared session");
                 }
-                conn.outbox.flush(FLUSH_LIMIT).await;
                 let _ = conn.socket.clone().disconnect();
                 return;
             }

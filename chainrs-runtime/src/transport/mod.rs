@@ -3,7 +3,7 @@
 
 mod conn;
 mod handshake;
-mod outbox;
+mod wire;
 
 use std::sync::Arc;
 
@@ -24,9 +24,6 @@ use conn::Conn;
 
 /// The path the client connects to (`io(url, { path: "/ws/socket.io" })`).
 pub(crate) const SOCKET_PATH: &str = "/ws/socket.io";
-
-/// Events queued per socket before a handler waits for the client (streamed tokens merge instead).
-const OUTBOX_LIMIT: usize = 1024;
 
 /// The live tabs of this instance, so a second socket on one session replaces the first.
 pub(crate) struct Transport {
@@ -133,7 +130,7 @@ impl Transport {
             let _ = socket.disconnect();
             return;
         };
-        let conn = Conn::start(self.runtime.clone(), session, socket.clone(), OUTBOX_LIMIT);
+        let conn = Conn::start(self.runtime.clone(), session, socket.clone());
         let id = conn.session.id;
         if let Some((_, (_, previous))) = self.tabs.remove(&id) {
             tracing::info!(target: "chainrs::socket", parent: &conn.session.span, "the session was opened on another socket: closing the previous one");

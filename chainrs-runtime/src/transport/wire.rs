@@ -1,0 +1,51 @@
+//! A Socket.IO socket as the [`Wire`] of a session's chat link: events become `42[...]` frames,
+//! asks are emitted with an ack id and their answer is awaited with the ask's timeout.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use socketioxide::extract::SocketRef;
+use socketioxide::{AckError, SendError, SocketError};
+
+use crate::chat::{AskAnswer, Wire, WireError};
+use crate::error::Error;
+use crate::protocol::ServerEvent;
+
+/// One connected socket.
+pub(super) struct SocketWire(pub(super) SocketRef);
+
+fn wire_error(err: SendError) -> WireError {
+    match err {
+        SendError::Socket(SocketError::InternalChannelFull) => WireError::Full,
+        SendError::Socket(SocketError::Closed) => WireError::Closed,
+        SendError::Serialize(err) => WireError::Invalid(err.to_string()),
+    }
+}
+
+impl Wire for SocketWire {
+    fn send(&self, event: &ServerEvent) -> Result<(), WireError> {
+        self.0
+            .emit(event.name(), &event.payload())
+            .map_err(wire_error)
+    }
+
+    fn ask(&self, event: &ServerEvent, timeout: Duration) -> Result<AskAnswer, WireError> {
+        let stream = self
+            .0
+            .timeout(timeout)
+            .emit_with_ack::<_, Value>(event.name(), &event.payload())
+            .map_err(wire_error)?;
+        Ok(Box::pin(async move {
+            match stream.await {
+                Ok(value) => Ok(Some(value)),
+                Err(AckError::Timeout) => Ok(None),
+                Err(AckError::Decode(err)) => Err(Error::BadRequest(format!(
+                    "the client's answer to ask is not JSON: {err}"
+                ))),
+                Err(AckError::Socket(_)) => Err(Error::BadRequest(
+                    "the chat tab disconnected before answering".to_owned(),
+                )),
+            }
+        }))
+    }
+}
