@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! hook      := "#[" ("on_chat_start" | "on_message" | "on_chat_end" | "on_stop"
-//!                   | "on_settings_update" | "on_window_message") "]"
+//!                   | "on_settings_update" | "on_window_message" | "on_disconnect") "]"
 //! action    := "#[action_callback(" STRING ")]"
 //! auth      := "#[" ("password_auth_callback" | "header_auth_callback") "]"
 //! endpoint  := "#[endpoint(" KIND "," "method" "=" METHOD "," "path" "=" PATH ")]"
@@ -73,6 +73,14 @@ pub fn on_settings_update(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn on_window_message(args: TokenStream, item: TokenStream) -> TokenStream {
     hook::expand(Hook::OnWindowMessage, args.into(), item.into()).into()
+}
+
+/// Runs when a chat tab's connection drops (the session stays, for `session_timeout`, and a
+/// reconnect restores it); `#[on_chat_end]` runs when the session itself ends. Takes what
+/// `#[on_chat_start]` takes; what it sends is delivered if the tab comes back.
+#[proc_macro_attribute]
+pub fn on_disconnect(args: TokenStream, item: TokenStream) -> TokenStream {
+    hook::expand(Hook::OnDisconnect, args.into(), item.into()).into()
 }
 
 /// Runs when the user clicks an action button of this name: `#[action_callback("approve")]`.

@@ -277,6 +277,7 @@ const OURS: &[&str] = &[
     "on_stop",
     "on_settings_update",
     "on_window_message",
+    "on_disconnect",
     "action_callback",
     "password_auth_callback",
     "header_auth_callback",

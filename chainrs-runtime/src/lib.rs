@@ -49,8 +49,8 @@ mod ui;
 pub use app::{App, Config, EndpointOutput, Handler, HandlerOf, HookOutput, UiConfig};
 pub use auth::{AuthOutput, User};
 pub use chainrs_macros::{
-    action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_message,
-    on_settings_update, on_stop, on_window_message, password_auth_callback,
+    action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_disconnect,
+    on_message, on_settings_update, on_stop, on_window_message, password_auth_callback,
 };
 pub use chat::QUEUE_LIMIT;
 pub use chat::{
@@ -75,8 +75,8 @@ pub mod prelude {
     pub use crate::{
         Action, App, AskActionMessage, AskUserMessage, ChatSettings, Emitter, Local, Message,
         Session, SessionId, State, Step, ToastKind, User, UserSession, WindowMessage,
-        action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_message,
-        on_settings_update, on_stop, on_window_message, password_auth_callback,
+        action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_disconnect,
+        on_message, on_settings_update, on_stop, on_window_message, password_auth_callback,
     };
     pub use axum::Json;
     pub use axum::extract::{Form, Path, Query};

@@ -18,6 +18,7 @@ pub enum Hook {
     OnStop,
     OnSettingsUpdate,
     OnWindowMessage,
+    OnDisconnect,
     ActionCallback,
 }
 
@@ -31,6 +32,7 @@ impl Hook {
             Hook::OnStop => "on_stop",
             Hook::OnSettingsUpdate => "on_settings_update",
             Hook::OnWindowMessage => "on_window_message",
+            Hook::OnDisconnect => "on_disconnect",
             Hook::ActionCallback => "action_callback",
         }
     }
@@ -44,6 +46,7 @@ impl Hook {
             Hook::OnStop => "OnStop",
             Hook::OnSettingsUpdate => "OnSettingsUpdate",
             Hook::OnWindowMessage => "OnWindowMessage",
+            Hook::OnDisconnect => "OnDisconnect",
             // Action callbacks are registered by name, not in a hook slot.
             Hook::ActionCallback => "OnMessage",
         }

@@ -147,6 +147,12 @@ impl App {
         self.register(handler)
     }
 
+    /// Registers the `#[on_disconnect]` handler.
+    #[track_caller]
+    pub fn on_disconnect(self, handler: impl HandlerOf<kind::on_disconnect>) -> Self {
+        self.register(handler)
+    }
+
     /// Registers an `#[action_callback("name")]` (one per action name).
     #[track_caller]
     pub fn action_callback(self, handler: impl HandlerOf<kind::action_callback>) -> Self {

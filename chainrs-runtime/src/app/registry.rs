@@ -39,6 +39,8 @@ pub enum HookKind {
     OnSettingsUpdate,
     /// `#[on_window_message]`.
     OnWindowMessage,
+    /// `#[on_disconnect]`.
+    OnDisconnect,
 }
 
 impl HookKind {
@@ -51,6 +53,7 @@ impl HookKind {
             HookKind::OnStop => "on_stop",
             HookKind::OnSettingsUpdate => "on_settings_update",
             HookKind::OnWindowMessage => "on_window_message",
+            HookKind::OnDisconnect => "on_disconnect",
         }
     }
 
@@ -102,7 +105,7 @@ pub(crate) struct EndpointRoute {
 /// The registered chat hooks.
 #[derive(Default)]
 pub(crate) struct Hooks {
-    slots: [Option<Registered<ChatHookFn>>; 6],
+    slots: [Option<Registered<ChatHookFn>>; 7],
 }
 
 impl Hooks {

@@ -24,6 +24,8 @@ pub mod kind {
     pub struct on_settings_update;
     /// `#[on_window_message]`.
     pub struct on_window_message;
+    /// `#[on_disconnect]`.
+    pub struct on_disconnect;
     /// `#[action_callback("name")]`.
     pub struct action_callback;
     /// `#[password_auth_callback]`.
@@ -43,6 +45,7 @@ pub mod kind {
     impl ChatHook for on_stop {}
     impl ChatHook for on_settings_update {}
     impl ChatHook for on_window_message {}
+    impl ChatHook for on_disconnect {}
     impl ChatHook for action_callback {}
 
     /// The endpoint kinds: they run for an HTTP request.

@@ -371,6 +371,15 @@ impl TestChat {
         self.run(HookKind::OnStop, HookInput::None).await
     }
 
+    /// Drops the tab's connection as a network drop does: runs `#[on_disconnect]`; the session
+    /// stays (reconnect with [`TestClient::reconnect_chat`]) and keeps what handlers send meanwhile.
+    pub async fn disconnect(self) -> Result<()> {
+        self.runtime
+            .sessions
+            .detach_chat(self.session.id, self.connection);
+        self.run(HookKind::OnDisconnect, HookInput::None).await
+    }
+
     /// Ends the session as `clear_session` does: runs `on_chat_end`, then deletes the session.
     pub async fn close(self) -> Result<()> {
         self.run(HookKind::OnChatEnd, HookInput::None).await?;

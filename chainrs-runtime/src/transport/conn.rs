@@ -195,12 +195,33 @@ impl Conn {
         self.send(Command::Window(data.unwrap_or(Value::Null)));
     }
 
-    /// The socket left (a drop or a clear): the session stays until it expires.
+    /// The socket left: the session stays until it expires, and what its handlers send is kept
+    /// for the next connection. `#[on_disconnect]` runs unless the session was cleared.
     pub(super) fn disconnected(&self) {
         self.runtime
             .sessions
             .detach_chat(self.session.id, self.connection);
         self.send(Command::Detach);
+        if !self.closed.swap(true, Ordering::AcqRel) {
+            let (runtime, session, emitter) = (
+                self.runtime.clone(),
+                self.session.clone(),
+                self.emitter.clone(),
+            );
+            tokio::spawn(async move {
+                if let Err(err) = run_chat_hook(
+                    &runtime,
+                    &session,
+                    &emitter,
+                    HookKind::OnDisconnect,
+                    HookInput::None,
+                )
+                .await
+                {
+                    tracing::debug!(target: "chainrs::socket", parent: &session.span, error = %err, "on_disconnect ended early");
+                }
+            });
+        }
     }
 
     /// Refreshes the session's expiry; closes the tab when the session ended under it.
