@@ -83,11 +83,13 @@ async fn agent_login_init_and_run_over_real_http() -> Result<(), Box<dyn std::er
     let body: Value = login.json().await?;
     assert_eq!(body["success"], true);
     assert_eq!(body["sessionId"], alice.as_str());
+    let alice_token = body["access_token"].as_str().unwrap_or_default().to_owned();
 
     // Running before init is a clear error, not a crash.
     let early = http
         .post(served.url("/agent/run"))
         .header("x-chainrs-session-id", &alice)
+        .bearer_auth(&alice_token)
         .json(&json!({"task": "x"}))
         .send()
         .await?;
@@ -98,6 +100,7 @@ async fn agent_login_init_and_run_over_real_http() -> Result<(), Box<dyn std::er
     let bad = http
         .post(served.url("/agent/init"))
         .header("x-chainrs-session-id", &alice)
+        .bearer_auth(&alice_token)
         .json(&json!({"tools": ["teleport"]}))
         .send()
         .await?;
@@ -105,6 +108,7 @@ async fn agent_login_init_and_run_over_real_http() -> Result<(), Box<dyn std::er
     let init = http
         .post(served.url("/agent/init"))
         .header("x-chainrs-session-id", &alice)
+        .bearer_auth(&alice_token)
         .json(&json!({"tools": ["upper", "count"]}))
         .send()
         .await?;
@@ -116,6 +120,7 @@ async fn agent_login_init_and_run_over_real_http() -> Result<(), Box<dyn std::er
         let run = http
             .post(served.url("/agent/run"))
             .header("x-chainrs-session-id", &alice)
+            .bearer_auth(&alice_token)
             .json(&json!({"task": task}))
             .send()
             .await?;
@@ -137,9 +142,15 @@ async fn agent_login_init_and_run_over_real_http() -> Result<(), Box<dyn std::er
         .await?;
     let bob = session_of(&bob_login);
     assert_ne!(bob, alice);
+    let bob_body: Value = bob_login.json().await?;
+    let bob_token = bob_body["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let bob_run = http
         .post(served.url("/agent/run"))
         .header("x-chainrs-session-id", &bob)
+        .bearer_auth(&bob_token)
         .json(&json!({"task": "x"}))
         .send()
         .await?;
@@ -159,9 +170,11 @@ async fn the_agent_is_rebuilt_from_session_state_when_this_instance_lacks_it() -
     let client = TestClient::new(agent::app())?;
     let mut chat = client.open_chat_as(User::new("alice")).await?;
     let id = chat.session_id();
+    let alice = client.token_for(&User::new("alice"))?;
     let init = client
         .post("/agent/init")
         .session(id)
+        .bearer(&alice)
         .json(&json!({"tools": ["reverse"]}))
         .send()
         .await;
@@ -172,6 +185,7 @@ async fn the_agent_is_rebuilt_from_session_state_when_this_instance_lacks_it() -
     let run = client
         .post("/agent/run")
         .session(id)
+        .bearer(&alice)
         .json(&json!({"task": "xyz"}))
         .send()
         .await;
@@ -211,9 +225,11 @@ async fn hello_serves_its_chat_and_history_on_one_session() -> Result<(), Box<dy
         .send()
         .await?;
     let session = session_of(&login);
+    let token: Value = login.json().await?;
     let history = http
         .get(served.url("/history"))
         .header("x-chainrs-session-id", &session)
+        .bearer_auth(token["access_token"].as_str().unwrap_or_default())
         .send()
         .await?;
     assert_eq!(history.status(), Status::OK);

@@ -332,15 +332,24 @@ async fn with_a_login_callback_every_endpoint_requires_a_logged_in_session() -> 
         .await;
     assert_eq!(garbled.status(), StatusCode::BAD_REQUEST);
 
-    let ann = client.login("ann", "ann-pw").await?;
-    let me = client.get("/whoami").session(ann).send().await;
+    let ann_login = client.login("ann", "ann-pw").await?;
+    let ann = ann_login.session_id;
+    let me = client.get("/whoami").login(&ann_login).send().await;
     assert_eq!((me.status(), me.text().as_str()), (StatusCode::OK, "ann"));
-    let user: serde_json::Value = client.get("/user").session(ann).send().await.json()?;
+    let user: serde_json::Value = client
+        .get("/user")
+        .bearer(&ann_login.token)
+        .send()
+        .await
+        .json()?;
     assert_eq!(user["identifier"], "ann");
     assert_eq!(
         client.get("/user").send().await.status(),
         StatusCode::UNAUTHORIZED
     );
+    // The session id alone is not a login.
+    let no_token = client.get("/whoami").session(ann).send().await;
+    assert_eq!(no_token.status(), StatusCode::UNAUTHORIZED);
 
     // Logging in again from ann's session keeps it; bob never gets ann's session.
     assert_eq!(

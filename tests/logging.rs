@@ -96,5 +96,53 @@ async fn every_session_state_change_is_logged_in_the_sessions_span() -> chainrs:
     assert_eq!(find("session created", headless).len(), 1);
     assert!(find("session created", headless)[0].contains("origin=Http"));
     assert_eq!(find("session expired", headless).len(), 1, "{lines:#?}");
+
+    // Logins and refusals.
+    let login_app = TestClient::new(App::new().register(check).register(whoami))?;
+    let ann = login_app.login("ann", "ann-pw").await?;
+    let bob = login_app.login("bob", "bob-pw").await?;
+    let stolen = login_app
+        .get("/whoami")
+        .bearer(&bob.token)
+        .session(ann.session_id)
+        .send()
+        .await;
+    assert_eq!(stolen.status(), StatusCode::FORBIDDEN);
+    let forged = login_app.get("/whoami").bearer("not.a.token").send().await;
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+
+    let lines = captured.lines();
+    let find = |needle: &str, session: SessionId| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l.contains(needle) && l.contains(&format!("session_id={session}")))
+            .cloned()
+            .collect()
+    };
+    let bound = find("user bound", ann.session_id);
+    assert_eq!(bound.len(), 1, "{lines:#?}");
+    assert!(bound[0].contains("user=\"ann\""), "{bound:?}");
+    let refused = find("session refused", ann.session_id);
+    assert_eq!(refused.len(), 1, "{lines:#?}");
+    assert!(
+        refused[0].contains("it belongs to another user") && refused[0].contains("caller=\"bob\""),
+        "{refused:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("token refused") && l.contains("the token is malformed")),
+        "{lines:#?}"
+    );
     Ok(())
+}
+
+#[password_auth_callback]
+async fn check(username: String, password: String) -> Option<User> {
+    (password == format!("{username}-pw")).then(|| User::new(username))
+}
+
+#[endpoint(http, method = "GET", path = "/whoami")]
+async fn whoami(user: User) -> String {
+    user.identifier
 }

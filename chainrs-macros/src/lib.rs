@@ -10,7 +10,7 @@
 //! hook      := "#[" ("on_chat_start" | "on_message" | "on_chat_end" | "on_stop"
 //!                   | "on_settings_update" | "on_window_message" | "on_disconnect") "]"
 //! action    := "#[action_callback(" STRING ")]"
-//! auth      := "#[" ("password_auth_callback" | "header_auth_callback") "]"
+//! auth      := "#[" ("password_auth_callback" | "header_auth_callback" | "on_logout") "]"
 //! endpoint  := "#[endpoint(" KIND "," "method" "=" METHOD "," "path" "=" PATH ")]"
 //! KIND      := "http" | "ws"
 //! METHOD    := "\"GET\"" | "\"POST\"" | "\"PUT\"" | "\"PATCH\"" | "\"DELETE\""
@@ -100,6 +100,12 @@ pub fn password_auth_callback(args: TokenStream, item: TokenStream) -> TokenStre
 #[proc_macro_attribute]
 pub fn header_auth_callback(args: TokenStream, item: TokenStream) -> TokenStream {
     auth::expand(Callback::Header, args.into(), item.into()).into()
+}
+
+/// Runs on `POST /logout` for the user who logs out: `async fn(user: User)`.
+#[proc_macro_attribute]
+pub fn on_logout(args: TokenStream, item: TokenStream) -> TokenStream {
+    auth::expand(Callback::Logout, args.into(), item.into()).into()
 }
 
 /// An HTTP route: `#[endpoint(http, method = "POST", path = "/agent/run")]`.

@@ -281,6 +281,7 @@ const OURS: &[&str] = &[
     "action_callback",
     "password_auth_callback",
     "header_auth_callback",
+    "on_logout",
     "endpoint",
 ];
 

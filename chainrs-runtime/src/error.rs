@@ -48,8 +48,8 @@ pub enum Error {
         /// Where it came from (header, cookie, query).
         source_name: &'static str,
     },
-    /// The session belongs to another user.
-    #[error("session {0} belongs to another user")]
+    /// The caller may not use this session (another user's, or anonymous vs logged-in).
+    #[error("{0}")]
     Forbidden(String),
     /// The handler needs a logged-in user and there is none.
     #[error("{0}")]

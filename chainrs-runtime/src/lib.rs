@@ -46,11 +46,11 @@ pub mod testing;
 mod transport;
 mod ui;
 
-pub use app::{App, Config, EndpointOutput, Handler, HandlerOf, HookOutput, UiConfig};
+pub use app::{App, Config, EndpointOutput, Handler, HandlerOf, HookOutput, Secret, UiConfig};
 pub use auth::{AuthOutput, User};
 pub use chainrs_macros::{
     action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_disconnect,
-    on_message, on_settings_update, on_stop, on_window_message, password_auth_callback,
+    on_logout, on_message, on_settings_update, on_stop, on_window_message, password_auth_callback,
 };
 pub use chat::QUEUE_LIMIT;
 pub use chat::{
@@ -76,7 +76,8 @@ pub mod prelude {
         Action, App, AskActionMessage, AskUserMessage, ChatSettings, Emitter, Local, Message,
         Session, SessionId, State, Step, ToastKind, User, UserSession, WindowMessage,
         action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_disconnect,
-        on_message, on_settings_update, on_stop, on_window_message, password_auth_callback,
+        on_logout, on_message, on_settings_update, on_stop, on_window_message,
+        password_auth_callback,
     };
     pub use axum::Json;
     pub use axum::extract::{Form, Path, Query};

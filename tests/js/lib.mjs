@@ -253,8 +253,9 @@ export async function http(base, jar, method, path, { json, form, headers = {} }
 /**
  * The REST calls Chainlit's web client makes before opening its socket: GET /auth/config, POST
  * /login (form-encoded) when login is required, GET /project/settings?language=en-US, POST
- * /set-session-cookie. Returns `{sessionId, cookie, authConfig, settings}`: the sessionId is the one
- * /login returned (chainrs binds it to the user), or a fresh UUID when no login is required.
+ * /set-session-cookie. Returns `{sessionId, cookie, token, authConfig, settings}`: like the web
+ * client, a fresh sessionId per "page"; the login's `access_token` cookie (in `cookie`, sent on
+ * the handshake and on REST calls) says who the user is.
  */
 export async function preflight(base, { username = "admin", password = "admin" } = {}) {
   const jar = new CookieJar();
@@ -262,13 +263,15 @@ export async function preflight(base, { username = "admin", password = "admin" }
   if (config.status !== 200 || !isObject(config.data) || typeof config.data.requireLogin !== "boolean") {
     fail(`GET /auth/config: expected 200 {"requireLogin": <bool>, ...}, got ${config.status} ${short(config.text)}`);
   }
-  let sessionId = randomUUID();
+  const sessionId = randomUUID();
+  let token = null;
   if (config.data.requireLogin) {
     const login = await http(base, jar, "POST", "/login", { form: { username, password } });
-    if (login.status !== 200 || login.data?.success !== true || !isUuid(login.data?.sessionId)) {
-      fail(`POST /login as ${username}: expected 200 {"success":true,"sessionId":"<uuid>"}, got ${login.status} ${short(login.text)}`);
+    if (login.status !== 200 || login.data?.success !== true || typeof login.data?.access_token !== "string") {
+      fail(`POST /login as ${username}: expected 200 {"success":true,"access_token":"..."}, got ${login.status} ${short(login.text)}`);
     }
-    sessionId = login.data.sessionId;
+    if (!/access_token=/.test(jar.header())) fail("POST /login set no access_token cookie");
+    token = login.data.access_token;
   }
   const settings = await http(base, jar, "GET", "/project/settings?language=en-US");
   if (settings.status !== 200 || !isObject(settings.data?.ui) || !isObject(settings.data?.features)) {
@@ -278,7 +281,7 @@ export async function preflight(base, { username = "admin", password = "admin" }
   if (cookie.status !== 200) {
     fail(`POST /set-session-cookie: expected 200, got ${cookie.status} ${short(cookie.text)}`);
   }
-  return { sessionId, cookie: jar.header(), authConfig: config.data, settings: settings.data };
+  return { sessionId, cookie: jar.header(), token, authConfig: config.data, settings: settings.data };
 }
 
 /** The handshake auth object of Chainlit's web client. */

@@ -37,8 +37,10 @@ async function checkRest() {
   const bad = await http(base, null, "POST", "/login", { form: { username: "admin", password: "wrong" } });
   check(bad.status === 401 && typeof bad.data?.error === "string", "POST /login with a wrong password is 401 {\"error\": ...}", `${bad.status} ${short(bad.text)}`);
   const pre = await preflight(base);
-  const user = await http(base, null, "GET", "/user", { headers: { "X-Chainrs-Session-Id": pre.sessionId } });
-  check(user.status === 200 && user.data?.identifier === "admin", "GET /user with X-Chainrs-Session-Id of the login gives the user admin", `${user.status} ${short(user.text)}`);
+  const user = await http(base, null, "GET", "/user", { headers: { cookie: pre.cookie } });
+  check(user.status === 200 && user.data?.identifier === "admin", "GET /user with the login's access_token cookie gives the user admin", `${user.status} ${short(user.text)}`);
+  const bearer = await http(base, null, "GET", "/user", { headers: { authorization: `Bearer ${pre.token}` } });
+  check(bearer.status === 200 && bearer.data?.identifier === "admin", "GET /user with Authorization: Bearer <access_token> gives the user admin", `${bearer.status} ${short(bearer.text)}`);
 }
 
 /** The whole conversation over one transport setting. */
@@ -60,7 +62,7 @@ async function runFlow({ label, transports }) {
   await askTurn(client, say, threadId);
   await stopLong(client, say, threadId);
   await chooseTurn(client, say);
-  await actionTurn(client, say, pre.sessionId);
+  await actionTurn(client, say, pre.sessionId, pre.cookie);
   counts.commands = 5;
   await settingsAndWindow(client, say);
 
@@ -277,21 +279,21 @@ async function chooseTurn(client, say) {
 }
 
 /** /action: a button whose click goes through POST /project/action and runs its callback. */
-async function actionTurn(client, say, sessionId) {
+async function actionTurn(client, say, sessionId, cookie) {
   const from = client.log.length;
   client.emit("client_message", userMessage("/action"));
   const events = await awaitTask(client.log, from, "the reply to /action");
   const wave = events.find((e) => e.event === "action")?.args[0];
   check(wave?.name === "wave", say('/action shows a "wave" button'), short(names(events)));
   const at = client.log.length;
-  const clicked = await http(base, null, "POST", "/project/action", { json: { sessionId, action: wave } });
+  const clicked = await http(base, null, "POST", "/project/action", { json: { sessionId, action: wave }, headers: { cookie } });
   check(clicked.status === 200 && clicked.data?.success === true, say("POST /project/action answers {success: true}"), `${clicked.status} ${short(clicked.text)}`);
   const reply = await client.log.waitFor(
     (e) => e.event === "new_message" && e.args[0]?.output === "👋",
     { from: at, what: "the wave callback's message" },
   );
   ok(say(`the callback's "👋" reaches the tab (${reply.event})`));
-  const unknown = await http(base, null, "POST", "/project/action", { json: { sessionId, action: { ...wave, name: "nope" } } });
+  const unknown = await http(base, null, "POST", "/project/action", { json: { sessionId, action: { ...wave, name: "nope" } }, headers: { cookie } });
   check(unknown.status === 400 && /action_callback/.test(unknown.data?.error ?? ""), say("an action without a callback is 400 naming #[action_callback]"), `${unknown.status} ${short(unknown.text)}`);
 }
 

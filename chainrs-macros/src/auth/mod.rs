@@ -1,5 +1,6 @@
 //! Login callbacks: `#[password_auth_callback]` (`username`, `password`) and
-//! `#[header_auth_callback]` (`HeaderMap`), each returning the user or `None`.
+//! `#[header_auth_callback]` (`HeaderMap`), each returning the user or `None`; and
+//! `#[on_logout]` (`User`), run by `POST /logout`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -15,6 +16,7 @@ use crate::signature::{self, HandlerFn};
 pub enum Callback {
     Password,
     Header,
+    Logout,
 }
 
 impl Callback {
@@ -22,6 +24,7 @@ impl Callback {
         match self {
             Callback::Password => "password_auth_callback",
             Callback::Header => "header_auth_callback",
+            Callback::Logout => "on_logout",
         }
     }
 
@@ -30,13 +33,22 @@ impl Callback {
         match self {
             Callback::Password => "(username: String, password: String)",
             Callback::Header => "(headers: HeaderMap)",
+            Callback::Logout => "(user: User)",
         }
     }
 
     fn arity(self) -> usize {
         match self {
             Callback::Password => 2,
-            Callback::Header => 1,
+            Callback::Header | Callback::Logout => 1,
+        }
+    }
+
+    /// What the function returns, for the help line.
+    fn returns(self) -> &'static str {
+        match self {
+            Callback::Password | Callback::Header => " -> Option<User>",
+            Callback::Logout => "",
         }
     }
 }
@@ -70,9 +82,10 @@ fn parse(callback: Callback, args: &TokenStream, item: TokenStream) -> syn::Resu
                 params.len()
             ),
             format!(
-                "write `async fn {}{} -> Option<User>`",
+                "write `async fn {}{}{}`",
                 f.name(),
-                callback.expected()
+                callback.expected(),
+                callback.returns()
             ),
         );
     }
@@ -107,6 +120,22 @@ fn generate(callback: Callback, f: &HandlerFn) -> TokenStream {
                     #p::Box::pin(async move {
                         let __chainrs_out = #name::call(#user_arg, #pass_arg).await;
                         #decision
+                    })
+                });
+            }
+        }
+        Callback::Logout => {
+            let user = params
+                .first()
+                .map(|p| p.ty.span())
+                .unwrap_or_else(|| name.span());
+            let user_arg = quote_spanned!(user=> __chainrs_user);
+            let outcome = quote_spanned! {f.output_span()=> #p::hook_outcome(__chainrs_out) };
+            quote! {
+                registry.logout(#info, |__chainrs_user: #p::User| {
+                    #p::Box::pin(async move {
+                        let __chainrs_out = #name::call(#user_arg).await;
+                        #outcome
                     })
                 });
             }

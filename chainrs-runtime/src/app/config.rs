@@ -19,10 +19,38 @@ pub struct Config {
     pub max_payload: u64,
     /// The longest chat message accepted, in bytes; a longer one gets an `error` event. Default 200,000.
     pub max_message_bytes: usize,
+    /// The secret login tokens are signed with (`CHAINRS_AUTH_SECRET`, at least 32 bytes).
+    /// Required when a login callback is registered, except in development mode.
+    pub auth_secret: Option<Secret>,
+    /// Development mode (`CHAINRS_DEV=1|0`; default: on in debug builds): without an auth
+    /// secret, a login app makes an ephemeral one and warns instead of refusing to start.
+    pub dev_mode: bool,
+    /// With a login callback: whether every chat and endpoint needs a login (default), or
+    /// anonymous users may chat too (`App::optional_login`; handlers take `Option<User>`).
+    pub require_login: bool,
+    /// How long a login token is valid (`CHAINRS_TOKEN_LIFETIME`, seconds). Default 15 days.
+    pub token_lifetime: Duration,
     /// How the chat page presents the app.
     pub ui: UiConfig,
     /// Which page is served at `/`.
     pub frontend: Frontend,
+}
+
+/// A secret value: shown as `Secret(..)` in debug output and logs.
+#[derive(Clone)]
+pub struct Secret(pub(crate) String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Secret(secret.into())
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
 }
 
 /// How the chat page presents the app (`GET /auth/config`, `GET /project/settings`).
@@ -54,6 +82,10 @@ impl Default for Config {
             sweep_interval: None,
             max_payload: 1_000_000,
             max_message_bytes: 200_000,
+            auth_secret: None,
+            dev_mode: cfg!(debug_assertions),
+            require_login: true,
+            token_lifetime: Duration::from_secs(15 * 24 * 3600),
             ui: UiConfig::default(),
             frontend: Frontend::default(),
         }
@@ -77,6 +109,28 @@ impl Config {
                 ))
             })?;
             self.session_timeout = Duration::from_secs(secs);
+        }
+        if let Some(secret) = lookup("CHAINRS_AUTH_SECRET") {
+            self.auth_secret = Some(Secret(secret));
+        }
+        if let Some(raw) = lookup("CHAINRS_DEV") {
+            self.dev_mode = match raw.trim() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" | "" => false,
+                _ => {
+                    return Err(Error::Config(format!(
+                        "CHAINRS_DEV must be 1 or 0 (true/false), got {raw:?}"
+                    )));
+                }
+            };
+        }
+        if let Some(raw) = lookup("CHAINRS_TOKEN_LIFETIME") {
+            let secs: u64 = raw.trim().parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                Error::Config(format!(
+                    "CHAINRS_TOKEN_LIFETIME must be a whole number of seconds above zero, got {raw:?}"
+                ))
+            })?;
+            self.token_lifetime = Duration::from_secs(secs);
         }
         Ok(())
     }

@@ -16,7 +16,7 @@ use crate::extract::state::StateMap;
 use crate::server::Server;
 use crate::session::{MemoryStore, SessionStore, Sessions};
 
-pub use config::{Config, UiConfig};
+pub use config::{Config, Secret, UiConfig};
 pub use output::{EndpointOutput, HookOutput};
 pub(crate) use registry::{ChatHookFn, EndpointRoute, Hooks, Registered};
 pub use registry::{EndpointKind, HandlerInfo, HookKind, Registry};
@@ -77,6 +77,9 @@ pub(crate) struct Runtime {
     pub(crate) hooks: Hooks,
     pub(crate) password_auth: Option<Registered<registry::PasswordFn>>,
     pub(crate) header_auth: Option<Registered<registry::HeaderFn>>,
+    pub(crate) logout: Option<Registered<registry::LogoutFn>>,
+    /// Issues and checks login tokens; present when a login callback is registered.
+    pub(crate) tokens: Option<crate::auth::token::Tokens>,
     pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
     pub(crate) actions: std::collections::BTreeMap<&'static str, Registered<ChatHookFn>>,
     pub(crate) state: StateMap,
@@ -84,9 +87,21 @@ pub(crate) struct Runtime {
 }
 
 impl Runtime {
+    /// The user a request's login token names (`Authorization: Bearer` or the `access_token`
+    /// cookie); `Ok(None)` without one or in an app without login; 401 for an invalid one.
+    pub(crate) fn identify(
+        &self,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<Option<crate::auth::User>> {
+        match &self.tokens {
+            Some(tokens) => tokens.identify(headers),
+            None => Ok(None),
+        }
+    }
+
     /// Whether every chat and endpoint needs a logged-in user.
     pub(crate) fn login_required(&self) -> bool {
-        self.password_auth.is_some() || self.header_auth.is_some()
+        self.tokens.is_some() && self.config.require_login
     }
 }
 
@@ -171,6 +186,12 @@ impl App {
         self.register(handler)
     }
 
+    /// Registers the `#[on_logout]` hook.
+    #[track_caller]
+    pub fn on_logout(self, handler: impl HandlerOf<kind::on_logout>) -> Self {
+        self.register(handler)
+    }
+
     /// Registers an `#[endpoint(http, ...)]`.
     #[track_caller]
     pub fn http_endpoint(self, handler: impl HandlerOf<kind::http>) -> Self {
@@ -198,6 +219,32 @@ impl App {
     /// How long a session lives after its last activity (default one hour).
     pub fn session_timeout(mut self, timeout: Duration) -> Self {
         self.config.session_timeout = timeout;
+        self
+    }
+
+    /// The secret login tokens are signed with (prefer `CHAINRS_AUTH_SECRET`, which `serve` reads).
+    pub fn auth_secret(mut self, secret: impl Into<String>) -> Self {
+        self.config.auth_secret = Some(Secret::new(secret));
+        self
+    }
+
+    /// Turns development mode on or off (see [`Config::dev_mode`]). The examples turn it on so
+    /// `cargo run` works with no set-up.
+    pub fn dev_mode(mut self, on: bool) -> Self {
+        self.config.dev_mode = on;
+        self
+    }
+
+    /// Lets anonymous users chat and call endpoints too, while the login callbacks stay
+    /// available: handlers take `Option<User>`. A session stays with whoever created it.
+    pub fn optional_login(mut self) -> Self {
+        self.config.require_login = false;
+        self
+    }
+
+    /// How long a login token is valid (default 15 days).
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.config.token_lifetime = lifetime;
         self
     }
 
@@ -257,12 +304,19 @@ impl App {
             ));
         }
         let parts = registry.finish()?;
+        let tokens = if parts.password.is_some() || parts.header.is_some() {
+            Some(login_tokens(&config)?)
+        } else {
+            None
+        };
         let store = store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         Ok(Arc::new(Runtime {
             sessions: Arc::new(Sessions::new(store, config.session_timeout)),
             hooks: parts.hooks,
             password_auth: parts.password,
             header_auth: parts.header,
+            logout: parts.logout,
+            tokens,
             endpoints: parts.endpoints,
             actions: parts.actions,
             state,
@@ -289,5 +343,27 @@ impl App {
         let addr = config::address_with_env(addr, |k| std::env::var(k).ok())?;
         let server = self.with_env()?.bind(&addr).await?;
         server.run().await
+    }
+}
+
+/// The token keys of a login app: from the configured secret, or ephemeral in development mode.
+fn login_tokens(config: &Config) -> Result<crate::auth::token::Tokens> {
+    use crate::auth::token::{MAKE_A_SECRET, Tokens};
+    match &config.auth_secret {
+        Some(secret) => Tokens::new(secret.0.as_bytes(), config.token_lifetime),
+        None if config.dev_mode => {
+            tracing::warn!(
+                target: "chainrs::auth",
+                "DEVELOPMENT MODE: no CHAINRS_AUTH_SECRET is set, so login tokens are signed with a \
+                 secret made for this process only; every login ends when it restarts. Set one for \
+                 production: {MAKE_A_SECRET}"
+            );
+            Tokens::ephemeral(config.token_lifetime)
+        }
+        None => Err(Error::Config(format!(
+            "this app has a login callback, so it signs login tokens and needs a secret: set \
+             CHAINRS_AUTH_SECRET (at least 32 random bytes), e.g. {MAKE_A_SECRET} \
+             (or App::auth_secret; App::dev_mode(true) makes a throwaway one for development)"
+        ))),
     }
 }

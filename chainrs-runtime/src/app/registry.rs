@@ -74,6 +74,7 @@ pub enum EndpointKind {
 pub(crate) type ChatHookFn = fn(ChatCall) -> BoxFuture<'static, Result<()>>;
 pub(crate) type PasswordFn = fn(String, String) -> BoxFuture<'static, Result<Option<User>>>;
 pub(crate) type HeaderFn = fn(HeaderMap) -> BoxFuture<'static, Result<Option<User>>>;
+pub(crate) type LogoutFn = fn(User) -> BoxFuture<'static, Result<()>>;
 pub(crate) type EndpointFn = fn(Request) -> BoxFuture<'static, Response>;
 
 /// A registered handler with where it came from.
@@ -122,6 +123,7 @@ pub struct Registry {
     hooks: Hooks,
     password: Option<Registered<PasswordFn>>,
     header: Option<Registered<HeaderFn>>,
+    logout: Option<Registered<LogoutFn>>,
     endpoints: Vec<Registered<EndpointRoute>>,
     actions: BTreeMap<&'static str, Registered<ChatHookFn>>,
     errors: Vec<String>,
@@ -131,6 +133,7 @@ pub(crate) struct Finished {
     pub(crate) hooks: Hooks,
     pub(crate) password: Option<Registered<PasswordFn>>,
     pub(crate) header: Option<Registered<HeaderFn>>,
+    pub(crate) logout: Option<Registered<LogoutFn>>,
     pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
     pub(crate) actions: BTreeMap<&'static str, Registered<ChatHookFn>>,
 }
@@ -213,6 +216,13 @@ impl Registry {
         );
     }
 
+    /// Registers the logout hook.
+    #[doc(hidden)]
+    pub fn logout(&mut self, info: HandlerInfo, call: LogoutFn) {
+        let new = self.wrap(info, call);
+        Self::once(&mut self.logout, &mut self.errors, "#[on_logout]", new);
+    }
+
     /// Registers an endpoint.
     #[doc(hidden)]
     pub fn endpoint(
@@ -275,6 +285,7 @@ impl Registry {
             actions: self.actions,
             password: self.password,
             header: self.header,
+            logout: self.logout,
             endpoints: self.endpoints,
         })
     }

@@ -2,6 +2,7 @@
 //! `#[header_auth_callback]` behind `POST /auth/header`, and `GET /user`.
 
 pub(crate) mod routes;
+pub(crate) mod token;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -1,5 +1,6 @@
-//! The built-in auth routes: `POST /login`, `POST /auth/header`, `GET /user`.
-//! A successful login opens a session bound to the user and returns its id.
+//! The built-in auth routes: `POST /login`, `POST /auth/header`, `POST /logout`, `GET /user`.
+//! A successful login issues a signed token (the `access_token` cookie, and in the body for
+//! API clients) and opens a session bound to the user.
 
 use std::sync::Arc;
 
@@ -9,13 +10,14 @@ use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
 use serde::Deserialize;
 
-use super::User;
+use super::{User, token};
 use crate::app::Runtime;
 use crate::chat::panic_message;
 use crate::error::{Error, Result};
 use crate::server::SESSION_HEADER;
 use crate::server::resolve::requested_session;
 use crate::session::{Origin, SessionMeta, SessionRef};
+use axum::http::header::SET_COOKIE;
 
 #[derive(Deserialize)]
 struct LoginForm {
@@ -76,12 +78,29 @@ async fn finish_login(
             return err.into_response();
         }
     };
+    let Some(tokens) = runtime.tokens.as_ref() else {
+        return Error::Config("login without token keys".to_owned()).into_response();
+    };
+    let token = match tokens.issue(&user) {
+        Ok(token) => token,
+        Err(err) => return err.into_response(),
+    };
     match session_for(runtime, named, user).await {
         Ok(session) => {
-            let body = serde_json::json!({ "success": true, "sessionId": session.id });
+            tracing::info!(target: "chainrs::auth", parent: &session.span, "logged in");
+            let body = serde_json::json!({
+                "success": true,
+                "access_token": token,
+                "token_type": "bearer",
+                "sessionId": session.id,
+            });
             let mut response = axum::Json(body).into_response();
+            let headers = response.headers_mut();
             if let Ok(v) = HeaderValue::from_str(&session.id.to_string()) {
-                response.headers_mut().insert(SESSION_HEADER, v);
+                headers.insert(SESSION_HEADER, v);
+            }
+            if let Ok(v) = HeaderValue::from_str(&token::cookie(&token, tokens.lifetime)) {
+                headers.insert(SET_COOKIE, v);
             }
             response
         }
@@ -114,22 +133,42 @@ async fn session_for(
     Ok(session)
 }
 
-/// `GET /user`: the user of the session the request names.
+/// `GET /user`: the user the request's token names.
 pub(crate) async fn user(runtime: Arc<Runtime>, req: Request) -> Response {
-    let not_logged_in = || Error::Unauthorized("not logged in".to_owned()).into_response();
-    let id = match requested_session(&req) {
-        Ok(Some(id)) => id,
-        Ok(None) => return not_logged_in(),
-        Err(err) => return err.into_response(),
-    };
-    match runtime.sessions.open(id).await {
-        Ok(Some(session)) => match session.user() {
-            Some(user) => axum::Json(user).into_response(),
-            None => not_logged_in(),
-        },
-        Ok(None) => not_logged_in(),
+    match runtime.identify(req.headers()) {
+        Ok(Some(user)) => axum::Json(user).into_response(),
+        Ok(None) => Error::Unauthorized(
+            "not logged in: POST /login, then send the access_token cookie or Authorization: Bearer"
+                .to_owned(),
+        )
+        .into_response(),
         Err(err) => err.into_response(),
     }
+}
+
+/// `POST /logout`: runs `#[on_logout]` for the token's user and removes the cookie.
+pub(crate) async fn logout(runtime: Arc<Runtime>, req: Request) -> Response {
+    let user = match runtime.identify(req.headers()) {
+        Ok(user) => user,
+        Err(err) => return err.into_response(),
+    };
+    if let (Some(user), Some(hook)) = (&user, runtime.logout.as_ref()) {
+        let outcome = std::panic::AssertUnwindSafe((hook.call)(user.clone()))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|p| Err(Error::Panicked(panic_message(&p))));
+        if let Err(err) = outcome {
+            tracing::warn!(target: "chainrs::auth", user = %user.identifier, error = %err, "on_logout failed");
+        }
+    }
+    if let Some(user) = &user {
+        tracing::info!(target: "chainrs::auth", user = %user.identifier, "logged out");
+    }
+    let mut response = axum::Json(serde_json::json!({ "success": true })).into_response();
+    if let Ok(v) = HeaderValue::from_str(&token::expired_cookie()) {
+        response.headers_mut().insert(SET_COOKIE, v);
+    }
+    response
 }
 
 fn disabled(what: &str, attribute: &str) -> Response {

@@ -32,6 +32,8 @@ pub mod kind {
     pub struct password_auth_callback;
     /// `#[header_auth_callback]`.
     pub struct header_auth_callback;
+    /// `#[on_logout]`.
+    pub struct on_logout;
     /// `#[endpoint(http, ...)]`.
     pub struct http;
     /// `#[endpoint(ws, ...)]`.

@@ -1,6 +1,7 @@
 //! HTTP serving: the axum router of an app (endpoints, built-in routes, JSON 404), the
 //! per-request session context, and the listening `Server` with its session sweeper.
 
+mod headless;
 mod project;
 pub(crate) mod resolve;
 
@@ -32,10 +33,13 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("POST", "/login"),
     ("POST", "/auth/header"),
     ("GET", "/user"),
+    ("POST", "/logout"),
     ("GET", "/auth/config"),
     ("GET", "/project/settings"),
     ("POST", "/set-session-cookie"),
     ("POST", "/project/action"),
+    ("POST", "/chat/start"),
+    ("POST", "/chat/message"),
     ("GET", "/"),
     ("GET", "/_chainrs/{*asset}"),
     ("GET", "/ws/socket.io"),
@@ -89,6 +93,11 @@ fn app_routes(runtime: &Arc<Runtime>) -> Result<Router> {
     );
     let rt = runtime.clone();
     router = router.route(
+        "/logout",
+        post(move |req: Request| routes::logout(rt.clone(), req)),
+    );
+    let rt = runtime.clone();
+    router = router.route(
         "/user",
         get(move |req: Request| routes::user(rt.clone(), req)),
     );
@@ -107,6 +116,16 @@ fn app_routes(runtime: &Arc<Runtime>) -> Result<Router> {
     router = router.route(
         "/project/action",
         post(move |req: Request| project::project_action(rt.clone(), req)),
+    );
+    let rt = runtime.clone();
+    router = router.route(
+        "/chat/start",
+        post(move |req: Request| headless::start(rt.clone(), req)),
+    );
+    let rt = runtime.clone();
+    router = router.route(
+        "/chat/message",
+        post(move |req: Request| headless::message(rt.clone(), req)),
     );
     page_routes(router, &runtime.config.frontend)
 }
@@ -204,7 +223,11 @@ async fn call_endpoint(runtime: Arc<Runtime>, route: EndpointRoute, mut req: Req
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
-    let context = match resolve_request(&runtime, requested, route.kind).await {
+    let user = match runtime.identify(req.headers()) {
+        Ok(user) => user,
+        Err(err) => return err.into_response(),
+    };
+    let context = match resolve_request(&runtime, requested, user, route.kind).await {
         Ok(cx) => cx,
         Err(err) => return err.into_response(),
     };

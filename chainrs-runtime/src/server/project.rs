@@ -104,6 +104,10 @@ pub(crate) async fn project_action(runtime: Arc<Runtime>, req: Request) -> Respo
 }
 
 async fn action(runtime: Arc<Runtime>, req: Request) -> Result<Value> {
+    let user = runtime.identify(req.headers())?;
+    if runtime.login_required() && user.is_none() {
+        return Err(super::resolve::login_required());
+    }
     let axum::Json(body) = axum::Json::<ActionRequest>::from_request(req, &())
         .await
         .map_err(|rejection| {
@@ -117,11 +121,7 @@ async fn action(runtime: Arc<Runtime>, req: Request) -> Result<Value> {
         .open(id)
         .await?
         .ok_or_else(|| Error::SessionNotFound(id.to_string()))?;
-    if runtime.login_required() && session.user().is_none() {
-        return Err(Error::Unauthorized(
-            "login required: this session has no logged-in user".to_owned(),
-        ));
-    }
+    session.check_owner(user.as_ref())?;
     run_action(&runtime, &session, None, HookInput::Action(body.action)).await?;
     Ok(Value::Null)
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::Request;
 
 use crate::app::{EndpointKind, Runtime};
+use crate::auth::User;
 use crate::context::{Context, ContextKind};
 use crate::error::{Error, Result};
 use crate::session::{Origin, SessionId, SessionMeta};
@@ -54,14 +55,22 @@ pub(crate) fn requested_session(req: &Request) -> Result<Option<SessionId>> {
 pub(crate) async fn resolve_request(
     runtime: &Arc<Runtime>,
     requested: Option<SessionId>,
+    user: Option<User>,
     kind: EndpointKind,
 ) -> Result<Context> {
     let sessions = &runtime.sessions;
+    if runtime.login_required() && user.is_none() {
+        return Err(login_required());
+    }
     let session = match requested {
-        Some(id) => sessions
-            .open(id)
-            .await?
-            .ok_or_else(|| Error::SessionNotFound(id.to_string()))?,
+        Some(id) => {
+            let session = sessions
+                .open(id)
+                .await?
+                .ok_or_else(|| Error::SessionNotFound(id.to_string()))?;
+            session.check_owner(user.as_ref())?;
+            session
+        }
         None if kind == EndpointKind::Ws => {
             return Err(Error::BadRequest(
                 "this #[endpoint(ws)] runs in a chat tab's context: name the tab's session with \
@@ -69,16 +78,12 @@ pub(crate) async fn resolve_request(
                     .to_owned(),
             ));
         }
-        None if runtime.login_required() => return Err(login_required()),
         None => {
             sessions
-                .create(None, SessionMeta::new(Origin::Http, None))
+                .create(None, SessionMeta::new(Origin::Http, user))
                 .await?
         }
     };
-    if runtime.login_required() && session.user().is_none() {
-        return Err(login_required());
-    }
     let chat = match kind {
         EndpointKind::Http => None,
         EndpointKind::Ws => Some(
@@ -99,10 +104,10 @@ pub(crate) async fn resolve_request(
     })
 }
 
-fn login_required() -> Error {
+pub(crate) fn login_required() -> Error {
     Error::Unauthorized(
         "login required: POST /login with form fields username and password, then send the \
-         returned X-Chainrs-Session-Id header"
+         returned token (the access_token cookie, or Authorization: Bearer <access_token>)"
             .to_owned(),
     )
 }

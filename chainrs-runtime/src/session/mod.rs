@@ -191,6 +191,8 @@ pub struct SessionStats {
     pub with_locals: usize,
     /// Sessions with a chat tab on this instance (connected, or away and not yet expired).
     pub live_chats: usize,
+    /// Sessions whose thread ownership this instance tracks.
+    pub threads: usize,
 }
 
 /// Owns the life of every session this instance touches: store, per-instance maps, logging.
@@ -199,6 +201,10 @@ pub(crate) struct Sessions {
     pub(crate) ttl: Duration,
     locals: DashMap<SessionId, Arc<LocalSlots>>,
     live: DashMap<SessionId, Arc<ChatLink>>,
+    /// Who owns each thread this instance has seen, so a handshake cannot claim another
+    /// user's thread id; and each session's thread, to forget it with the session.
+    threads: DashMap<Uuid, Option<String>>,
+    thread_of: DashMap<SessionId, Uuid>,
 }
 
 /// A resolved session: id, the facts last seen, the span its events go to.
@@ -224,6 +230,7 @@ fn session_span(id: SessionId, meta: &SessionMeta) -> Span {
 impl SessionRef {
     fn new(id: SessionId, meta: SessionMeta, sessions: Arc<Sessions>) -> Self {
         let span = session_span(id, &meta);
+        sessions.note_thread(id, &meta);
         SessionRef {
             id,
             meta: Arc::new(Mutex::new(meta)),
@@ -265,6 +272,24 @@ impl SessionRef {
             .then(|| Emitter::new(self.id, link as Arc<dyn ChatSink>))
     }
 
+    /// Refuses a caller who does not own the session: another user, a logged-in user on an
+    /// anonymous session, or an anonymous caller on a user's session. Logs the refusal.
+    pub(crate) fn check_owner(&self, caller: Option<&User>) -> Result<()> {
+        let owner = self.user();
+        let why = match (owner.as_ref(), caller) {
+            (None, None) => return Ok(()),
+            (Some(a), Some(b)) if a.identifier == b.identifier => return Ok(()),
+            (Some(_), Some(_)) => "it belongs to another user",
+            (Some(_), None) => "it belongs to a logged-in user and the request carries no login",
+            (None, Some(_)) => "it is an anonymous session and cannot be taken over by a login",
+        };
+        tracing::warn!(target: "chainrs::session", parent: &self.span, reason = why, caller = caller.map(|u| u.identifier.as_str()), "session refused");
+        Err(Error::Forbidden(format!(
+            "session {} is not yours: {why}",
+            self.id
+        )))
+    }
+
     /// Changes the built-in facts atomically, logging `what` inside the session's span.
     pub(crate) async fn update_meta<R>(
         &self,
@@ -291,7 +316,32 @@ impl Sessions {
             ttl,
             locals: DashMap::new(),
             live: DashMap::new(),
+            threads: DashMap::new(),
+            thread_of: DashMap::new(),
         }
+    }
+
+    fn note_thread(&self, id: SessionId, meta: &SessionMeta) {
+        self.threads.insert(
+            meta.thread_id,
+            meta.user.as_ref().map(|u| u.identifier.clone()),
+        );
+        self.thread_of.insert(id, meta.thread_id);
+    }
+
+    /// Refuses a thread id that belongs to a session of another user (or to an anonymous
+    /// session, for a logged-in caller, and the other way round).
+    pub(crate) fn check_thread(&self, thread: Uuid, caller: Option<&User>) -> Result<()> {
+        let Some(owner) = self.threads.get(&thread).map(|o| o.clone()) else {
+            return Ok(());
+        };
+        if owner.as_deref() == caller.map(|u| u.identifier.as_str()) {
+            return Ok(());
+        }
+        tracing::warn!(target: "chainrs::session", %thread, caller = caller.map(|u| u.identifier.as_str()), "thread refused: it belongs to another user");
+        Err(Error::Forbidden(format!(
+            "thread {thread} is not yours: it belongs to another user"
+        )))
     }
 
     /// Creates a session. With `id` given (a chat tab's own id) it fails if that id exists.
@@ -448,6 +498,9 @@ impl Sessions {
         if let Some((_, link)) = self.live.remove(&id) {
             link.close();
         }
+        if let Some((_, thread)) = self.thread_of.remove(&id) {
+            self.threads.remove(&thread);
+        }
     }
 
     /// Removes expired sessions from the store and from every per-instance map.
@@ -475,9 +528,13 @@ impl Sessions {
             }
             ended.push((gone.id, session));
         }
-        // Locals of sessions that expired without the store reporting them (or were deleted
-        // elsewhere) are dropped when the store no longer knows the session.
-        let orphans: Vec<SessionId> = self.locals.iter().map(|e| *e.key()).collect();
+        // What this instance holds for sessions that ended without the store reporting them
+        // here (deleted or expired through another instance) goes once the store no longer
+        // knows the session.
+        let mut orphans: Vec<SessionId> = self.locals.iter().map(|e| *e.key()).collect();
+        orphans.extend(self.thread_of.iter().map(|e| *e.key()));
+        orphans.sort_unstable();
+        orphans.dedup();
         for id in orphans {
             if !self.live.contains_key(&id)
                 && matches!(
@@ -485,13 +542,17 @@ impl Sessions {
                     Lookup::NoSession
                 )
             {
-                self.locals.remove(&id);
-                tracing::info!(target: "chainrs::session", session_id = %id, "session expired");
+                if self.locals.contains_key(&id) {
+                    tracing::info!(target: "chainrs::session", session_id = %id, "session expired");
+                }
+                self.forget(id);
             }
         }
         if !ended.is_empty() {
             self.locals.shrink_to_fit();
             self.live.shrink_to_fit();
+            self.threads.shrink_to_fit();
+            self.thread_of.shrink_to_fit();
         }
         Ok(ended)
     }
@@ -524,6 +585,7 @@ impl Sessions {
         SessionStats {
             stored: self.store.len_hint(),
             with_locals: self.locals.len(),
+            threads: self.thread_of.len(),
             live_chats: self.live.len(),
         }
     }

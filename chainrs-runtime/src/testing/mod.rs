@@ -104,11 +104,7 @@ impl TestClient {
             .open(id)
             .await?
             .ok_or_else(|| Error::SessionNotFound(id.to_string()))?;
-        let owner = session.user().map(|u| u.identifier);
-        if owner != user.map(|u| u.identifier) {
-            tracing::warn!(target: "chainrs::session", parent: &session.span, "session refused: it belongs to another user");
-            return Err(Error::Forbidden(id.to_string()));
-        }
+        session.check_owner(user.as_ref())?;
         tracing::info!(target: "chainrs::session", parent: &session.span, "session restored");
         self.attach(session).await
     }
@@ -156,8 +152,9 @@ impl TestClient {
         Ok(chat)
     }
 
-    /// Logs in through `POST /login` and returns the session bound to the user.
-    pub async fn login(&self, username: &str, password: &str) -> Result<SessionId> {
+    /// Logs in through `POST /login`: the token to send (`TestRequest::login`) and the session
+    /// the login opened.
+    pub async fn login(&self, username: &str, password: &str) -> Result<Login> {
         let response = self
             .post("/login")
             .form(&[("username", username), ("password", password)])
@@ -170,9 +167,27 @@ impl TestClient {
                 response.text()
             )));
         }
-        response
+        let body: Value = response.json()?;
+        let token = body["access_token"]
+            .as_str()
+            .ok_or_else(|| Error::BadRequest("login answered without a token".to_owned()))?
+            .to_owned();
+        let session_id = response
             .session_id()
-            .ok_or_else(|| Error::BadRequest("login answered without a session id".to_owned()))
+            .ok_or_else(|| Error::BadRequest("login answered without a session id".to_owned()))?;
+        Ok(Login { token, session_id })
+    }
+
+    /// A login token for `user`, as `POST /login` would issue it (send it with
+    /// `TestRequest::bearer`). Fails in an app without a login callback.
+    pub fn token_for(&self, user: &User) -> Result<String> {
+        self.runtime
+            .tokens
+            .as_ref()
+            .ok_or_else(|| {
+                Error::Config("this app has no login callback, so it issues no tokens".to_owned())
+            })?
+            .issue(user)
     }
 
     /// A request to `path` with any method.
@@ -253,6 +268,15 @@ impl Wire for ChannelWire {
             })
         }))
     }
+}
+
+/// A successful login: its token and the session it opened.
+#[derive(Clone, Debug)]
+pub struct Login {
+    /// The signed token (`access_token`).
+    pub token: String,
+    /// The session bound to the user.
+    pub session_id: SessionId,
 }
 
 /// A chat tab opened by [`TestClient`].

@@ -38,6 +38,16 @@ impl TestRequest {
         self.header(SESSION_HEADER, &id.to_string())
     }
 
+    /// Sends a login token as `Authorization: Bearer`.
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    /// Sends the login's token and names its session.
+    pub fn login(self, login: &super::Login) -> Self {
+        self.bearer(&login.token).session(login.session_id)
+    }
+
     /// Adds a header.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         match (

@@ -84,37 +84,54 @@ impl Transport {
         };
         let hs = handshake::parse(auth.as_ref()).map_err(&refuse)?;
         let runtime = &self.runtime;
+        // The login comes with the handshake request: the access_token cookie (browsers) or
+        // an Authorization header (other clients).
+        let user = runtime
+            .identify(&socket.req_parts().headers)
+            .map_err(|e| refuse(e.to_string()))?;
+        if runtime.login_required() && user.is_none() {
+            return Err(refuse(login_required()));
+        }
         let session = match runtime.sessions.open(hs.session_id).await {
             Ok(Some(session)) => {
-                if runtime.login_required() && session.user().is_none() {
-                    return Err(refuse(login_required()));
-                }
+                session
+                    .check_owner(user.as_ref())
+                    .map_err(|e| refuse(e.to_string()))?;
                 tracing::info!(target: "chainrs::session", parent: &session.span, client_type = %hs.client_type, "session restored");
                 session
             }
-            Ok(None) if runtime.login_required() => return Err(refuse(login_required())),
             Ok(None) => {
-                let mut meta = SessionMeta::new(Origin::Chat, None);
+                let mut meta = SessionMeta::new(Origin::Chat, user.clone());
                 meta.client_type = hs.client_type.clone();
                 meta.env = hs.env.clone();
                 meta.chat_profile = hs.chat_profile.clone();
                 match runtime.sessions.create(Some(hs.session_id), meta).await {
                     Ok(session) => session,
                     // Two sockets raced to create it: the other one won, join its session.
-                    Err(Error::BadRequest(_)) => runtime
-                        .sessions
-                        .open(hs.session_id)
-                        .await
-                        .map_err(|e| refuse(e.to_string()))?
-                        .ok_or_else(|| {
-                            refuse("the session disappeared while connecting".to_owned())
-                        })?,
+                    Err(Error::BadRequest(_)) => {
+                        let session = runtime
+                            .sessions
+                            .open(hs.session_id)
+                            .await
+                            .map_err(|e| refuse(e.to_string()))?
+                            .ok_or_else(|| {
+                                refuse("the session disappeared while connecting".to_owned())
+                            })?;
+                        session
+                            .check_owner(user.as_ref())
+                            .map_err(|e| refuse(e.to_string()))?;
+                        session
+                    }
                     Err(err) => return Err(refuse(err.to_string())),
                 }
             }
             Err(err) => return Err(refuse(err.to_string())),
         };
         if let Some(thread) = hs.thread_id {
+            runtime
+                .sessions
+                .check_thread(thread, user.as_ref())
+                .map_err(|e| refuse(e.to_string()))?;
             if thread != session.meta().thread_id {
                 tracing::debug!(target: "chainrs::socket", parent: &session.span, requested = %thread, "threadId given but thread resume needs a data layer: the session keeps its thread");
             }
@@ -210,6 +227,7 @@ impl Transport {
 }
 
 fn login_required() -> String {
-    "login required: log in first (POST /login) and connect with the sessionId it returns"
+    "login required: log in first (POST /login); the handshake must carry its access_token cookie \
+     (or an Authorization: Bearer header)"
         .to_owned()
 }

@@ -173,4 +173,6 @@ pub fn app() -> App {
         .register(init)
         .register(run)
         .register(chat)
+        // A throwaway token secret when CHAINRS_AUTH_SECRET is not set (see hello).
+        .dev_mode(true)
 }

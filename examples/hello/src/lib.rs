@@ -1,4 +1,4 @@
-//! The hello chat: log in as admin/admin, get greeted, and every message is echoed with the
+//! The hello chat: log in as admin/admin (or guest/guest), get greeted, and every message is echoed with the
 //! session's turn count, kept in a typed `UserSession`. An endpoint reads the same session.
 //!
 //! A few commands show the rest of the chat API: `/long` (a slow stream to stop), `/count`
@@ -20,10 +20,14 @@ pub struct Chat {
     pub history: Vec<String>,
 }
 
-/// Accepts admin/admin.
+/// Accepts admin/admin and guest/guest.
 #[password_auth_callback]
 pub async fn login(username: String, password: String) -> Option<User> {
-    (username == "admin" && password == "admin").then(|| User::new("admin"))
+    matches!(
+        (username.as_str(), password.as_str()),
+        ("admin", "admin") | ("guest", "guest")
+    )
+    .then(|| User::new(username))
 }
 
 /// Greets the user.
@@ -47,6 +51,14 @@ pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()>
         .await?;
     match msg.content.trim() {
         "/long" => long_reply().await,
+        "/later" => {
+            // A job that answers after the user may have left: kept and delivered on reconnect.
+            chainrs::spawn(async {
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                Message::new("later: done").send().await
+            });
+            Ok(())
+        }
         "/count" => count_fast().await,
         "/tool" => tool_demo().await,
         "/ask" => ask_demo().await,
@@ -184,6 +196,29 @@ pub async fn from_window(message: WindowMessage) -> chainrs::Result<()> {
     chainrs::send_window_message(chainrs::serde_json::json!({ "echo": message.0 })).await
 }
 
+/// Adds a line to the history from outside the chat; the chat's next turn counts it.
+#[endpoint(http, method = "POST", path = "/history")]
+pub async fn add_history(
+    chat: UserSession<Chat>,
+    Json(line): Json<String>,
+) -> chainrs::Result<Json<u32>> {
+    let turns = chat
+        .update(|c| {
+            c.turns += 1;
+            c.history.push(line.clone());
+            c.turns
+        })
+        .await?;
+    Ok(Json(turns))
+}
+
+/// Pushes a message into the live chat tab the request names.
+#[endpoint(ws, method = "POST", path = "/notify")]
+pub async fn notify(Json(text): Json<String>) -> chainrs::Result<StatusCode> {
+    Message::new(text).send().await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
 /// The session's history, as the chat saw it.
 #[endpoint(http, method = "GET", path = "/history")]
 pub async fn history(chat: UserSession<Chat>) -> chainrs::Result<Json<Vec<String>>> {
@@ -201,4 +236,9 @@ pub fn app() -> App {
         .register(settings_changed)
         .register(from_window)
         .register(history)
+        .register(add_history)
+        .register(notify)
+        // Without CHAINRS_AUTH_SECRET, sign logins with a throwaway secret (and say so loudly)
+        // so `cargo run -p hello` works with no set-up; set the secret in production.
+        .dev_mode(true)
 }

@@ -1,0 +1,242 @@
+//! Login tokens: HS256 JWTs carrying the user (`identifier`, `display_name`, `metadata`) with
+//! `iat` and `exp`, sent as the `access_token` cookie or an `Authorization: Bearer` header.
+//! Only HS256 is accepted; a bad signature, an expired token, another algorithm (`none`
+//! included) or a garbled one is refused with the reason, never a panic.
+
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use super::User;
+use crate::error::{Error, Result};
+
+/// The cookie that carries the token.
+pub(crate) const TOKEN_COOKIE: &str = "access_token";
+
+/// The shortest secret accepted, in bytes.
+const MIN_SECRET: usize = 32;
+
+/// How to make a secret, for error messages and docs.
+pub(crate) const MAKE_A_SECRET: &str =
+    "export CHAINRS_AUTH_SECRET=\"$(head -c 48 /dev/urandom | base64)\"";
+
+#[derive(Serialize, Deserialize)]
+struct Claims {
+    #[serde(flatten)]
+    user: User,
+    iat: u64,
+    exp: u64,
+}
+
+/// Issues and checks the tokens of one app.
+pub(crate) struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    pub(crate) lifetime: Duration,
+}
+
+impl Tokens {
+    /// Keys from `secret`, which must be at least 32 bytes.
+    pub(crate) fn new(secret: &[u8], lifetime: Duration) -> Result<Self> {
+        if secret.len() < MIN_SECRET {
+            return Err(Error::Config(format!(
+                "CHAINRS_AUTH_SECRET is {} bytes; it needs at least {MIN_SECRET} random bytes: {MAKE_A_SECRET}",
+                secret.len()
+            )));
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "iat"]);
+        let keys = |e: jsonwebtoken::errors::Error| {
+            Error::Config(format!("CHAINRS_AUTH_SECRET cannot be used as a key: {e}"))
+        };
+        Ok(Tokens {
+            encoding: EncodingKey::from_secret(secret).map_err(keys)?,
+            decoding: DecodingKey::from_secret(secret).map_err(keys)?,
+            validation,
+            lifetime,
+        })
+    }
+
+    /// A secret for this process only (development mode).
+    pub(crate) fn ephemeral(lifetime: Duration) -> Result<Self> {
+        let secret: Vec<u8> = (0..4)
+            .flat_map(|_| uuid::Uuid::new_v4().into_bytes())
+            .collect();
+        Self::new(&secret, lifetime)
+    }
+
+    /// A signed token for `user`, valid for the configured lifetime.
+    pub(crate) fn issue(&self, user: &User) -> Result<String> {
+        let now = now_secs();
+        let claims = Claims {
+            user: user.clone(),
+            iat: now,
+            exp: now + self.lifetime.as_secs(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| Error::Config(format!("could not sign a login token: {e}")))
+    }
+
+    /// The user of a valid token, or why it is refused.
+    pub(crate) fn verify(&self, token: &str) -> std::result::Result<User, &'static str> {
+        // Name a foreign algorithm (`none` above all) before the library calls it malformed.
+        if let Some(alg) = algorithm_of(token) {
+            if alg != "HS256" {
+                return Err("the token is not signed with HS256");
+            }
+        }
+        match jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation) {
+            Ok(data) => Ok(data.claims.user),
+            Err(err) => Err(match err.kind() {
+                ErrorKind::ExpiredSignature => "the token has expired",
+                ErrorKind::InvalidSignature => "the token's signature is not valid",
+                ErrorKind::InvalidAlgorithm
+                | ErrorKind::InvalidAlgorithmName
+                | ErrorKind::UnsupportedAlgorithm => "the token is not signed with HS256",
+                ErrorKind::MissingRequiredClaim(_) => "the token lacks exp or iat",
+                _ => "the token is malformed",
+            }),
+        }
+    }
+
+    /// The user the request's token names: `Authorization: Bearer` first, then the
+    /// `access_token` cookie. `Ok(None)` without a token; an invalid one is refused (401).
+    pub(crate) fn identify(&self, headers: &HeaderMap) -> Result<Option<User>> {
+        let Some(token) = token_of(headers) else {
+            return Ok(None);
+        };
+        self.verify(&token).map(Some).map_err(|why| {
+            tracing::warn!(target: "chainrs::auth", reason = why, "token refused");
+            Error::Unauthorized(format!(
+                "{why}: log in again (POST /login) to get a new token"
+            ))
+        })
+    }
+}
+
+/// The `alg` a token's header names, when the header decodes.
+fn algorithm_of(token: &str) -> Option<String> {
+    use base64::Engine as _;
+    let header = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header.trim_end_matches('='))
+        .ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value.get("alg")?.as_str().map(str::to_owned)
+}
+
+/// The token a request carries, if any.
+fn token_of(headers: &HeaderMap) -> Option<String> {
+    if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        if let Some(token) = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+        {
+            return Some(token.trim().to_owned());
+        }
+    }
+    for header in headers.get_all(COOKIE) {
+        let Ok(text) = header.to_str() else { continue };
+        for pair in text.split(';') {
+            if let Some((name, value)) = pair.trim().split_once('=') {
+                if name == TOKEN_COOKIE && !value.is_empty() {
+                    return Some(value.to_owned());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The `Set-Cookie` value that stores `token`.
+pub(crate) fn cookie(token: &str, lifetime: Duration) -> String {
+    format!(
+        "{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}",
+        lifetime.as_secs()
+    )
+}
+
+/// The `Set-Cookie` value that removes the token.
+pub(crate) fn expired_cookie() -> String {
+    format!("{TOKEN_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens() -> Tokens {
+        Tokens::new(&[7u8; 32], Duration::from_secs(60)).expect("keys")
+    }
+
+    fn bearer(token: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            AUTHORIZATION,
+            format!("Bearer {token}").parse().expect("header"),
+        );
+        headers
+    }
+
+    #[test]
+    fn a_token_round_trips_its_user_through_header_and_cookie() {
+        let t = tokens();
+        let user = User::new("ann").with_metadata("role", "admin");
+        let token = t.issue(&user).expect("signed");
+        assert_eq!(
+            t.identify(&bearer(&token)).expect("valid"),
+            Some(user.clone())
+        );
+        let mut cookies = HeaderMap::new();
+        cookies.insert(
+            COOKIE,
+            format!("theme=dark; access_token={token}")
+                .parse()
+                .expect("header"),
+        );
+        assert_eq!(t.identify(&cookies).expect("valid"), Some(user));
+        assert_eq!(t.identify(&HeaderMap::new()).expect("none"), None);
+    }
+
+    #[test]
+    fn bad_tokens_are_refused_with_the_reason() {
+        let t = tokens();
+        let other = Tokens::new(&[8u8; 32], Duration::from_secs(60)).expect("keys");
+        let forged = other.issue(&User::new("ann")).expect("signed");
+        assert_eq!(t.verify(&forged), Err("the token's signature is not valid"));
+        let expired = Tokens::new(&[7u8; 32], Duration::ZERO)
+            .expect("keys")
+            .issue(&User::new("ann"))
+            .expect("signed");
+        std::thread::sleep(Duration::from_millis(1100));
+        assert_eq!(t.verify(&expired), Err("the token has expired"));
+        // alg "none": header {"alg":"none","typ":"JWT"}, any claims, no signature.
+        let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJpZGVudGlmaWVyIjoiYW5uIiwiaWF0IjoxLCJleHAiOjk5OTk5OTk5OTl9.";
+        assert_eq!(t.verify(none), Err("the token is not signed with HS256"));
+        assert_eq!(t.verify("garbage"), Err("the token is malformed"));
+        assert_eq!(t.verify("a.b.c"), Err("the token is malformed"));
+        let err = t.identify(&bearer("garbage")).expect_err("refused");
+        assert!(err.to_string().contains("log in again"), "{err}");
+    }
+
+    #[test]
+    fn short_secrets_are_refused_with_how_to_make_one() {
+        let err = Tokens::new(b"short", Duration::from_secs(1))
+            .err()
+            .expect("too short");
+        assert!(err.to_string().contains("head -c 48 /dev/urandom"), "{err}");
+    }
+}

@@ -1,0 +1,218 @@
+//! Chat over plain HTTP, for bots and scripts with no browser: `POST /chat/start` runs
+//! `on_chat_start`, `POST /chat/message` runs `on_message`, each answering with the messages
+//! and steps the handlers produced, on the session the request names (or a new one).
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::resolve::{SESSION_HEADER, requested_session, resolve_request};
+use crate::app::{EndpointKind, HookKind, Runtime};
+use crate::chat::{HookInput, Message, run_chat_hook};
+use crate::context::{ChatSink, Emitter, SinkFuture};
+use crate::error::{Error, Result};
+use crate::protocol::{ServerEvent, StepType};
+use crate::session::SessionRef;
+
+/// One message or step, as it stood when the handler finished.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Shown {
+    id: Uuid,
+    #[serde(rename = "type")]
+    kind: StepType,
+    author: String,
+    content: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    input: String,
+    parent_id: Option<Uuid>,
+    is_error: bool,
+}
+
+/// What a headless call answers.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Answer {
+    session_id: String,
+    thread_id: Uuid,
+    /// Messages (assistant, system, errors), in the order they first appeared.
+    messages: Vec<Shown>,
+    /// Steps (tool, llm, ... and the hook's run step), in the order they first appeared.
+    steps: Vec<Shown>,
+}
+
+#[derive(Deserialize)]
+struct Said {
+    content: String,
+}
+
+/// Collects what a headless run emits.
+#[derive(Default)]
+struct Collector(Mutex<Vec<ServerEvent>>);
+
+impl ChatSink for Collector {
+    fn deliver(&self, event: ServerEvent) -> SinkFuture<'_> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(event);
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// `POST /chat/start`: runs `on_chat_start` once for the session (a second call runs nothing).
+pub(crate) async fn start(runtime: Arc<Runtime>, req: Request) -> Response {
+    let who = caller(&runtime, &req);
+    respond(async {
+        let session = session_of(&runtime, who).await?;
+        let collector = Arc::new(Collector::default());
+        let emitter = Emitter::new(session.id, collector.clone());
+        start_once(&runtime, &session, &emitter).await?;
+        Ok((session, collector))
+    })
+    .await
+}
+
+/// `POST /chat/message` with `{"content": "..."}`: runs `on_message` (after `on_chat_start`
+/// if the session's chat has not started yet).
+pub(crate) async fn message(runtime: Arc<Runtime>, req: Request) -> Response {
+    let who = caller(&runtime, &req);
+    respond(async {
+        let session = session_of(&runtime, who).await?;
+        let axum::Json(said) =
+            axum::Json::<Said>::from_request(req, &())
+                .await
+                .map_err(|rejection| {
+                    Error::BadRequest(format!(
+                        "POST /chat/message takes JSON {{\"content\": \"<text>\"}} ({rejection})"
+                    ))
+                })?;
+        let limit = runtime.config.max_message_bytes;
+        if said.content.len() > limit {
+            return Err(Error::BadRequest(format!(
+                "the message is {} bytes, over this app's limit of {limit} bytes",
+                said.content.len()
+            )));
+        }
+        let collector = Arc::new(Collector::default());
+        let emitter = Emitter::new(session.id, collector.clone());
+        start_once(&runtime, &session, &emitter).await?;
+        let mut message = Message::from_user(said.content);
+        message.thread_id = Some(session.meta().thread_id);
+        run_chat_hook(
+            &runtime,
+            &session,
+            &emitter,
+            HookKind::OnMessage,
+            HookInput::Message(message),
+        )
+        .await?;
+        Ok((session, collector))
+    })
+    .await
+}
+
+/// The session a request names and the user its token names (read before the body is).
+type Caller = Result<(Option<crate::session::SessionId>, Option<crate::auth::User>)>;
+
+fn caller(runtime: &Runtime, req: &Request) -> Caller {
+    Ok((requested_session(req)?, runtime.identify(req.headers())?))
+}
+
+async fn session_of(runtime: &Arc<Runtime>, who: Caller) -> Result<SessionRef> {
+    let (requested, user) = who?;
+    Ok(
+        resolve_request(runtime, requested, user, EndpointKind::Http)
+            .await?
+            .session,
+    )
+}
+
+async fn start_once(runtime: &Arc<Runtime>, session: &SessionRef, emitter: &Emitter) -> Result<()> {
+    let first = session
+        .update_meta("chat started", |m| {
+            !std::mem::replace(&mut m.chat_started, true)
+        })
+        .await?;
+    if first {
+        run_chat_hook(
+            runtime,
+            session,
+            emitter,
+            HookKind::OnChatStart,
+            HookInput::None,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn respond(
+    run: impl std::future::Future<Output = Result<(SessionRef, Arc<Collector>)>>,
+) -> Response {
+    match run.await {
+        Ok((session, collector)) => {
+            let events =
+                std::mem::take(&mut *collector.0.lock().unwrap_or_else(PoisonError::into_inner));
+            let (messages, steps) = reduce(&events);
+            let answer = Answer {
+                session_id: session.id.to_string(),
+                thread_id: session.meta().thread_id,
+                messages,
+                steps,
+            };
+            let mut response = (StatusCode::OK, axum::Json(answer)).into_response();
+            if let Ok(v) = HeaderValue::from_str(&session.id.to_string()) {
+                response.headers_mut().insert(SESSION_HEADER, v);
+            }
+            response
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+/// The messages and steps as they stand after every update, stream token and removal.
+fn reduce(events: &[ServerEvent]) -> (Vec<Shown>, Vec<Shown>) {
+    let mut shown: Vec<Shown> = Vec::new();
+    for event in events {
+        match event {
+            ServerEvent::NewMessage(s)
+            | ServerEvent::UpdateMessage(s)
+            | ServerEvent::StreamStart(s) => {
+                let item = Shown {
+                    id: s.id,
+                    kind: s.step_type,
+                    author: s.name.clone(),
+                    content: s.output.clone(),
+                    input: s.input.clone(),
+                    parent_id: s.parent_id,
+                    is_error: s.is_error,
+                };
+                match shown.iter_mut().find(|x| x.id == s.id) {
+                    Some(existing) => *existing = item,
+                    None => shown.push(item),
+                }
+            }
+            ServerEvent::StreamToken(t) => {
+                if let Some(existing) = shown.iter_mut().find(|x| x.id == t.id) {
+                    if t.is_sequence {
+                        existing.content.clear();
+                    }
+                    existing.content.push_str(&t.token);
+                }
+            }
+            ServerEvent::DeleteMessage(s) => shown.retain(|x| x.id != s.id),
+            _ => {}
+        }
+    }
+    shown.into_iter().partition(|x| {
+        matches!(
+            x.kind,
+            StepType::AssistantMessage | StepType::SystemMessage | StepType::UserMessage
+        )
+    })
+}
