@@ -69,6 +69,11 @@ fn artifacts() -> PathBuf {
 
 /// Runs one Node script against `url` and fails the test with its output when it fails.
 async fn run_node(script: &str, url: &str, limit: Duration) {
+    run_node_with(script, url, limit, &[]).await;
+}
+
+/// [`run_node`] with extra environment variables.
+async fn run_node_with(script: &str, url: &str, limit: Duration, env: &[(&str, &str)]) {
     let dir = js_dir();
     assert!(
         dir.join("node_modules/socket.io-client").is_dir(),
@@ -79,6 +84,7 @@ async fn run_node(script: &str, url: &str, limit: Duration) {
         .current_dir(&dir)
         .env("CHAINRS_URL", url)
         .env("ARTIFACT_DIR", artifacts())
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -133,5 +139,19 @@ async fn the_chat_page_works_in_headless_chromium() {
 async fn a_connected_tab_keeps_its_session_and_a_left_one_expires() {
     let served = Served::app(hello::app().session_timeout(Duration::from_secs(1))).await;
     run_node("session-life.mjs", &served.url, Duration::from_secs(60)).await;
+    served.shut_down().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_ownership_and_one_session_shared_by_chat_and_endpoints() {
+    const SECRET: &str = "js-clients-test-secret-of-at-least-32-bytes";
+    let served = Served::app(hello::app().auth_secret(SECRET).dev_mode(false)).await;
+    run_node_with(
+        "auth.mjs",
+        &served.url,
+        Duration::from_secs(120),
+        &[("CHAINRS_TEST_SECRET", SECRET)],
+    )
+    .await;
     served.shut_down().await;
 }

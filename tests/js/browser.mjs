@@ -96,6 +96,7 @@ async function flow(page) {
   await interactions(page);
   await page.screenshot({ path: join(artifacts, "after-reload.png"), fullPage: false, animations: "disabled" });
   ok(`screenshot ${join(artifacts, "after-reload.png")}`);
+  await newChatAndSignOut(page);
 }
 
 /** The login form: a wrong password shows login-error, admin/admin gets in. */
@@ -290,6 +291,25 @@ async function interactions(page) {
   ok("the busy state ends after the error");
 }
 
+/** "New chat" starts a fresh session without a new sign-in; "Sign out" ends the login. */
+async function newChatAndSignOut(page) {
+  const before = await page.evaluate(() => window.chainrs?.sessionId?.());
+  await page.getByTestId("new-chat").click();
+  await waitForConnected(page, "after New chat");
+  check(!(await page.getByTestId("login-form").isVisible()), "New chat asks for no new sign-in (the token cookie is the login)");
+  const after = await page.evaluate(() => window.chainrs?.sessionId?.());
+  check(isUuid(after) && after !== before, "New chat has a new session id");
+  await waitForMessage(page, 'a new "Hello admin"', (m) => m.text === "Hello admin");
+  const shown = await readMessages(page);
+  checkEqual(shown.length, 1, "New chat starts with an empty conversation and a new on_chat_start");
+  await send(page, "fresh start");
+  await waitForMessage(page, '"echo #1: fresh start"', (m) => m.text === "echo #1: fresh start" && m.streaming === "false");
+  ok("the new session counts from 1");
+  await page.getByTestId("logout").click();
+  await page.getByTestId("login-form").waitFor({ state: "visible" });
+  ok("Sign out shows the login form");
+}
+
 /** Collects console errors and uncaught exceptions, except the expected ones. */
 function watchConsole(page) {
   const errors = [];
@@ -300,6 +320,8 @@ function watchConsole(page) {
     if (/favicon\.ico$/.test(url) && /404/.test(text)) return;
     // The wrong-password attempt is answered 401 on purpose; Chromium logs that as a failed load.
     if (/\/login$/.test(url) && /401/.test(text)) return;
+    // So is the page's "am I logged in?" probe before a login and after signing out.
+    if (/\/user$/.test(url) && /401/.test(text)) return;
     errors.push(`${text}${url ? ` (${url})` : ""}`);
   });
   page.on("pageerror", (err) => errors.push(`uncaught: ${err.message}`));

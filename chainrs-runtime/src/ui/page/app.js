@@ -121,6 +121,7 @@
     status: byId("status"),
     statusLabel: byId("status-label"),
     userChip: byId("user-chip"),
+    logout: byId("logout"),
     theme: byId("theme-toggle"),
     newChat: byId("new-chat"),
     banner: byId("banner"),
@@ -670,6 +671,7 @@
     const label = S.user ? str(S.user.display_name) || str(S.user.identifier) : "";
     ui.userChip.textContent = label;
     ui.userChip.hidden = !label;
+    ui.logout.hidden = !S.user;
     if (label) ui.userChip.title = `Signed in as ${label}`;
   }
 
@@ -1197,9 +1199,11 @@
     let sid = tabStore.get(SID_KEY);
     if (!UUID_RE.test(sid || "")) sid = null;
     if (S.config.requireLogin) {
-      const user = sid ? await fetchUser(sid) : null;
+      // The access_token cookie says who this is; the tab's session id is kept across reloads.
+      const user = await fetchUser(sid);
       if (user) {
         setUser(user);
+        if (!sid) sid = uuid();
       } else {
         sid = await showLogin();
         setUser(await fetchUser(sid));
@@ -1228,15 +1232,9 @@
       S.sessionId = null;
       ui.notices.replaceChildren();
       setConn("connecting");
-      let sid;
-      if (S.config.requireLogin) {
-        // The ended session carried the login: a new one needs a new sign-in.
-        setUser(null);
-        sid = await showLogin("Sign in again to start a new chat.");
-        setUser(await fetchUser(sid));
-      } else {
-        sid = uuid();
-      }
+      // The login lives in the access_token cookie, not in the session: a new chat needs no new
+      // sign-in, just a new session id (the handshake's cookie makes it this user's).
+      const sid = uuid();
       await beginSession(sid);
       focusComposer();
     } finally {
@@ -1244,6 +1242,19 @@
     }
   }
   ui.newChat.addEventListener("click", () => { newChat(); });
+
+  /** "Sign out": ends the login (POST /logout clears the cookie), forgets this tab's chat. */
+  async function signOut() {
+    const sock = net.sock;
+    net.sock = null;
+    clearTimeout(net.timer);
+    if (sock) sock.close();
+    await http("POST", "/logout", {});
+    tabStore.del(TRANSCRIPT_KEY);
+    tabStore.del(SID_KEY);
+    window.location.reload();
+  }
+  ui.logout.addEventListener("click", () => { signOut(); });
 
   window.addEventListener("pagehide", saveNow);
 
