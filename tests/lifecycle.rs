@@ -49,8 +49,8 @@ async fn expiry_empties_every_map_so_short_sessions_do_not_accumulate() -> chain
         let stats = client.stats();
         assert_eq!(stats.stored, Some(400), "wave {wave}");
         assert_eq!(
-            (stats.with_locals, stats.live_chats),
-            (400, 200),
+            (stats.with_locals, stats.live_chats, stats.threads),
+            (400, 200, 400),
             "wave {wave}"
         );
         drop(chats);
@@ -58,8 +58,13 @@ async fn expiry_empties_every_map_so_short_sessions_do_not_accumulate() -> chain
         assert_eq!(client.sweep().await?.len(), 400, "wave {wave}");
         let after = client.stats();
         assert_eq!(
-            (after.stored, after.with_locals, after.live_chats),
-            (Some(0), 0, 0),
+            (
+                after.stored,
+                after.with_locals,
+                after.live_chats,
+                after.threads
+            ),
+            (Some(0), 0, 0, 0),
             "wave {wave}"
         );
     }
