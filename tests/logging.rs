@@ -65,13 +65,7 @@ async fn every_session_state_change_is_logged_in_the_sessions_span() -> chainrs:
     client.sweep().await?;
 
     let lines = captured.lines();
-    let find = |needle: &str, session: SessionId| -> Vec<String> {
-        lines
-            .iter()
-            .filter(|l| l.contains(needle) && l.contains(&format!("session_id={session}")))
-            .cloned()
-            .collect()
-    };
+    let find = |needle: &str, session: SessionId| in_session(&lines, needle, session);
     let created = find("session created", id);
     assert_eq!(created.len(), 1, "{lines:#?}");
     assert!(
@@ -112,13 +106,7 @@ async fn every_session_state_change_is_logged_in_the_sessions_span() -> chainrs:
     assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
 
     let lines = captured.lines();
-    let find = |needle: &str, session: SessionId| -> Vec<String> {
-        lines
-            .iter()
-            .filter(|l| l.contains(needle) && l.contains(&format!("session_id={session}")))
-            .cloned()
-            .collect()
-    };
+    let find = |needle: &str, session: SessionId| in_session(&lines, needle, session);
     let bound = find("user bound", ann.session_id);
     assert_eq!(bound.len(), 1, "{lines:#?}");
     assert!(bound[0].contains("user=\"ann\""), "{bound:?}");
@@ -135,6 +123,15 @@ async fn every_session_state_change_is_logged_in_the_sessions_span() -> chainrs:
         "{lines:#?}"
     );
     Ok(())
+}
+
+/// The captured lines that contain `needle` inside `session`'s span.
+fn in_session(lines: &[String], needle: &str, session: SessionId) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| l.contains(needle) && l.contains(&format!("session_id={session}")))
+        .cloned()
+        .collect()
 }
 
 #[password_auth_callback]

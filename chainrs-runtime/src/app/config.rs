@@ -102,13 +102,8 @@ impl Config {
 
     /// Applies overrides from an environment (`lookup` is `std::env::var` in `serve`).
     pub fn apply_env(&mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<()> {
-        if let Some(raw) = lookup("CHAINRS_SESSION_TIMEOUT") {
-            let secs: u64 = raw.trim().parse().ok().filter(|s| *s > 0).ok_or_else(|| {
-                Error::Config(format!(
-                    "CHAINRS_SESSION_TIMEOUT must be a whole number of seconds above zero, got {raw:?}"
-                ))
-            })?;
-            self.session_timeout = Duration::from_secs(secs);
+        if let Some(timeout) = seconds(&lookup, "CHAINRS_SESSION_TIMEOUT")? {
+            self.session_timeout = timeout;
         }
         if let Some(secret) = lookup("CHAINRS_AUTH_SECRET") {
             self.auth_secret = Some(Secret(secret));
@@ -124,16 +119,24 @@ impl Config {
                 }
             };
         }
-        if let Some(raw) = lookup("CHAINRS_TOKEN_LIFETIME") {
-            let secs: u64 = raw.trim().parse().ok().filter(|s| *s > 0).ok_or_else(|| {
-                Error::Config(format!(
-                    "CHAINRS_TOKEN_LIFETIME must be a whole number of seconds above zero, got {raw:?}"
-                ))
-            })?;
-            self.token_lifetime = Duration::from_secs(secs);
+        if let Some(lifetime) = seconds(&lookup, "CHAINRS_TOKEN_LIFETIME")? {
+            self.token_lifetime = lifetime;
         }
         Ok(())
     }
+}
+
+/// A duration in whole seconds above zero from the variable `name`, if it is set.
+fn seconds(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<Duration>> {
+    let Some(raw) = lookup(name) else {
+        return Ok(None);
+    };
+    let secs: u64 = raw.trim().parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+        Error::Config(format!(
+            "{name} must be a whole number of seconds above zero, got {raw:?}"
+        ))
+    })?;
+    Ok(Some(Duration::from_secs(secs)))
 }
 
 /// `addr` with `CHAINRS_HOST` and `CHAINRS_PORT` applied.

@@ -14,8 +14,9 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter, get, post};
+use axum::routing::{MethodFilter, MethodRouter, get};
 use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceExt};
 use tower_http::services::{ServeDir, ServeFile};
@@ -28,18 +29,41 @@ use crate::ui::{self, Frontend};
 
 pub(crate) use resolve::{SESSION_HEADER, resolve_request};
 
-/// Routes chainrs itself serves; user endpoints may not take them.
-const BUILT_IN: &[(&str, &str)] = &[
-    ("POST", "/login"),
-    ("POST", "/auth/header"),
-    ("GET", "/user"),
-    ("POST", "/logout"),
-    ("GET", "/auth/config"),
-    ("GET", "/project/settings"),
-    ("POST", "/set-session-cookie"),
-    ("POST", "/project/action"),
-    ("POST", "/chat/start"),
-    ("POST", "/chat/message"),
+/// A built-in REST handler: it gets the app and the request.
+type RestFn = fn(Arc<Runtime>, Request) -> BoxFuture<'static, Response>;
+
+/// The REST routes chainrs serves itself, with their handlers.
+const REST: &[(&str, &str, RestFn)] = &[
+    ("POST", "/login", |rt, req| Box::pin(routes::login(rt, req))),
+    ("POST", "/auth/header", |rt, req| {
+        Box::pin(routes::header(rt, req))
+    }),
+    ("POST", "/logout", |rt, req| {
+        Box::pin(routes::logout(rt, req))
+    }),
+    ("GET", "/user", |rt, req| Box::pin(routes::user(rt, req))),
+    ("GET", "/auth/config", |rt, _| {
+        Box::pin(project::auth_config(rt))
+    }),
+    ("GET", "/project/settings", |rt, _| {
+        Box::pin(project::project_settings(rt))
+    }),
+    ("POST", "/set-session-cookie", |_, req| {
+        Box::pin(project::set_session_cookie(req))
+    }),
+    ("POST", "/project/action", |rt, req| {
+        Box::pin(project::project_action(rt, req))
+    }),
+    ("POST", "/chat/start", |rt, req| {
+        Box::pin(headless::start(rt, req))
+    }),
+    ("POST", "/chat/message", |rt, req| {
+        Box::pin(headless::message(rt, req))
+    }),
+];
+
+/// The other paths chainrs serves (the page and the socket); user endpoints may not take them.
+const RESERVED: &[(&str, &str)] = &[
     ("GET", "/"),
     ("GET", "/_chainrs/{*asset}"),
     ("GET", "/ws/socket.io"),
@@ -81,52 +105,18 @@ fn app_routes(runtime: &Arc<Runtime>) -> Result<Router> {
     for (path, method_router) in by_path {
         router = router.route(path, method_router);
     }
-    let rt = runtime.clone();
-    router = router.route(
-        "/login",
-        post(move |req: Request| routes::login(rt.clone(), req)),
-    );
-    let rt = runtime.clone();
-    router = router.route(
-        "/auth/header",
-        post(move |req: Request| routes::header(rt.clone(), req)),
-    );
-    let rt = runtime.clone();
-    router = router.route(
-        "/logout",
-        post(move |req: Request| routes::logout(rt.clone(), req)),
-    );
-    let rt = runtime.clone();
-    router = router.route(
-        "/user",
-        get(move |req: Request| routes::user(rt.clone(), req)),
-    );
-    let rt = runtime.clone();
-    router = router.route(
-        "/auth/config",
-        get(move || project::auth_config(rt.clone())),
-    );
-    let rt = runtime.clone();
-    router = router.route(
-        "/project/settings",
-        get(move || project::project_settings(rt.clone())),
-    );
-    router = router.route("/set-session-cookie", post(project::set_session_cookie));
-    let rt = runtime.clone();
-    router = router.route(
-        "/project/action",
-        post(move |req: Request| project::project_action(rt.clone(), req)),
-    );
-    let rt = runtime.clone();
-    router = router.route(
-        "/chat/start",
-        post(move |req: Request| headless::start(rt.clone(), req)),
-    );
-    let rt = runtime.clone();
-    router = router.route(
-        "/chat/message",
-        post(move |req: Request| headless::message(rt.clone(), req)),
-    );
+    for &(method, path, handler) in REST {
+        let filter = if method == "GET" {
+            MethodFilter::GET
+        } else {
+            MethodFilter::POST
+        };
+        let rt = runtime.clone();
+        router = router.route(
+            path,
+            axum::routing::on(filter, move |req: Request| handler(rt.clone(), req)),
+        );
+    }
     page_routes(router, &runtime.config.frontend)
 }
 
@@ -139,7 +129,11 @@ fn check_paths(endpoints: &[Registered<EndpointRoute>]) -> Result<()> {
     let mut matcher = matchit::Router::new();
     let mut errors = Vec::new();
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
-    for (method, path) in BUILT_IN {
+    let built_in = REST
+        .iter()
+        .map(|(method, path, _)| (method, path))
+        .chain(RESERVED.iter().map(|(method, path)| (method, path)));
+    for (method, path) in built_in {
         seen.insert(path, format!("chainrs's built-in {method} {path}"));
         let _ = matcher.insert(*path, ());
     }

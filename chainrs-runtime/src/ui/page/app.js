@@ -682,13 +682,16 @@
       const d = S.config.default_theme;
       theme = d === "light" || d === "dark" ? d : null;
     }
-    if (theme) document.documentElement.dataset.theme = theme;
-    else delete document.documentElement.dataset.theme;
+    document.documentElement.dataset.theme = theme || systemTheme();
+  }
+
+  /** The system's preference (the dark theme is declared once, for `data-theme="dark"`). */
+  function systemTheme() {
+    return window.matchMedia && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
 
   ui.theme.addEventListener("click", () => {
-    const current = document.documentElement.dataset.theme ||
-      (window.matchMedia && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
+    const current = document.documentElement.dataset.theme || systemTheme();
     prefStore.set(THEME_KEY, current === "dark" ? "light" : "dark");
     applyTheme();
   });
