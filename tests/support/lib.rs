@@ -3,6 +3,10 @@
 
 use std::time::Duration;
 
+mod redis_server;
+
+pub use redis_server::{clean, redis_store, redis_url, test_prefix};
+
 use chainrs::prelude::*;
 
 /// The state the touching handlers count in.

@@ -3,6 +3,7 @@
 
 mod local;
 mod memory;
+mod redis;
 mod store;
 mod user_session;
 
@@ -22,6 +23,7 @@ use crate::chat::{ChatLink, Wire};
 use crate::context::{ChatSink, Emitter};
 use crate::error::{Error, Result};
 
+pub use self::redis::RedisStore;
 pub use local::Local;
 pub(crate) use local::LocalSlots;
 pub use memory::MemoryStore;

@@ -1,0 +1,371 @@
+//! [`RedisStore`]: sessions in Redis, shared by every instance of an app. One hash per session
+//! (`{prefix}s:{id}`) holds each key's value and version; a sorted set (`{prefix}deadlines`)
+//! holds each session's deadline. Every operation is one Lua script, so a compare-and-swap,
+//! its TTL refresh and the "never resurrect" check are one atomic round trip.
+//!
+//! A session is gone once its deadline passes (Redis's clock); the hash itself carries a Redis
+//! TTL a little longer than that, so an instance sweeping in time can still read its facts to
+//! report its end, and nothing outlives it if no instance sweeps. Needs Redis 6.2 or newer
+//! (not Redis Cluster: a session's keys share no hash slot).
+
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{Client, Script};
+
+use super::SessionId;
+use super::store::{CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versioned};
+use crate::error::{BoxError, Error, Result};
+
+/// How long past its deadline a session's hash stays readable for the sweeper.
+const GRACE_MS: u64 = 5 * 60 * 1000;
+
+/// At most this many expired sessions are purged per sweep call.
+const PURGE_BATCH: usize = 500;
+
+/// Now in milliseconds by Redis's clock, and whether session ARGV[1] is alive.
+const PRELUDE: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function alive(id)
+  local d = redis.call('ZSCORE', KEYS[2], id)
+  return d ~= false and d ~= nil and tonumber(d) > now
+end
+"#;
+
+/// KEYS: hash, deadlines. ARGV: id, ttl_ms, grace_ms, key1, value1, key2, value2, ...
+const CREATE: &str = r#"
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if alive(ARGV[1]) then return 0 end
+  redis.call('DEL', KEYS[1])
+end
+redis.call('HSET', KEYS[1], '_', '1')
+for i = 4, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], 'v:' .. ARGV[i], ARGV[i + 1], 'n:' .. ARGV[i], '1')
+end
+local ttl = tonumber(ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ttl + tonumber(ARGV[3]))
+redis.call('ZADD', KEYS[2], now + ttl, ARGV[1])
+return 1
+"#;
+
+/// KEYS: hash, deadlines. ARGV: id, key. Returns {0} no session, {1} no key, {2, value, version}.
+const GET: &str = r#"
+if not alive(ARGV[1]) then return {0} end
+local v = redis.call('HGET', KEYS[1], 'v:' .. ARGV[2])
+if not v then
+  if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
+  return {1}
+end
+return {2, v, tonumber(redis.call('HGET', KEYS[1], 'n:' .. ARGV[2]) or '0')}
+"#;
+
+/// KEYS: hash, deadlines. ARGV: id, key, expected, value, ttl_ms, grace_ms.
+/// Returns the new version, -1 (no session) or -2 (conflict).
+const CAS: &str = r#"
+if not alive(ARGV[1]) or redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local field = 'n:' .. ARGV[2]
+local current = tonumber(redis.call('HGET', KEYS[1], field) or '0')
+if current ~= tonumber(ARGV[3]) then return -2 end
+local version = current + 1
+redis.call('HSET', KEYS[1], 'v:' .. ARGV[2], ARGV[4], field, tostring(version))
+local ttl = tonumber(ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ttl + tonumber(ARGV[6]))
+redis.call('ZADD', KEYS[2], now + ttl, ARGV[1])
+return version
+"#;
+
+/// KEYS: hash, deadlines. ARGV: id, ttl_ms, grace_ms. Returns 1 when refreshed.
+const TOUCH: &str = r#"
+if not alive(ARGV[1]) or redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local ttl = tonumber(ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ttl + tonumber(ARGV[3]))
+redis.call('ZADD', KEYS[2], now + ttl, ARGV[1])
+return 1
+"#;
+
+/// KEYS: hash, deadlines. ARGV: id. Returns 1 when the session existed.
+const DELETE: &str = r#"
+local existed = alive(ARGV[1]) and redis.call('EXISTS', KEYS[1]) == 1
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if existed then return 1 end
+return 0
+"#;
+
+/// KEYS: (unused), deadlines. ARGV: (unused), hash prefix, kept key, batch.
+/// Returns {id1, kept1 or false, id2, kept2 or false, ...}.
+const PURGE: &str = r#"
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[4]))
+local out = {}
+for _, id in ipairs(ids) do
+  local hash = ARGV[2] .. id
+  local kept = redis.call('HGET', hash, 'v:' .. ARGV[3])
+  redis.call('DEL', hash)
+  redis.call('ZREM', KEYS[2], id)
+  table.insert(out, id)
+  table.insert(out, kept)
+end
+return out
+"#;
+
+/// Sessions in Redis (see the module docs). Cheap to clone: clones share one connection.
+#[derive(Clone)]
+pub struct RedisStore {
+    connection: ConnectionManager,
+    prefix: String,
+    scripts: std::sync::Arc<Scripts>,
+}
+
+struct Scripts {
+    create: Script,
+    get: Script,
+    cas: Script,
+    touch: Script,
+    delete: Script,
+    purge: Script,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+impl RedisStore {
+    /// Connects to `url` (`redis://host:port/db`), keeping this app's keys under `prefix`
+    /// (give each app, and each test, its own). Fails when Redis does not answer.
+    pub async fn connect(url: &str, prefix: impl Into<String>) -> Result<Self> {
+        let unreachable = |e: redis::RedisError| {
+            Error::Config(format!(
+                "Redis at {url} is unreachable ({e}): start it, or fix CHAINRS_REDIS_URL"
+            ))
+        };
+        let client = Client::open(url).map_err(|e| {
+            Error::Config(format!(
+                "CHAINRS_REDIS_URL {url:?} is not a Redis URL ({e}); write it as redis://host:port/db"
+            ))
+        })?;
+        // Fail fast while Redis is down (requests get 503) and reconnect by itself after.
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(500));
+        let mut connection = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(unreachable)?;
+        let pong: String = redis::cmd("PING")
+            .query_async(&mut connection)
+            .await
+            .map_err(unreachable)?;
+        tracing::info!(target: "chainrs::session", url, reply = %pong, "connected to Redis");
+        let with = |body: &str| Script::new(&format!("{PRELUDE}{body}"));
+        Ok(RedisStore {
+            connection,
+            prefix: prefix.into(),
+            scripts: std::sync::Arc::new(Scripts {
+                create: with(CREATE),
+                get: with(GET),
+                cas: with(CAS),
+                touch: with(TOUCH),
+                delete: with(DELETE),
+                purge: with(PURGE),
+            }),
+        })
+    }
+
+    /// The key prefix of this store.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    fn hash(&self, id: SessionId) -> String {
+        format!("{}s:{id}", self.prefix)
+    }
+
+    fn deadlines(&self) -> String {
+        format!("{}deadlines", self.prefix)
+    }
+
+    fn connection(&self) -> ConnectionManager {
+        self.connection.clone()
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn failed(op: &'static str) -> impl Fn(redis::RedisError) -> BoxError {
+    move |e| format!("Redis {op} failed: {e}").into()
+}
+
+impl SessionStore for RedisStore {
+    fn create<'a>(
+        &'a self,
+        id: SessionId,
+        initial: Vec<(String, String)>,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let mut invocation = self.scripts.create.prepare_invoke();
+            invocation
+                .key(self.hash(id))
+                .key(self.deadlines())
+                .arg(id.to_string())
+                .arg(millis(ttl))
+                .arg(GRACE_MS);
+            for (key, value) in &initial {
+                invocation.arg(key).arg(value);
+            }
+            let created: i64 = invocation
+                .invoke_async(&mut self.connection())
+                .await
+                .map_err(failed("create"))?;
+            Ok(created == 1)
+        })
+    }
+
+    fn get<'a>(&'a self, id: SessionId, key: &'a str) -> StoreFuture<'a, Lookup> {
+        Box::pin(async move {
+            let reply: redis::Value = self
+                .scripts
+                .get
+                .key(self.hash(id))
+                .key(self.deadlines())
+                .arg(id.to_string())
+                .arg(key)
+                .invoke_async(&mut self.connection())
+                .await
+                .map_err(failed("get"))?;
+            decode_lookup(reply)
+        })
+    }
+
+    fn compare_and_swap<'a>(
+        &'a self,
+        id: SessionId,
+        key: &'a str,
+        expected: u64,
+        value: String,
+        ttl: Duration,
+    ) -> StoreFuture<'a, CasOutcome> {
+        Box::pin(async move {
+            let outcome: i64 = self
+                .scripts
+                .cas
+                .key(self.hash(id))
+                .key(self.deadlines())
+                .arg(id.to_string())
+                .arg(key)
+                .arg(expected)
+                .arg(value)
+                .arg(millis(ttl))
+                .arg(GRACE_MS)
+                .invoke_async(&mut self.connection())
+                .await
+                .map_err(failed("compare-and-swap"))?;
+            Ok(match outcome {
+                -1 => CasOutcome::NoSession,
+                -2 => CasOutcome::Conflict,
+                version => CasOutcome::Written(u64::try_from(version).unwrap_or(0)),
+            })
+        })
+    }
+
+    fn touch<'a>(&'a self, id: SessionId, ttl: Duration) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let touched: i64 = self
+                .scripts
+                .touch
+                .key(self.hash(id))
+                .key(self.deadlines())
+                .arg(id.to_string())
+                .arg(millis(ttl))
+                .arg(GRACE_MS)
+                .invoke_async(&mut self.connection())
+                .await
+                .map_err(failed("touch"))?;
+            Ok(touched == 1)
+        })
+    }
+
+    fn delete<'a>(&'a self, id: SessionId) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let existed: i64 = self
+                .scripts
+                .delete
+                .key(self.hash(id))
+                .key(self.deadlines())
+                .arg(id.to_string())
+                .invoke_async(&mut self.connection())
+                .await
+                .map_err(failed("delete"))?;
+            Ok(existed == 1)
+        })
+    }
+
+    fn purge_expired<'a>(&'a self, keep_key: &'a str) -> StoreFuture<'a, Vec<Expired>> {
+        Box::pin(async move {
+            let reply: Vec<redis::Value> = self
+                .scripts
+                .purge
+                .key(format!("{}unused", self.prefix))
+                .key(self.deadlines())
+                .arg("")
+                .arg(format!("{}s:", self.prefix))
+                .arg(keep_key)
+                .arg(PURGE_BATCH)
+                .invoke_async(&mut self.connection())
+                .await
+                .map_err(failed("purge"))?;
+            let mut expired = Vec::with_capacity(reply.len() / 2);
+            for pair in reply.chunks(2) {
+                let Some(id) = pair.first().and_then(text) else {
+                    continue;
+                };
+                let Ok(id) = id.parse::<SessionId>() else {
+                    continue;
+                };
+                expired.push(Expired {
+                    id,
+                    kept: pair.get(1).and_then(text),
+                });
+            }
+            Ok(expired)
+        })
+    }
+}
+
+fn text(value: &redis::Value) -> Option<String> {
+    match value {
+        redis::Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
+        redis::Value::SimpleString(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn decode_lookup(reply: redis::Value) -> std::result::Result<Lookup, BoxError> {
+    let redis::Value::Array(items) = reply else {
+        return Err("Redis get: unexpected reply".into());
+    };
+    match items.first() {
+        Some(redis::Value::Int(0)) => Ok(Lookup::NoSession),
+        Some(redis::Value::Int(1)) => Ok(Lookup::NoKey),
+        Some(redis::Value::Int(2)) => {
+            let value = items
+                .get(1)
+                .and_then(text)
+                .ok_or("Redis get: the value is not text")?;
+            let version = match items.get(2) {
+                Some(redis::Value::Int(v)) => u64::try_from(*v).unwrap_or(0),
+                _ => 0,
+            };
+            Ok(Lookup::Found(Versioned { value, version }))
+        }
+        _ => Err("Redis get: unexpected reply".into()),
+    }
+}
