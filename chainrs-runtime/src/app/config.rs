@@ -30,6 +30,10 @@ pub struct Config {
     pub require_login: bool,
     /// How long a login token is valid (`CHAINRS_TOKEN_LIFETIME`, seconds). Default 15 days.
     pub token_lifetime: Duration,
+    /// Redis to keep sessions in (`CHAINRS_REDIS_URL`), when no store is given.
+    pub redis_url: Option<String>,
+    /// The key prefix in Redis (`CHAINRS_REDIS_PREFIX`; default `chainrs:<app name>:`).
+    pub redis_prefix: Option<String>,
     /// How the chat page presents the app.
     pub ui: UiConfig,
     /// Which page is served at `/`.
@@ -86,6 +90,8 @@ impl Default for Config {
             dev_mode: cfg!(debug_assertions),
             require_login: true,
             token_lifetime: Duration::from_secs(15 * 24 * 3600),
+            redis_url: None,
+            redis_prefix: None,
             ui: UiConfig::default(),
             frontend: Frontend::default(),
         }
@@ -104,6 +110,12 @@ impl Config {
     pub fn apply_env(&mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<()> {
         if let Some(timeout) = seconds(&lookup, "CHAINRS_SESSION_TIMEOUT")? {
             self.session_timeout = timeout;
+        }
+        if let Some(url) = lookup("CHAINRS_REDIS_URL").filter(|u| !u.trim().is_empty()) {
+            self.redis_url = Some(url.trim().to_owned());
+        }
+        if let Some(prefix) = lookup("CHAINRS_REDIS_PREFIX").filter(|p| !p.is_empty()) {
+            self.redis_prefix = Some(prefix);
         }
         if let Some(secret) = lookup("CHAINRS_AUTH_SECRET") {
             self.auth_secret = Some(Secret(secret));

@@ -10,11 +10,14 @@ use std::time::Duration;
 
 use axum::Router;
 
+use crate::chat::relay::Relay;
+use crate::context::Emitter;
 use crate::error::{Error, Result};
 use crate::extract::kind;
 use crate::extract::state::StateMap;
 use crate::server::Server;
-use crate::session::{MemoryStore, SessionStore, Sessions};
+use crate::session::SessionRef;
+use crate::session::{MemoryStore, RedisStore, SessionStore, Sessions};
 
 pub use config::{Config, Secret, UiConfig};
 pub use output::{EndpointOutput, HookOutput};
@@ -62,6 +65,8 @@ pub struct App {
     registry: Registry,
     config: Config,
     store: Option<Arc<dyn SessionStore>>,
+    /// The Redis behind `store`, when it is one: chat events also go across instances.
+    redis: Option<RedisStore>,
     state: StateMap,
 }
 
@@ -74,6 +79,8 @@ impl Default for App {
 /// The built application that handlers run against.
 pub(crate) struct Runtime {
     pub(crate) sessions: Arc<Sessions>,
+    /// Chat events to and from other instances (with Redis).
+    pub(crate) relay: Option<Arc<Relay>>,
     pub(crate) hooks: Hooks,
     pub(crate) password_auth: Option<Registered<registry::PasswordFn>>,
     pub(crate) header_auth: Option<Registered<registry::HeaderFn>>,
@@ -99,6 +106,18 @@ impl Runtime {
         }
     }
 
+    /// The emitter of a session's chat tab: connected here, or (with Redis) to another
+    /// instance. `None` when no instance holds a tab for it.
+    pub(crate) async fn chat_of(&self, session: &SessionRef) -> Result<Option<Emitter>> {
+        if let Some(local) = session.live_chat() {
+            return Ok(Some(local));
+        }
+        match &self.relay {
+            Some(relay) => relay.remote(session.id).await,
+            None => Ok(None),
+        }
+    }
+
     /// Whether every chat and endpoint needs a logged-in user.
     pub(crate) fn login_required(&self) -> bool {
         self.tokens.is_some() && self.config.require_login
@@ -112,6 +131,7 @@ impl App {
             registry: Registry::default(),
             config: Config::default(),
             store: None,
+            redis: None,
             state: StateMap::default(),
         }
     }
@@ -210,6 +230,22 @@ impl App {
         self
     }
 
+    /// Keeps sessions in Redis at `url` (`redis://host:port/db`), so several instances share
+    /// them; connected when the app binds. `CHAINRS_REDIS_URL` does the same from the environment,
+    /// and `CHAINRS_REDIS_PREFIX` sets the key prefix (default `chainrs:<app name>:`).
+    pub fn redis(mut self, url: impl Into<String>) -> Self {
+        self.config.redis_url = Some(url.into());
+        self
+    }
+
+    /// Keeps sessions in this Redis store and relays chat events through it, so an
+    /// `#[endpoint(ws)]` or action landing on one instance reaches a tab connected to another.
+    pub fn redis_store(mut self, store: RedisStore) -> Self {
+        self.store = Some(Arc::new(store.clone()));
+        self.redis = Some(store);
+        self
+    }
+
     /// Uses `store` for sessions instead of process memory.
     pub fn session_store(mut self, store: impl SessionStore) -> Self {
         self.store = Some(Arc::new(store));
@@ -296,6 +332,7 @@ impl App {
             registry,
             config,
             store,
+            redis,
             state,
         } = self;
         if config.session_timeout.is_zero() {
@@ -310,8 +347,11 @@ impl App {
             None
         };
         let store = store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        let sessions = Arc::new(Sessions::new(store, config.session_timeout));
+        let relay = redis.map(|redis| Relay::start(&redis, Arc::downgrade(&sessions)));
         Ok(Arc::new(Runtime {
-            sessions: Arc::new(Sessions::new(store, config.session_timeout)),
+            sessions,
+            relay,
             hooks: parts.hooks,
             password_auth: parts.password,
             header_auth: parts.header,
@@ -333,12 +373,26 @@ impl App {
     }
 
     /// Binds `addr` exactly as given (no environment overrides): for tests and embedding.
-    pub async fn bind(self, addr: &str) -> Result<Server> {
+    /// With [`App::redis`] (or `CHAINRS_REDIS_URL`) and no other store, it connects to Redis
+    /// first and fails, saying so, when Redis does not answer.
+    pub async fn bind(mut self, addr: &str) -> Result<Server> {
+        if self.store.is_none() {
+            if let Some(url) = self.config.redis_url.clone() {
+                let prefix = self.config.redis_prefix.clone().unwrap_or_else(|| {
+                    format!(
+                        "chainrs:{}:",
+                        self.config.ui.name.to_lowercase().replace(' ', "-")
+                    )
+                });
+                let store = RedisStore::connect(&url, prefix).await?;
+                self = self.redis_store(store);
+            }
+        }
         Server::bind(self.build()?, addr).await
     }
 
-    /// Serves the app on `addr` until Ctrl-C, after applying `CHAINRS_*` environment overrides
-    /// (`CHAINRS_HOST`, `CHAINRS_PORT`, `CHAINRS_SESSION_TIMEOUT`).
+    /// Serves the app on `addr` until Ctrl-C or SIGTERM, after applying `CHAINRS_*` environment
+    /// overrides (see the README's configuration section).
     pub async fn serve(self, addr: &str) -> Result<()> {
         let addr = config::address_with_env(addr, |k| std::env::var(k).ok())?;
         let server = self.with_env()?.bind(&addr).await?;

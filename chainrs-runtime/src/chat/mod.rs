@@ -5,6 +5,7 @@ mod action;
 mod ask;
 mod link;
 mod message;
+pub(crate) mod relay;
 mod step;
 
 use std::sync::Arc;
@@ -164,8 +165,9 @@ pub(crate) async fn run_action(
     })?;
     let emitter = match emitter {
         Some(emitter) => emitter.clone(),
-        None => session
-            .live_chat()
+        None => runtime
+            .chat_of(session)
+            .await?
             .ok_or_else(|| Error::NoLiveChat(session.id.to_string()))?,
     };
     run_hook(runtime, session, &emitter, hook, HookKind::OnMessage, input).await

@@ -87,8 +87,9 @@ pub(crate) async fn resolve_request(
     let chat = match kind {
         EndpointKind::Http => None,
         EndpointKind::Ws => Some(
-            session
-                .live_chat()
+            runtime
+                .chat_of(&session)
+                .await?
                 .ok_or_else(|| Error::NoLiveChat(session.id.to_string()))?,
         ),
     };

@@ -22,6 +22,7 @@ use crate::auth::User;
 use crate::chat::{ChatLink, Wire};
 use crate::context::{ChatSink, Emitter};
 use crate::error::{Error, Result};
+use crate::protocol::ServerEvent;
 
 pub use self::redis::RedisStore;
 pub use local::Local;
@@ -419,6 +420,7 @@ impl Sessions {
     where
         S: Serialize + DeserializeOwned,
     {
+        let mut attempt = 0;
         loop {
             let (mut value, version) = self.read::<S>(session, key).await?;
             let out = f(&mut value);
@@ -430,7 +432,8 @@ impl Sessions {
                 return Ok(out);
             }
             // Another writer won the race: read its value and apply `f` again.
-            tokio::task::yield_now().await;
+            attempt += 1;
+            back_off(attempt).await;
         }
     }
 
@@ -445,6 +448,7 @@ impl Sessions {
             key: key.to_owned(),
             source,
         })?;
+        let mut attempt = 0;
         loop {
             let version = match self
                 .store
@@ -459,7 +463,8 @@ impl Sessions {
             if self.write(session, key, version, encoded.clone()).await? {
                 return Ok(());
             }
-            tokio::task::yield_now().await;
+            attempt += 1;
+            back_off(attempt).await;
         }
     }
 
@@ -576,6 +581,21 @@ impl Sessions {
         (link, replaced)
     }
 
+    /// Hands an event relayed from another instance to this instance's tab of `id`.
+    pub(crate) async fn deliver_here(&self, id: SessionId, event: ServerEvent) {
+        let link = self.live.get(&id).map(|l| l.clone());
+        match link {
+            Some(link) => {
+                if let Err(err) = link.deliver(event).await {
+                    tracing::debug!(target: "chainrs::relay", session_id = %id, error = %err, "relayed event not delivered");
+                }
+            }
+            None => {
+                tracing::debug!(target: "chainrs::relay", session_id = %id, "relayed event for a tab no longer here");
+            }
+        }
+    }
+
     /// The tab of `connection` left: the link keeps what handlers send until it returns.
     pub(crate) fn detach_chat(&self, id: SessionId, connection: Uuid) {
         if let Some(link) = self.live.get(&id) {
@@ -591,6 +611,19 @@ impl Sessions {
             live_chats: self.live.len(),
         }
     }
+}
+
+/// Waits before retrying a compare-and-swap that lost a race: a yield for the first retries,
+/// then a random pause growing to 10 ms, so many writers of one key (on several instances)
+/// take turns instead of colliding again and again.
+async fn back_off(attempt: u32) {
+    if attempt <= 2 {
+        tokio::task::yield_now().await;
+        return;
+    }
+    let cap = (50u64 << attempt.min(8)).min(10_000);
+    let jitter = u64::try_from(Uuid::new_v4().as_u128() % u128::from(cap)).unwrap_or(0);
+    tokio::time::sleep(Duration::from_micros(jitter)).await;
 }
 
 fn decode<S: DeserializeOwned>(key: &str, raw: &str) -> Result<S> {

@@ -112,6 +112,7 @@ return out
 /// Sessions in Redis (see the module docs). Cheap to clone: clones share one connection.
 #[derive(Clone)]
 pub struct RedisStore {
+    client: Client,
     connection: ConnectionManager,
     prefix: String,
     scripts: std::sync::Arc<Scripts>,
@@ -154,7 +155,7 @@ impl RedisStore {
             .set_response_timeout(Some(Duration::from_secs(2)))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(500));
-        let mut connection = ConnectionManager::new_with_config(client, config)
+        let mut connection = ConnectionManager::new_with_config(client.clone(), config)
             .await
             .map_err(unreachable)?;
         let pong: String = redis::cmd("PING")
@@ -164,6 +165,7 @@ impl RedisStore {
         tracing::info!(target: "chainrs::session", url, reply = %pong, "connected to Redis");
         let with = |body: &str| Script::new(&format!("{PRELUDE}{body}"));
         Ok(RedisStore {
+            client,
             connection,
             prefix: prefix.into(),
             scripts: std::sync::Arc::new(Scripts {
@@ -190,8 +192,12 @@ impl RedisStore {
         format!("{}deadlines", self.prefix)
     }
 
-    fn connection(&self) -> ConnectionManager {
+    pub(crate) fn connection(&self) -> ConnectionManager {
         self.connection.clone()
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
     }
 }
 

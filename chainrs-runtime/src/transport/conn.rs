@@ -202,6 +202,14 @@ impl Conn {
             .sessions
             .detach_chat(self.session.id, self.connection);
         self.send(Command::Detach);
+        if let Some(relay) = self.runtime.relay.clone() {
+            let id = self.session.id;
+            tokio::spawn(async move {
+                if let Err(err) = relay.release(id).await {
+                    tracing::debug!(target: "chainrs::relay", session_id = %id, error = %err, "could not release the tab's location (it expires by itself)");
+                }
+            });
+        }
         if !self.closed.swap(true, Ordering::AcqRel) {
             let (runtime, session, emitter) = (
                 self.runtime.clone(),
@@ -224,8 +232,14 @@ impl Conn {
         }
     }
 
-    /// Refreshes the session's expiry; closes the tab when the session ended under it.
+    /// Refreshes the session's expiry (and, with Redis, the record that its tab is here);
+    /// closes the tab when the session ended under it.
     async fn keep_alive(&self) {
+        if let Some(relay) = &self.runtime.relay {
+            if let Err(err) = relay.claim(self.session.id).await {
+                tracing::warn!(target: "chainrs::relay", parent: &self.session.span, error = %err, "could not record where the tab is; will retry");
+            }
+        }
         match self.runtime.sessions.touch(&self.session).await {
             Ok(true) => {}
             Ok(false) => {

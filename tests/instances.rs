@@ -1,0 +1,255 @@
+//! Several instances, one set of sessions: real app processes (the `hello` app) on their own
+//! ports sharing a real Redis. No lost updates across processes, a tab on one instance reached
+//! from another, a reconnect landing elsewhere, and Redis failing at start and while serving.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const SECRET: &str = "instances-test-secret-of-at-least-32-bytes";
+
+/// A running app process, killed on drop.
+struct Instance {
+    url: String,
+    _child: Child,
+}
+
+fn instance_command(redis_url: &str, prefix: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chainrs-instance"));
+    command
+        .env("CHAINRS_PORT", "0")
+        .env("CHAINRS_REDIS_URL", redis_url)
+        .env("CHAINRS_REDIS_PREFIX", prefix)
+        .env("CHAINRS_AUTH_SECRET", SECRET)
+        .env("CHAINRS_DEV", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
+impl Instance {
+    async fn start(redis_url: &str, prefix: &str) -> Instance {
+        let mut child = instance_command(redis_url, prefix)
+            .spawn()
+            .expect("start the chainrs-instance binary");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("the instance starts within 20 s")
+            .expect("read stdout");
+        let Some(addr) = line
+            .as_deref()
+            .and_then(|l| l.strip_prefix("listening on "))
+        else {
+            let mut stderr = String::new();
+            if let Some(mut err) = child.stderr.take() {
+                let _ = err.read_to_string(&mut stderr).await;
+            }
+            panic!("the instance did not start: {line:?}\n{stderr}");
+        };
+        Instance {
+            url: format!("http://{addr}"),
+            _child: child,
+        }
+    }
+
+    fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+}
+
+/// Logs in on `instance`: the token and the session it opened.
+async fn login(http: &reqwest::Client, instance: &Instance) -> (String, String) {
+    let response = http
+        .post(instance.at("/login"))
+        .form(&[("username", "admin"), ("password", "admin")])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("login body");
+    (
+        body["access_token"].as_str().unwrap_or_default().to_owned(),
+        body["sessionId"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_session_and_lose_no_update() {
+    let prefix = chainrs_tests::test_prefix("instances");
+    let url = chainrs_tests::redis_url();
+    let (a, b) = (
+        Instance::start(&url, &prefix).await,
+        Instance::start(&url, &prefix).await,
+    );
+    let http = reqwest::Client::new();
+    let (token, session) = login(&http, &a).await;
+    let http = Arc::new(http);
+    let mut writes = Vec::new();
+    for i in 0..1000 {
+        let target = if i % 2 == 0 {
+            a.at("/history")
+        } else {
+            b.at("/history")
+        };
+        let (http, token, session) = (http.clone(), token.clone(), session.clone());
+        writes.push(tokio::spawn(async move {
+            http.post(target)
+                .bearer_auth(&token)
+                .header("x-chainrs-session-id", &session)
+                .json(&json!(format!("line {i}")))
+                .send()
+                .await
+                .map(|r| r.status())
+        }));
+    }
+    for write in writes {
+        assert_eq!(write.await.expect("task").expect("request"), StatusCode::OK);
+    }
+    for instance in [&a, &b] {
+        let history: Vec<String> = http
+            .get(instance.at("/history"))
+            .bearer_auth(&token)
+            .header("x-chainrs-session-id", &session)
+            .send()
+            .await
+            .expect("history")
+            .json()
+            .await
+            .expect("history body");
+        assert_eq!(history.len(), 1000, "every instance sees all 1,000 writes");
+    }
+    chainrs_tests::clean(&prefix).await;
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_at_start_is_an_error_and_a_non_zero_exit() {
+    let closed = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let output = instance_command(&format!("redis://127.0.0.1:{port}/"), "unused:")
+        .output()
+        .await
+        .expect("run the instance");
+    assert!(!output.status.success(), "it must not start");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Redis at redis://127.0.0.1:") && stderr.contains("is unreachable"),
+        "{stderr}"
+    );
+}
+
+/// A private redis-server on a free port, stopped on drop.
+struct OwnRedis {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl OwnRedis {
+    async fn start(port: u16) -> OwnRedis {
+        let program = if Path::new("/usr/bin/redis-server").exists() {
+            "/usr/bin/redis-server"
+        } else {
+            "redis-server"
+        };
+        let child = Command::new(program)
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start redis-server ({e}): apt-get install redis-server")
+            });
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "redis-server did not come up");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        OwnRedis {
+            port,
+            child: Some(child),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    async fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill().await;
+            let _ = child.wait().await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_fail_with_503_while_redis_is_down_and_recover_when_it_is_back() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        listener.local_addr().expect("addr").port()
+    };
+    let mut redis = OwnRedis::start(port).await;
+    let app = Instance::start(&redis.url(), "fault:").await;
+    let http = reqwest::Client::new();
+    let (token, session) = login(&http, &app).await;
+    let write = |session: Option<String>| {
+        let request = http
+            .post(app.at("/history"))
+            .bearer_auth(&token)
+            .json(&json!("a line"));
+        match session {
+            Some(id) => request.header("x-chainrs-session-id", id),
+            None => request,
+        }
+        .send()
+    };
+    assert_eq!(
+        write(Some(session.clone())).await.expect("write").status(),
+        StatusCode::OK
+    );
+
+    redis.stop().await;
+    let down = write(Some(session.clone()))
+        .await
+        .expect("an answer, not a hang");
+    assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = down.json().await.expect("a JSON body");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("session store failed"),
+        "{body}"
+    );
+
+    // Back on the same port (empty: it keeps nothing on disk), the app recovers by itself.
+    let _redis = OwnRedis::start(port).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let response = write(None).await.expect("an answer");
+        if response.status() == StatusCode::OK {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still {} after Redis came back",
+            response.status()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
