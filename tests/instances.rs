@@ -253,3 +253,68 @@ async fn requests_fail_with_503_while_redis_is_down_and_recover_when_it_is_back(
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tab_on_one_instance_is_reached_from_another_and_reconnects_elsewhere() {
+    let prefix = chainrs_tests::test_prefix("relay");
+    let url = chainrs_tests::redis_url();
+    let (a, b) = (
+        Instance::start(&url, &prefix).await,
+        Instance::start(&url, &prefix).await,
+    );
+    chainrs_tests::run_node_with(
+        "instances.mjs",
+        &a.url,
+        Duration::from_secs(90),
+        &[("CHAINRS_URL_B", b.url.as_str())],
+    )
+    .await;
+    chainrs_tests::clean(&prefix).await;
+}
+
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct Seen {
+    n: u32,
+}
+
+#[chainrs::on_message]
+async fn count(_msg: chainrs::Message, seen: chainrs::UserSession<Seen>) -> chainrs::Result<()> {
+    let n = seen.update(|s| {
+        s.n += 1;
+        s.n
+    });
+    chainrs::Message::new(format!("#{}", n.await?))
+        .send()
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_users_get_an_error_message_while_redis_is_down() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        listener.local_addr().expect("addr").port()
+    };
+    let mut redis = OwnRedis::start(port).await;
+    let store = chainrs::session::RedisStore::connect(&redis.url(), "chat-fault:")
+        .await
+        .expect("connect");
+    let client =
+        chainrs::testing::TestClient::new(chainrs::App::new().register(count).redis_store(store))
+            .expect("app");
+    let mut chat = client.open_chat().await.expect("open");
+    assert_eq!(chat.send("one").await.expect("send").replies(), ["#1"]);
+    redis.stop().await;
+    let down = chat
+        .send("two")
+        .await
+        .expect("the run ends, with an error shown");
+    assert_eq!(down.names().last(), Some(&"task_end"), "{:?}", down.names());
+    assert!(
+        down.errors()
+            .iter()
+            .any(|e| e.contains("session store failed")),
+        "{:?}",
+        down.errors()
+    );
+}

@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
+mod node;
 mod redis_server;
+
+pub use node::{run_node, run_node_with};
 
 pub use redis_server::{clean, redis_store, redis_url, test_prefix};
 

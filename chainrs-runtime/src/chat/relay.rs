@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::context::{ChatSink, Emitter, SinkFuture};
+use crate::context::{AskFuture, ChatSink, Emitter, SinkFuture};
 use crate::error::{Error, Result};
 use crate::protocol::ServerEvent;
 use crate::session::{RedisStore, SessionId, Sessions};
@@ -148,6 +148,16 @@ impl ChatSink for RemoteTab {
                 return Err(Error::NoLiveChat(self.session.to_string()));
             }
             Ok(())
+        })
+    }
+
+    fn ask(&self, _event: ServerEvent, _timeout: Duration) -> AskFuture<'_> {
+        Box::pin(async {
+            Err(Error::BadRequest(
+                "this chat tab is connected to another instance: a question (ask) can only wait \
+                 for its answer on the instance that holds the tab, so ask from a chat hook"
+                    .to_owned(),
+            ))
         })
     }
 }

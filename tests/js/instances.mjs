@@ -1,0 +1,69 @@
+// instances.mjs: two instances of the `hello` app sharing Redis (CHAINRS_URL_A, CHAINRS_URL_B).
+// Proves: a tab connected to A is reached by an endpoint(ws) call and an action click that land
+// on B; a reconnect that lands on B restores the session (no second on_chat_start, the count
+// goes on); a login made on A is valid on B.
+//
+// Run: CHAINRS_URL=<A> CHAINRS_URL_B=<B> node instances.mjs
+
+import {
+  authFor, awaitTask, baseUrl, check, checkEqual, connected, http, ok, openSocketIo, preflight,
+  readChatStart, runMain, short, sleep, Transcript, userMessage,
+} from "./lib.mjs";
+
+const a = baseUrl();
+const b = (() => {
+  const raw = process.env.CHAINRS_URL_B;
+  if (!raw) throw new Error("CHAINRS_URL_B is not set");
+  const url = new URL(raw);
+  return { ...a, href: url.href.replace(/\/$/, ""), origin: url.origin };
+})();
+
+await runMain("chainrs across instances", 60_000, async () => {
+  const pre = await preflight(a);
+  const tab = openSocketIo(a, "tab on A", authFor(pre.sessionId), { transports: ["websocket"], cookie: pre.cookie });
+  await connected(tab, "tab on A");
+  let from = tab.log.length;
+  tab.emit("connection_successful");
+  await readChatStart(tab.log, from, "chat start on A");
+  await sleep(300); // A records where the tab is
+  const headers = { cookie: pre.cookie, "X-Chainrs-Session-Id": pre.sessionId };
+
+  from = tab.log.length;
+  const pushed = await http(b, null, "POST", "/notify", { headers, json: "from instance B" });
+  checkEqual(pushed.status, 202, "endpoint(ws) on B answers 202 for a tab on A");
+  await tab.log.waitFor((e) => e.event === "new_message" && e.args[0]?.output === "from instance B", { from, what: "the push relayed from B" });
+  ok("the message sent on B reaches the tab connected to A");
+
+  from = tab.log.length;
+  tab.emit("client_message", userMessage("/action"));
+  const events = await awaitTask(tab.log, from, "the /action reply");
+  const wave = events.find((e) => e.event === "action")?.args[0];
+  from = tab.log.length;
+  const clicked = await http(b, null, "POST", "/project/action", { headers: { cookie: pre.cookie }, json: { sessionId: pre.sessionId, action: wave } });
+  checkEqual(clicked.status, 200, "an action click landing on B runs its callback");
+  await tab.log.waitFor((e) => e.event === "new_message" && e.args[0]?.output === "👋", { from, what: "the callback's message relayed from B" });
+  ok("the callback's message reaches the tab on A");
+
+  from = tab.log.length;
+  tab.emit("client_message", userMessage("on A"));
+  const first = new Transcript(await awaitTask(tab.log, from, "a reply on A")).messages().map((m) => m.text);
+  check(first.includes("echo #2: on A"), "the chat on A counts its turns", short(first));
+  tab.socket.close();
+  await sleep(300);
+  const away = await http(b, null, "POST", "/notify", { headers, json: "nobody" });
+  checkEqual(away.status, 409, "with the tab gone from every instance, endpoint(ws) is 409");
+
+  const again = openSocketIo(b, "tab on B", authFor(pre.sessionId), { transports: ["websocket"], cookie: pre.cookie });
+  await connected(again, "tab on B");
+  from = again.log.length;
+  again.emit("connection_successful");
+  await again.log.waitFor((e) => e.event === "clear_call_fn", { from, what: "the ready events on B" });
+  await sleep(700);
+  const greetings = again.log.since(0).filter((e) => e.event === "new_message" && e.args[0]?.output === "Hello admin");
+  checkEqual(greetings.length, 0, "a reconnect landing on B restores the session without a second on_chat_start");
+  from = again.log.length;
+  again.emit("client_message", userMessage("on B"));
+  const second = new Transcript(await awaitTask(again.log, from, "a reply on B")).messages().map((m) => m.text);
+  check(second.includes("echo #3: on B"), "and the session's state goes on (echo #3)", short(second));
+  again.socket.close();
+});
