@@ -1,7 +1,8 @@
-// instances.mjs: two instances of the `hello` app sharing Redis (CHAINRS_URL_A, CHAINRS_URL_B).
-// Proves: a tab connected to A is reached by an endpoint(ws) call and an action click that land
-// on B; a reconnect that lands on B restores the session (no second on_chat_start, the count
-// goes on); a login made on A is valid on B.
+// instances.mjs: two instances of the `hello` app sharing Redis (CHAINRS_URL for A,
+// CHAINRS_URL_B for B). Proves: a tab connected to A is reached by an endpoint(ws) call and an
+// action click that land on B; with no tab anywhere, endpoint(ws) is 409; a reconnect that lands
+// on B restores the session (no second on_chat_start, the count goes on); a login made on A is
+// valid on B; the stop pressed in a tab on B ends a job still running on A.
 //
 // Run: CHAINRS_URL=<A> CHAINRS_URL_B=<B> node instances.mjs
 
@@ -66,4 +67,36 @@ await runMain("chainrs across instances", 60_000, async () => {
   const second = new Transcript(await awaitTask(again.log, from, "a reply on B")).messages().map((m) => m.text);
   check(second.includes("echo #3: on B"), "and the session's state goes on (echo #3)", short(second));
   again.socket.close();
+  await stopReachesAnotherInstance(pre, headers);
 });
+
+/** A job started on A keeps running after its tab moved to B; the stop pressed on B ends it. */
+async function stopReachesAnotherInstance(pre, headers) {
+  const ticks = async () => (await http(b, null, "GET", "/history", { headers })).data.filter((l) => l.startsWith("tick")).length;
+  const onA = openSocketIo(a, "tab on A again", authFor(pre.sessionId), { transports: ["websocket"], cookie: pre.cookie });
+  await connected(onA, "tab on A again");
+  onA.emit("connection_successful");
+  await sleep(300);
+  onA.emit("client_message", userMessage("/tick"));
+  await sleep(600);
+  check((await ticks()) > 0, "the /tick job on A writes to the session");
+  onA.socket.close();
+  const onB = openSocketIo(b, "tab on B again", authFor(pre.sessionId), { transports: ["websocket"], cookie: pre.cookie });
+  await connected(onB, "tab on B again");
+  let from = onB.log.length;
+  onB.emit("connection_successful");
+  await onB.log.waitFor((e) => e.event === "clear_call_fn", { from, what: "ready on B" });
+  const running = await ticks();
+  await sleep(400);
+  check((await ticks()) > running, "the job on A still runs after the tab moved to B");
+  from = onB.log.length;
+  onB.emit("stop");
+  await onB.log.waitFor((e) => e.event === "task_end", { from, what: "the end of the stop on B" });
+  await sleep(300);
+  const stopped = await ticks();
+  await sleep(700);
+  checkEqual(await ticks(), stopped, "the stop pressed on B ended the job running on A");
+  check(stopped < 100, `the job was cut short (${stopped} of 100 ticks)`);
+  onB.socket.close();
+}
+

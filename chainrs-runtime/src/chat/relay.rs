@@ -27,6 +27,14 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 "#;
 
+/// A control message every instance receives.
+#[derive(Serialize, Deserialize)]
+struct Control {
+    session: SessionId,
+    from: Uuid,
+    stop: bool,
+}
+
 /// One relayed event.
 #[derive(Serialize, Deserialize)]
 struct Relayed {
@@ -55,9 +63,31 @@ impl Relay {
         tokio::spawn(listen(
             store.client().clone(),
             relay.channel(relay.instance),
+            control_channel(&relay.prefix),
+            relay.instance,
             sessions,
         ));
         relay
+    }
+
+    /// Tells every other instance to cancel the session's running hooks (the stop button).
+    pub(crate) async fn broadcast_stop(&self, session: SessionId) -> Result<()> {
+        let message = serde_json::to_string(&Control {
+            session,
+            from: self.instance,
+            stop: true,
+        })
+        .map_err(|source| Error::Encode {
+            key: "relay control".to_owned(),
+            source,
+        })?;
+        let _: i64 = redis::cmd("PUBLISH")
+            .arg(control_channel(&self.prefix))
+            .arg(message)
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(store_error)?;
+        Ok(())
     }
 
     fn channel(&self, instance: Uuid) -> String {
@@ -115,6 +145,10 @@ impl Relay {
     }
 }
 
+fn control_channel(prefix: &str) -> String {
+    format!("{prefix}relay-control")
+}
+
 fn store_error(e: redis::RedisError) -> Error {
     Error::Store(format!("Redis relay failed: {e}").into())
 }
@@ -163,14 +197,20 @@ impl ChatSink for RemoteTab {
 }
 
 /// Hands events relayed to this instance to their tabs; reconnects after Redis drops.
-async fn listen(client: redis::Client, channel: String, sessions: Weak<Sessions>) {
+async fn listen(
+    client: redis::Client,
+    channel: String,
+    control: String,
+    me: Uuid,
+    sessions: Weak<Sessions>,
+) {
     let mut pause = Duration::from_millis(200);
     loop {
         if sessions.strong_count() == 0 {
             return;
         }
         match client.get_async_pubsub().await {
-            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
+            Ok(mut pubsub) => match pubsub.subscribe(&[&channel, &control]).await {
                 Ok(()) => {
                     pause = Duration::from_millis(200);
                     let mut messages = pubsub.on_message();
@@ -181,6 +221,15 @@ async fn listen(client: redis::Client, channel: String, sessions: Weak<Sessions>
                         let Ok(text) = message.get_payload::<String>() else {
                             continue;
                         };
+                        if message.get_channel_name() == control {
+                            if let Ok(order) = serde_json::from_str::<Control>(&text) {
+                                if order.stop && order.from != me {
+                                    let stopped = sessions.abort_running(order.session);
+                                    tracing::info!(target: "chainrs::relay", session_id = %order.session, stopped, "stop relayed from another instance");
+                                }
+                            }
+                            continue;
+                        }
                         match serde_json::from_str::<Relayed>(&text) {
                             Ok(relayed) => {
                                 sessions

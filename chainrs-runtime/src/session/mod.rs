@@ -208,6 +208,9 @@ pub(crate) struct Sessions {
     /// user's thread id; and each session's thread, to forget it with the session.
     threads: DashMap<Uuid, Option<String>>,
     thread_of: DashMap<SessionId, Uuid>,
+    /// The hook runs of each session on this instance, so a stop reaches all of them (also
+    /// those a previous connection started, and, through the relay, those on other instances).
+    running: DashMap<SessionId, Vec<(Uuid, tokio::task::AbortHandle)>>,
 }
 
 /// A resolved session: id, the facts last seen, the span its events go to.
@@ -321,7 +324,34 @@ impl Sessions {
             live: DashMap::new(),
             threads: DashMap::new(),
             thread_of: DashMap::new(),
+            running: DashMap::new(),
         }
+    }
+
+    /// Records a running hook of session `id`; returns its key for [`Sessions::untrack`].
+    pub(crate) fn track(&self, id: SessionId, task: tokio::task::AbortHandle) -> Uuid {
+        let key = Uuid::new_v4();
+        self.running.entry(id).or_default().push((key, task));
+        key
+    }
+
+    /// Forgets a hook run that ended.
+    pub(crate) fn untrack(&self, id: SessionId, key: Uuid) {
+        self.running.remove_if_mut(&id, |_, runs| {
+            runs.retain(|(k, _)| *k != key);
+            runs.is_empty()
+        });
+    }
+
+    /// Cancels every hook run of session `id` on this instance; returns how many.
+    pub(crate) fn abort_running(&self, id: SessionId) -> usize {
+        let Some((_, runs)) = self.running.remove(&id) else {
+            return 0;
+        };
+        for (_, task) in &runs {
+            task.abort();
+        }
+        runs.len()
     }
 
     fn note_thread(&self, id: SessionId, meta: &SessionMeta) {
@@ -508,6 +538,7 @@ impl Sessions {
         if let Some((_, thread)) = self.thread_of.remove(&id) {
             self.threads.remove(&thread);
         }
+        self.abort_running(id);
     }
 
     /// Removes expired sessions from the store and from every per-instance map.

@@ -157,6 +157,17 @@ impl Conn {
                 task.abort();
             }
         }
+        // Runs of this session started elsewhere stop too: by an earlier connection here, or
+        // (through the relay) on another instance.
+        self.runtime.sessions.abort_running(self.session.id);
+        if let Some(relay) = self.runtime.relay.clone() {
+            let id = self.session.id;
+            tokio::spawn(async move {
+                if let Err(err) = relay.broadcast_stop(id).await {
+                    tracing::warn!(target: "chainrs::relay", session_id = %id, error = %err, "could not tell the other instances to stop");
+                }
+            });
+        }
         tracing::info!(target: "chainrs::socket", parent: &self.session.span, "stop requested");
         self.send(Command::Stop);
     }
@@ -281,7 +292,13 @@ impl Conn {
             *running = Some(task.abort_handle());
             task
         };
-        match task.await {
+        let tracked = self
+            .runtime
+            .sessions
+            .track(self.session.id, task.abort_handle());
+        let outcome = task.await;
+        self.runtime.sessions.untrack(self.session.id, tracked);
+        match outcome {
             Ok(Ok(())) => {}
             Ok(Err(err)) => {
                 tracing::debug!(target: "chainrs::socket", parent: &self.session.span, hook = kind.name(), error = %err, "hook run ended early")

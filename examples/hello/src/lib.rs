@@ -2,7 +2,7 @@
 //! session's turn count, kept in a typed `UserSession`. An endpoint reads the same session.
 //!
 //! A few commands show the rest of the chat API: `/long` (a slow stream to stop), `/count`
-//! (50,000 tokens as fast as possible), `/tool`
+//! (50,000 tokens as fast as possible), `/tick` (a 10-second job writing to the session), `/tool`
 //! (nested steps), `/ask` (a text question), `/choose` (buttons), `/action` (an action
 //! callback), `/toast` and `/error`; chat settings changes are confirmed with a toast and
 //! window messages from an embedding page are echoed back.
@@ -60,6 +60,7 @@ pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()>
             Ok(())
         }
         "/count" => count_fast().await,
+        "/tick" => tick(&chat).await,
         "/tool" => tool_demo().await,
         "/ask" => ask_demo().await,
         "/choose" => choose_demo().await,
@@ -120,6 +121,17 @@ async fn count_fast() -> chainrs::Result<()> {
         .await?;
     }
     out.finish().await?;
+    Ok(())
+}
+
+/// Adds a line to the history every 100 ms for 10 s: work that stop ends, whichever
+/// instance the stop comes from.
+async fn tick(chat: &UserSession<Chat>) -> chainrs::Result<()> {
+    for i in 1..=100 {
+        chat.update(|c| c.history.push(format!("tick {i}"))).await?;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Message::new("ticked 100 times").send().await?;
     Ok(())
 }
 
