@@ -177,6 +177,50 @@ async fn concurrent_updates_through_the_app_lose_nothing(b: &Backend) -> Res {
     Ok(())
 }
 
+#[on_chat_end]
+async fn ended(session: Session, journal: State<Journal>) {
+    journal.note(session.id());
+}
+
+#[derive(Clone, Default)]
+struct Journal(Arc<std::sync::Mutex<Vec<SessionId>>>);
+
+impl Journal {
+    fn note(&self, id: SessionId) {
+        if let Ok(mut ids) = self.0.lock() {
+            ids.push(id);
+        }
+    }
+}
+
+async fn a_chat_ends_when_its_session_expires(b: &Backend) -> Res {
+    let journal = Journal::default();
+    let client = TestClient::new(
+        App::new()
+            .register(ended)
+            .with_state(journal.clone())
+            .session_store(b.store.clone())
+            .session_timeout(Duration::from_secs(1)),
+    )?;
+    let chat = client.open_chat().await?;
+    let id = chat.session_id();
+    chat.disconnect().await?;
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    // The app's own sweeper may get there first; either way the end is reported once.
+    let swept = client.sweep().await?;
+    assert!(swept.is_empty() || swept == [id], "{swept:?}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while journal.0.lock().map_err(|_| "poisoned")?.is_empty()
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(*journal.0.lock().map_err(|_| "poisoned")?, [id]);
+    let stats = client.stats();
+    assert_eq!((stats.live_chats, stats.threads), (0, 0));
+    Ok(())
+}
+
 macro_rules! suite {
     ($backend:ident: $($case:ident),* $(,)?) => {
         mod $backend {
@@ -201,6 +245,7 @@ suite!(memory:
     expiry_follows_the_ttl_and_writes_refresh_it,
     purging_reports_what_expired_with_the_kept_key,
     concurrent_updates_through_the_app_lose_nothing,
+    a_chat_ends_when_its_session_expires,
 );
 
 suite!(redis:
@@ -209,4 +254,5 @@ suite!(redis:
     expiry_follows_the_ttl_and_writes_refresh_it,
     purging_reports_what_expired_with_the_kept_key,
     concurrent_updates_through_the_app_lose_nothing,
+    a_chat_ends_when_its_session_expires,
 );
