@@ -1,10 +1,7 @@
-//! `UserSession<S>` and the `SessionStore` contract: snapshots, atomic updates under heavy
-//! concurrency, independent keys, and the store's compare-and-swap and no-resurrection rules.
-
-use std::time::Duration;
+//! `UserSession<S>`: snapshots, atomic updates under heavy concurrency, independent keys, and
+//! no resurrection by a write. The store contract itself is in `stores.rs`, on both backends.
 
 use chainrs::prelude::*;
-use chainrs::session::{CasOutcome, Expired, Lookup, MemoryStore, SessionStore};
 use chainrs::testing::TestClient;
 
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -129,84 +126,5 @@ async fn a_deleted_session_is_never_resurrected_by_a_write() -> chainrs::Result<
         "{err:?}"
     );
     assert_eq!(client.stats().stored, Some(0));
-    Ok(())
-}
-
-fn id() -> SessionId {
-    SessionId::new()
-}
-
-#[tokio::test]
-async fn memory_store_keeps_the_store_contract() -> Result<(), chainrs::BoxError> {
-    let store = MemoryStore::new();
-    let ttl = Duration::from_secs(60);
-    let s = id();
-    assert!(store.create(s, vec![("k".into(), "1".into())], ttl).await?);
-    assert!(
-        !store.create(s, vec![], ttl).await?,
-        "create is create-if-absent"
-    );
-    let Lookup::Found(v) = store.get(s, "k").await? else {
-        panic!("k missing")
-    };
-    assert_eq!((v.version, v.value.as_str()), (1, "1"));
-    assert_eq!(store.get(s, "other").await?, Lookup::NoKey);
-    assert_eq!(
-        store.compare_and_swap(s, "k", 0, "x".into(), ttl).await?,
-        CasOutcome::Conflict
-    );
-    assert_eq!(
-        store.compare_and_swap(s, "k", 1, "2".into(), ttl).await?,
-        CasOutcome::Written(2)
-    );
-    assert_eq!(
-        store.compare_and_swap(s, "k", 1, "3".into(), ttl).await?,
-        CasOutcome::Conflict
-    );
-    assert_eq!(
-        store.compare_and_swap(s, "new", 0, "a".into(), ttl).await?,
-        CasOutcome::Written(1)
-    );
-    assert!(store.delete(s).await?);
-    assert_eq!(store.get(s, "k").await?, Lookup::NoSession);
-    assert_eq!(
-        store.compare_and_swap(s, "k", 2, "4".into(), ttl).await?,
-        CasOutcome::NoSession
-    );
-    assert!(!store.touch(s, ttl).await?);
-    assert_eq!(store.len_hint(), Some(0), "a failed write created nothing");
-    Ok(())
-}
-
-#[tokio::test(start_paused = true)]
-async fn memory_store_expires_after_the_ttl_and_writes_refresh_it() -> Result<(), chainrs::BoxError>
-{
-    let store = MemoryStore::new();
-    let ttl = Duration::from_secs(10);
-    let (a, b) = (id(), id());
-    store.create(a, vec![], ttl).await?;
-    store.create(b, vec![], ttl).await?;
-    tokio::time::advance(Duration::from_secs(6)).await;
-    assert_eq!(
-        store.compare_and_swap(a, "k", 0, "1".into(), ttl).await?,
-        CasOutcome::Written(1)
-    );
-    tokio::time::advance(Duration::from_secs(6)).await;
-    assert_eq!(store.get(b, "k").await?, Lookup::NoSession, "b expired");
-    assert!(
-        matches!(store.get(a, "k").await?, Lookup::Found(_)),
-        "a's write refreshed its TTL"
-    );
-    tokio::time::advance(Duration::from_secs(11)).await;
-    let purged = store.purge_expired("k").await?;
-    assert_eq!(
-        purged,
-        vec![Expired {
-            id: a,
-            kept: Some("1".to_owned())
-        }],
-        "b was already dropped when read; a keeps the asked-for key"
-    );
-    assert_eq!(store.len_hint(), Some(0));
     Ok(())
 }
