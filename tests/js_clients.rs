@@ -14,6 +14,7 @@ use chainrs_tests::{run_node, run_node_with};
 /// A served copy of the `hello` example on a free port, stopped on drop.
 struct Served {
     url: String,
+    stats: Box<dyn Fn() -> chainrs::session::SessionStats + Send + Sync>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<chainrs::Result<()>>,
 }
@@ -26,14 +27,33 @@ impl Served {
     async fn app(app: chainrs::App) -> Served {
         let server = app.bind("127.0.0.1:0").await.expect("bind the hello app");
         let url = format!("http://{}", server.local_addr().expect("local address"));
+        let stats = Box::new(server.stats_probe());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server.run_until(async {
             let _ = stopped.await;
         }));
         Served {
             url,
+            stats,
             stop: Some(stop),
             task,
+        }
+    }
+
+    /// Waits until every socket the clients opened is freed: a socket that outlives its
+    /// connection (a reference cycle) would be memory lost for good.
+    async fn sockets_freed(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let open = (self.stats)().sockets;
+            if open == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{open} sockets are still held after every client left"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
@@ -61,6 +81,7 @@ impl Drop for Served {
 async fn socket_io_client_speaks_the_protocol() {
     let served = Served::hello().await;
     run_node("protocol.mjs", &served.url, Duration::from_secs(120)).await;
+    served.sockets_freed().await;
     served.shut_down().await;
 }
 
@@ -68,6 +89,7 @@ async fn socket_io_client_speaks_the_protocol() {
 async fn bad_input_over_the_socket_is_refused_and_serving_goes_on() {
     let served = Served::hello().await;
     run_node("bad-input.mjs", &served.url, Duration::from_secs(120)).await;
+    served.sockets_freed().await;
     served.shut_down().await;
 }
 

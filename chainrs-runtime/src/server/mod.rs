@@ -264,6 +264,7 @@ fn start_sweeper(runtime: &Arc<Runtime>) {
 pub struct Server {
     listener: TcpListener,
     router: Router,
+    runtime: Arc<Runtime>,
 }
 
 impl Server {
@@ -271,8 +272,19 @@ impl Server {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| Error::Config(format!("cannot listen on {addr}: {e}")))?;
-        let router = router(runtime)?;
-        Ok(Server { listener, router })
+        let router = router(runtime.clone())?;
+        Ok(Server {
+            listener,
+            router,
+            runtime,
+        })
+    }
+
+    /// A probe of what the server holds (sessions, chat links, sockets), usable while it
+    /// runs: for health checks and leak tests.
+    pub fn stats_probe(&self) -> impl Fn() -> crate::session::SessionStats + Send + Sync + 'static {
+        let sessions = self.runtime.sessions.clone();
+        move || sessions.stats()
     }
 
     /// The address it listens on (useful after binding port 0).

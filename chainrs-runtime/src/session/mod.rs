@@ -196,6 +196,8 @@ pub struct SessionStats {
     pub live_chats: usize,
     /// Sessions whose thread ownership this instance tracks.
     pub threads: usize,
+    /// Socket connections (chat tabs) this instance holds now.
+    pub sockets: usize,
 }
 
 /// Owns the life of every session this instance touches: store, per-instance maps, logging.
@@ -211,6 +213,8 @@ pub(crate) struct Sessions {
     /// The hook runs of each session on this instance, so a stop reaches all of them (also
     /// those a previous connection started, and, through the relay, those on other instances).
     running: DashMap<SessionId, Vec<(Uuid, tokio::task::AbortHandle)>>,
+    /// Live socket connections, counted by the transport (each is freed when its socket goes).
+    pub(crate) sockets: std::sync::atomic::AtomicUsize,
 }
 
 /// A resolved session: id, the facts last seen, the span its events go to.
@@ -325,6 +329,7 @@ impl Sessions {
             threads: DashMap::new(),
             thread_of: DashMap::new(),
             running: DashMap::new(),
+            sockets: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -640,6 +645,7 @@ impl Sessions {
             with_locals: self.locals.len(),
             threads: self.thread_of.len(),
             live_chats: self.live.len(),
+            sockets: self.sockets.load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 }

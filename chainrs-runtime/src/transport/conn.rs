@@ -23,7 +23,10 @@ const FLUSH_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// Work for the tab's worker, in arrival order.
 enum Command {
     Start,
-    Message { message: Message, generation: u64 },
+    Message {
+        message: Box<Message>,
+        generation: u64,
+    },
     Stop,
     Settings(Map<String, Value>),
     Window(Value),
@@ -65,6 +68,7 @@ impl Conn {
         );
         let sink: Arc<dyn ChatSink> = link.clone();
         let (commands, queue) = mpsc::unbounded_channel();
+        runtime.sessions.sockets.fetch_add(1, Ordering::Relaxed);
         let conn = Arc::new(Conn {
             emitter: Emitter::new(session.id, sink),
             runtime,
@@ -137,7 +141,7 @@ impl Conn {
                 message.thread_id = Some(self.session.meta().thread_id);
                 let generation = self.stops.load(Ordering::Acquire);
                 self.send(Command::Message {
-                    message,
+                    message: Box::new(message),
                     generation,
                 });
             }
@@ -317,6 +321,15 @@ impl Conn {
     }
 }
 
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.runtime
+            .sessions
+            .sockets
+            .fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 async fn worker(conn: Arc<Conn>, mut queue: mpsc::UnboundedReceiver<Command>) {
     // A connected tab keeps its session alive, however long the user stays idle; the session's
     // timeout counts from when the last socket left.
@@ -360,7 +373,7 @@ async fn worker(conn: Arc<Conn>, mut queue: mpsc::UnboundedReceiver<Command>) {
             } => {
                 conn.run(
                     HookKind::OnMessage,
-                    HookInput::Message(message),
+                    HookInput::Message(*message),
                     Some(generation),
                 )
                 .await;

@@ -160,66 +160,70 @@ impl Transport {
         self.tabs.insert(id, (conn.connection, socket.clone()));
         tracing::info!(target: "chainrs::socket", parent: &conn.session.span, sid = %socket.id, transport = ?socket.transport_type(), "chat tab connected");
 
-        let c = conn.clone();
-        socket.on("connection_successful", move || {
-            c.connection_successful();
-            async {}
-        });
-        let c = conn.clone();
-        socket.on("client_message", move |TryData(data): TryData<Value>| {
-            c.client_message("client_message", data.ok());
-            async {}
-        });
-        let c = conn.clone();
-        socket.on("edit_message", move |TryData(data): TryData<Value>| {
-            c.client_message("edit_message", data.ok());
-            async {}
-        });
-        let c = conn.clone();
-        socket.on("stop", move || {
-            c.stop();
-            async {}
-        });
-        let c = conn.clone();
-        socket.on("clear_session", move || {
-            c.clear_session();
-            async {}
-        });
-        let c = conn.clone();
+        // The socket keeps its handlers until it is freed, so they hold the tab weakly: a
+        // strong reference would keep socket and tab alive for each other forever. The tab
+        // lives while its worker runs (until the socket leaves or the session is cleared).
+        let weak = Arc::downgrade(&conn);
+        let on = |f: fn(&Conn, Option<Value>)| {
+            let weak = weak.clone();
+            move |TryData(data): TryData<Value>| {
+                if let Some(conn) = weak.upgrade() {
+                    f(&conn, data.ok());
+                }
+                async {}
+            }
+        };
+        socket.on(
+            "connection_successful",
+            on(|c, _| c.connection_successful()),
+        );
+        socket.on(
+            "client_message",
+            on(|c, data| c.client_message("client_message", data)),
+        );
+        socket.on(
+            "edit_message",
+            on(|c, data| c.client_message("edit_message", data)),
+        );
+        socket.on("stop", on(|c, _| c.stop()));
+        socket.on("clear_session", on(|c, _| c.clear_session()));
         socket.on(
             "chat_settings_change",
-            move |TryData(data): TryData<Value>| {
-                c.settings_change(data.ok());
-                async {}
-            },
+            on(|c, data| c.settings_change(data)),
         );
-        let c = conn.clone();
-        socket.on("window_message", move |TryData(data): TryData<Value>| {
-            c.window_message(data.ok());
-            async {}
-        });
-        let c = conn.clone();
-        socket.on("fetch_favorites", move || {
-            tracing::debug!(target: "chainrs::socket", parent: &c.session.span, "fetch_favorites: no data layer, nothing to send");
-            async {}
-        });
-        let c = conn.clone();
+        socket.on("window_message", on(|c, data| c.window_message(data)));
+        socket.on(
+            "fetch_favorites",
+            on(|c, _| {
+                tracing::debug!(target: "chainrs::socket", parent: &c.session.span, "fetch_favorites: no data layer, nothing to send");
+            }),
+        );
+        let fallback = weak.clone();
         socket.on_fallback(move |Event(event): Event| {
-            c.refuse(&event, format!("unknown event `{event}`: chainrs handles connection_successful, client_message, edit_message, stop, clear_session, chat_settings_change, window_message and fetch_favorites"));
+            if let Some(c) = fallback.upgrade() {
+                c.refuse(&event, format!("unknown event `{event}`: chainrs handles connection_successful, client_message, edit_message, stop, clear_session, chat_settings_change, window_message and fetch_favorites"));
+            }
             async {}
         });
         let transport = self.clone();
+        let connection = conn.connection;
         socket.on_disconnect(move |socket: SocketRef, reason: DisconnectReason| {
-            transport.tabs.remove_if(&id, |_, (connection, _)| *connection == conn.connection);
-            conn.disconnected();
+            transport.tabs.remove_if(&id, |_, (c, _)| *c == connection);
+            let span = match weak.upgrade() {
+                Some(conn) => {
+                    conn.disconnected();
+                    conn.session.span.clone()
+                }
+                None => tracing::Span::none(),
+            };
             match reason {
                 // socketioxide closes a connection whose frame is not valid Socket.IO / JSON,
                 // before any handler sees it: say so, the session itself is kept.
                 DisconnectReason::PacketParsingError => tracing::warn!(
-                    target: "chainrs::socket", parent: &conn.session.span, sid = %socket.id,
+                    target: "chainrs::socket", parent: &span, sid = %socket.id,
                     "chat tab disconnected: it sent a frame that is not valid Socket.IO JSON (or over max_payload); the session is kept and the client may reconnect"
                 ),
-                _ => tracing::info!(target: "chainrs::socket", parent: &conn.session.span, sid = %socket.id, %reason, "chat tab disconnected"),
+                _ => tracing::info!(target: "chainrs::socket", parent: &span, sid = %socket.id, %reason, "chat tab disconnected"),
             }
             async {}
         });

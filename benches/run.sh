@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The side-by-side benchmarks: chainrs vs Chainlit 2.12 vs a bare axum handler, in one run on
+# this machine. Installs Chainlit into target/bench-venv on first use, starts each server in
+# turn, drives it with `loadgen` / `storebench`, and prints a table of ratios; every figure goes
+# to target/bench/results.jsonl and the summary to target/bench/report.json.
+#
+#   bash benches/run.sh            # the full run (N = 1, 50, 200, 1000; 10,000 idle sessions)
+#   bash benches/run.sh --quick    # a smoke run (N = 1, 50; 1,000 idle sessions)
+#   bash benches/run.sh --pin      # server on core 0, load generator on core 1
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+QUICK=0
+PIN=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    --pin) PIN=1 ;;
+    *) echo "usage: bash benches/run.sh [--quick] [--pin]" >&2; exit 2 ;;
+  esac
+done
+
+OUT=target/bench
+mkdir -p "$OUT"
+RESULTS="$OUT/results.jsonl"
+: > "$RESULTS"
+
+echo "== building (release)"
+cargo build --release -q -p echo -p chainrs-bench
+
+VENV="$PWD/target/bench-venv"
+if [ ! -x "$VENV/bin/chainlit" ]; then
+  echo "== installing chainlit 2.12.0 into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q chainlit==2.12.0
+fi
+mkdir -p "$OUT/chainlit-app"
+cp benches/chainlit/app.py "$OUT/chainlit-app/app.py"
+
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+SERVER_CPU=()
+GEN_CPU=()
+if [ "$PIN" = 1 ]; then
+  SERVER_CPU=(taskset -c 0)
+  GEN_CPU=(taskset -c 1)
+fi
+
+PORT=18700
+PID=""
+wait_port() {
+  for _ in $(seq 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "the server on :$1 did not start; its log:" >&2
+  cat "$OUT/server.log" >&2
+  return 1
+}
+start() {
+  PORT=$((PORT + 1))
+  case "$1" in
+    chainrs) CHAINRS_PORT=$PORT CHAINRS_SESSION_TIMEOUT=5 "${SERVER_CPU[@]}" ./target/release/echo >"$OUT/server.log" 2>&1 & ;;
+    bare) CHAINRS_PORT=$PORT "${SERVER_CPU[@]}" ./target/release/bare-axum >"$OUT/server.log" 2>&1 & ;;
+    chainlit) (cd "$OUT/chainlit-app" && exec "${SERVER_CPU[@]}" "$VENV/bin/chainlit" run app.py --headless --port "$PORT") >"$OUT/server.log" 2>&1 & ;;
+  esac
+  PID=$!
+  wait_port "$PORT"
+}
+stop() {
+  kill "$PID" 2>/dev/null || true
+  wait "$PID" 2>/dev/null || true
+}
+trap stop EXIT
+gen() {
+  "${GEN_CPU[@]}" ./target/release/loadgen --url "http://127.0.0.1:$PORT" --pid "$PID" "$@" >>"$RESULTS"
+}
+
+if [ "$QUICK" = 1 ]; then SESSIONS="1 50"; IDLE=1000; IDLE_CHAINLIT=300; else SESSIONS="1 50 200 1000"; IDLE=10000; IDLE_CHAINLIT=2000; fi
+
+for n in $SESSIONS; do
+  for server in chainrs chainlit; do
+    echo "== chat: $server, $n sessions x 20 messages"
+    start "$server"
+    gen --label "chat/$server/$n" --sessions "$n" --messages 20 --concurrency 50 --expire-wait 8 --timeout 900
+    stop
+  done
+done
+
+for server in chainrs bare chainlit; do
+  if [ "$server" = chainlit ]; then requests=5000; else requests=50000; fi
+  echo "== custom endpoints: $server"
+  start "$server"
+  gen --label "http/$server/ping" --http /custom/ping --method GET --requests "$requests" --concurrency 50
+  gen --label "http/$server/count" --http /custom/count --method POST --requests "$requests" --concurrency 50
+  stop
+done
+
+echo "== idle sessions"
+start chainrs
+gen --label "idle/chainrs" --sessions "$IDLE" --messages 0 --concurrency 200 --expire-wait 8 --timeout 900
+stop
+start chainlit
+gen --label "idle/chainlit" --sessions "$IDLE_CHAINLIT" --messages 0 --concurrency 50 --expire-wait 8 --timeout 900
+stop
+
+echo "== session store"
+REDIS_URL="${CHAINRS_REDIS_URL:-redis://127.0.0.1:6379/}"
+"${GEN_CPU[@]}" ./target/release/storebench --workers 50 --updates 2000 --redis "$REDIS_URL" \
+  | python3 -c 'import json,sys; d=json.load(sys.stdin); d["label"]="store"; print(json.dumps(d))' >>"$RESULTS"
+REDIS_HOST=$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p.hostname or "127.0.0.1", p.port or 6379)' "$REDIS_URL")
+read -r RH RP <<<"$REDIS_HOST"
+redis-benchmark -h "$RH" -p "$RP" -q -n 200000 -c 50 -t set \
+  | tr '\r' '\n' | grep -E "^SET: [0-9.]+ requests per second" | tail -1 \
+  | python3 -c 'import json,sys,re; m=re.search(r"([0-9.]+) requests per second", sys.stdin.read()); print(json.dumps({"label":"store/redis-benchmark","set_per_second":float(m.group(1))}))' >>"$RESULTS"
+
+echo "== in-process (criterion)"
+cargo bench -q -p chainrs-bench --bench inprocess -- --output-format bencher 2>/dev/null \
+  | python3 -c '
+import json, re, sys
+for line in sys.stdin:
+    m = re.match(r"test (\S+) \.\.\. bench:\s+([0-9,]+) ns/iter", line)
+    if m:
+        print(json.dumps({"label": "inprocess/" + m.group(1), "ns_per_iter": int(m.group(2).replace(",", ""))}))
+' >>"$RESULTS"
+
+python3 benches/report.py "$RESULTS" "$OUT/report.json" "$PIN"
