@@ -238,3 +238,23 @@ async fn hello_serves_its_chat_and_history_on_one_session() -> Result<(), Box<dy
     assert_eq!(anonymous.status(), Status::UNAUTHORIZED);
     Ok(())
 }
+
+#[tokio::test]
+async fn the_benchmark_echo_app_counts_in_its_session() -> chainrs::Result<()> {
+    let client = TestClient::new(echo::app())?;
+    let mut chat = client.open_chat().await?;
+    assert_eq!(chat.send("hi").await?.replies(), ["echo #1: hi"]);
+    assert_eq!(chat.send("again").await?.replies(), ["echo #2: again"]);
+    assert_eq!(client.get("/custom/ping").send().await.text(), "pong");
+    let counted = client
+        .post("/custom/count")
+        .session(chat.session_id())
+        .send()
+        .await;
+    assert_eq!(
+        counted.json::<u64>()?,
+        3,
+        "the endpoint counts in the chat's session"
+    );
+    Ok(())
+}

@@ -85,8 +85,31 @@ fn options() -> Result<Options, String> {
     Ok(o)
 }
 
-/// CPU seconds (user + system) of a process, from /proc.
+/// CPU seconds of a process: the nanosecond run times of its threads
+/// (`/proc/PID/task/*/schedstat`), or, where that is missing, user + system clock ticks from
+/// `/proc/PID/stat` (10 ms resolution). Threads that already exited are not counted by the
+/// first; the servers measured here keep their threads.
 fn cpu_seconds(pid: &str) -> Option<f64> {
+    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+        let mut total_ns: u128 = 0;
+        let mut any = false;
+        for task in tasks.flatten() {
+            let Ok(text) = std::fs::read_to_string(task.path().join("schedstat")) else {
+                continue;
+            };
+            if let Some(ns) = text
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u128>().ok())
+            {
+                total_ns += ns;
+                any = true;
+            }
+        }
+        if any {
+            return Some(total_ns as f64 / 1e9);
+        }
+    }
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = after.split_whitespace().collect();

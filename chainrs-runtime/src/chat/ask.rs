@@ -157,7 +157,7 @@ async fn ask(
     let cx = context::current().ok_or(Error::NoContext { api })?;
     let emitter = cx.chat.clone().ok_or(Error::NoChat { api })?;
     let mut message = Message::new(content).with_author(author);
-    message.thread_id = Some(cx.session.meta().thread_id);
+    message.thread_id = Some(cx.session.thread_id());
     message.parent_id = cx.parent_step;
     let mut msg = message.to_step();
     msg.wait_for_answer = true;

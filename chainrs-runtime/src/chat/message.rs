@@ -107,7 +107,7 @@ impl Message {
     fn bind(&mut self, api: &'static str) -> Result<Emitter> {
         let cx = context::current().ok_or(Error::NoContext { api })?;
         let emitter = cx.chat.clone().ok_or(Error::NoChat { api })?;
-        self.thread_id.get_or_insert(cx.session.meta().thread_id);
+        self.thread_id.get_or_insert(cx.session.thread_id());
         if self.parent_id.is_none() {
             self.parent_id = cx.parent_step;
         }

@@ -190,10 +190,10 @@ async fn run_hook(
     if framed {
         emitter.emit(ServerEvent::TaskStart).await?;
         let mut step = StepDict::new(StepType::Run, kind.name());
-        step.thread_id = Some(session.meta().thread_id);
+        step.thread_id = Some(session.thread_id());
         if let HookInput::Message(msg) = &input {
             step.parent_id = Some(msg.id);
-            if !session.meta().interacted {
+            if !session.interacted() {
                 match session
                     .update_meta("first interaction", |m| {
                         m.interacted = true;
@@ -247,7 +247,7 @@ async fn run_hook(
         let mut shown = Message::new(err.to_string()).with_author("Error");
         shown.is_error = true;
         shown.parent_id = run_step.as_ref().map(|s| s.id);
-        shown.thread_id = Some(session.meta().thread_id);
+        shown.thread_id = Some(session.thread_id());
         emitter
             .emit(ServerEvent::NewMessage(shown.to_step()))
             .await?;

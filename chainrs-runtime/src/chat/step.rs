@@ -62,7 +62,7 @@ impl Step {
             .chat
             .clone()
             .ok_or(Error::NoChat { api: "Step::start" })?;
-        self.dict.thread_id = Some(cx.session.meta().thread_id);
+        self.dict.thread_id = Some(cx.session.thread_id());
         self.dict.parent_id = cx.parent_step;
         let now = now_iso();
         self.dict.created_at = Some(now.clone());

@@ -295,30 +295,75 @@ impl ServerEvent {
 
     /// The event's JSON payload.
     pub fn payload(&self) -> Value {
-        let step = |s: &StepDict| serde_json::to_value(s).unwrap_or(Value::Null);
-        match self {
-            ServerEvent::NewMessage(s)
-            | ServerEvent::UpdateMessage(s)
-            | ServerEvent::DeleteMessage(s)
-            | ServerEvent::StreamStart(s) => step(s),
-            ServerEvent::StreamToken(t) => serde_json::to_value(t).unwrap_or(Value::Null),
+        serde_json::to_value(Payload(self)).unwrap_or(Value::Null)
+    }
+}
+
+/// An event's payload, serialized straight from the event (no intermediate JSON value).
+#[derive(Clone, Copy)]
+pub struct Payload<'a>(pub &'a ServerEvent);
+
+impl Serialize for Payload<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let entries = |s: S, pairs: &[(&str, &dyn erased::Field)]| {
+            let mut map = s.serialize_map(Some(pairs.len()))?;
+            for (key, value) in pairs {
+                map.serialize_entry(key, &erased::Entry(*value))?;
+            }
+            map.end()
+        };
+        match self.0 {
+            ServerEvent::NewMessage(step)
+            | ServerEvent::UpdateMessage(step)
+            | ServerEvent::DeleteMessage(step)
+            | ServerEvent::StreamStart(step) => step.serialize(s),
+            ServerEvent::StreamToken(token) => token.serialize(s),
             ServerEvent::TaskStart
             | ServerEvent::TaskEnd
             | ServerEvent::AskTimeout
             | ServerEvent::ClearAsk
-            | ServerEvent::ClearCallFn => json!({}),
-            ServerEvent::Ask { msg, spec } => json!({ "msg": step(msg), "spec": spec }),
-            ServerEvent::Toast { message, kind } => json!({ "message": message, "type": kind }),
-            ServerEvent::WindowMessage(value) => value.clone(),
-            ServerEvent::Action(action) | ServerEvent::RemoveAction(action) => {
-                serde_json::to_value(action).unwrap_or(Value::Null)
-            }
-            ServerEvent::Error { message, event } => json!({ "message": message, "event": event }),
+            | ServerEvent::ClearCallFn => s.serialize_map(Some(0))?.end(),
             ServerEvent::FirstInteraction {
                 interaction,
                 thread_id,
-            } => json!({ "interaction": interaction, "thread_id": thread_id }),
-            ServerEvent::Custom { payload, .. } => payload.clone(),
+            } => entries(s, &[("interaction", interaction), ("thread_id", thread_id)]),
+            ServerEvent::Ask { msg, spec } => entries(s, &[("msg", msg), ("spec", spec)]),
+            ServerEvent::Toast { message, kind } => {
+                entries(s, &[("message", message), ("type", kind)])
+            }
+            ServerEvent::WindowMessage(value) => value.serialize(s),
+            ServerEvent::Action(action) | ServerEvent::RemoveAction(action) => action.serialize(s),
+            ServerEvent::Error { message, event } => {
+                entries(s, &[("message", message), ("event", event)])
+            }
+            ServerEvent::Custom { payload, .. } => payload.serialize(s),
+        }
+    }
+}
+
+/// Map entries of different types behind one reference type.
+mod erased {
+    use serde::Serialize;
+
+    pub(super) trait Field {
+        fn to_json(&self) -> serde_json::Result<serde_json::Value>;
+    }
+
+    impl<T: Serialize> Field for T {
+        fn to_json(&self) -> serde_json::Result<serde_json::Value> {
+            serde_json::to_value(self)
+        }
+    }
+
+    pub(super) struct Entry<'a>(pub(super) &'a dyn Field);
+
+    impl Serialize for Entry<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.0
+                .to_json()
+                .map_err(serde::ser::Error::custom)?
+                .serialize(s)
         }
     }
 }

@@ -102,7 +102,7 @@ pub(crate) async fn message(runtime: Arc<Runtime>, req: Request) -> Response {
         let emitter = Emitter::new(session.id, collector.clone());
         start_once(&runtime, &session, &emitter).await?;
         let mut message = Message::from_user(said.content);
-        message.thread_id = Some(session.meta().thread_id);
+        message.thread_id = Some(session.thread_id());
         run_chat_hook(
             &runtime,
             &session,
@@ -161,7 +161,7 @@ async fn respond(
             let (messages, steps) = reduce(&events);
             let answer = Answer {
                 session_id: session.id.to_string(),
-                thread_id: session.meta().thread_id,
+                thread_id: session.thread_id(),
                 messages,
                 steps,
             };

@@ -256,6 +256,22 @@ impl SessionRef {
             .clone()
     }
 
+    /// The session's thread id (without copying the other facts).
+    pub(crate) fn thread_id(&self) -> Uuid {
+        self.meta
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .thread_id
+    }
+
+    /// Whether the first user message was seen.
+    pub(crate) fn interacted(&self) -> bool {
+        self.meta
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .interacted
+    }
+
     pub(crate) fn facts(&self) -> Session {
         Session {
             id: self.id,

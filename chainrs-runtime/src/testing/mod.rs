@@ -299,7 +299,7 @@ impl TestChat {
     /// the last call (including what `on_chat_start` or endpoints sent before).
     pub async fn send(&mut self, text: &str) -> Result<Transcript> {
         let mut message = Message::from_user(text);
-        message.thread_id = Some(self.session.meta().thread_id);
+        message.thread_id = Some(self.session.thread_id());
         self.run(HookKind::OnMessage, HookInput::Message(message))
             .await?;
         Ok(self.received())

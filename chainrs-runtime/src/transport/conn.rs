@@ -138,7 +138,7 @@ impl Conn {
         }
         match parse_message(data, self.runtime.config.max_message_bytes) {
             Ok(mut message) => {
-                message.thread_id = Some(self.session.meta().thread_id);
+                message.thread_id = Some(self.session.thread_id());
                 let generation = self.stops.load(Ordering::Acquire);
                 self.send(Command::Message {
                     message: Box::new(message),
@@ -381,7 +381,7 @@ async fn worker(conn: Arc<Conn>, mut queue: mpsc::UnboundedReceiver<Command>) {
             Command::Stop => {
                 let mut notice = Message::new("Task manually stopped.").with_author("System");
                 notice.kind = StepType::SystemMessage;
-                notice.thread_id = Some(conn.session.meta().thread_id);
+                notice.thread_id = Some(conn.session.thread_id());
                 conn.emit(ServerEvent::NewMessage(notice.to_step())).await;
                 conn.run(HookKind::OnStop, HookInput::None, None).await;
                 conn.emit(ServerEvent::TaskEnd).await;

@@ -9,7 +9,7 @@ use socketioxide::{AckError, SendError, SocketError};
 
 use crate::chat::{AskAnswer, Wire, WireError};
 use crate::error::Error;
-use crate::protocol::ServerEvent;
+use crate::protocol::{Payload, ServerEvent};
 
 /// One connected socket.
 pub(super) struct SocketWire(pub(super) SocketRef);
@@ -25,7 +25,7 @@ fn wire_error(err: SendError) -> WireError {
 impl Wire for SocketWire {
     fn send(&self, event: &ServerEvent) -> Result<(), WireError> {
         self.0
-            .emit(event.name(), &event.payload())
+            .emit(event.name(), &Payload(event))
             .map_err(wire_error)
     }
 
@@ -33,7 +33,7 @@ impl Wire for SocketWire {
         let stream = self
             .0
             .timeout(timeout)
-            .emit_with_ack::<_, Value>(event.name(), &event.payload())
+            .emit_with_ack::<_, Value>(event.name(), &Payload(event))
             .map_err(wire_error)?;
         Ok(Box::pin(async move {
             match stream.await {
