@@ -77,23 +77,35 @@ gen() {
 
 if [ "$QUICK" = 1 ]; then SESSIONS="1 50"; IDLE=1000; IDLE_CHAINLIT=300; else SESSIONS="1 50 200 1000"; IDLE=10000; IDLE_CHAINLIT=2000; fi
 
+# chainrs runs are short, so each is repeated three times (alternating with its comparison)
+# and the report takes the median; Chainlit's long runs are done once.
 for n in $SESSIONS; do
-  for server in chainrs chainlit; do
-    echo "== chat: $server, $n sessions x 20 messages"
+  for rep in 1 2 3; do
+    echo "== chat: chainrs, $n sessions x 20 messages (run $rep)"
+    start chainrs
+    gen --label "chat/chainrs/$n#$rep" --sessions "$n" --messages 20 --concurrency 50 --expire-wait 8 --timeout 900
+    stop
+  done
+  echo "== chat: chainlit, $n sessions x 20 messages"
+  start chainlit
+  gen --label "chat/chainlit/$n#1" --sessions "$n" --messages 20 --concurrency 50 --expire-wait 8 --timeout 900
+  stop
+done
+
+for rep in 1 2 3; do
+  for server in chainrs bare; do
+    echo "== custom endpoints: $server (run $rep)"
     start "$server"
-    gen --label "chat/$server/$n" --sessions "$n" --messages 20 --concurrency 50 --expire-wait 8 --timeout 900
+    gen --label "http/$server/ping#$rep" --http /custom/ping --method GET --requests 50000 --concurrency 50
+    gen --label "http/$server/count#$rep" --http /custom/count --method POST --requests 50000 --concurrency 50
     stop
   done
 done
-
-for server in chainrs bare chainlit; do
-  if [ "$server" = chainlit ]; then requests=5000; else requests=50000; fi
-  echo "== custom endpoints: $server"
-  start "$server"
-  gen --label "http/$server/ping" --http /custom/ping --method GET --requests "$requests" --concurrency 50
-  gen --label "http/$server/count" --http /custom/count --method POST --requests "$requests" --concurrency 50
-  stop
-done
+echo "== custom endpoints: chainlit"
+start chainlit
+gen --label "http/chainlit/ping#1" --http /custom/ping --method GET --requests 5000 --concurrency 50
+gen --label "http/chainlit/count#1" --http /custom/count --method POST --requests 5000 --concurrency 50
+stop
 
 echo "== idle sessions"
 start chainrs
