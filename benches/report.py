@@ -103,7 +103,11 @@ def main():
                   f"| Redis (read + compare-and-swap script: 2 round trips) | {store['redis_updates_per_second']:,.0f} | {ratio(store['redis_updates_per_second'], bench['set_per_second']):.2f} |",
                   f"| redis-benchmark SET (1 round trip, the limit) | {bench['set_per_second']:,.0f} | 1.00 |"]
 
-    a, b = rows.get("idle/chainrs"), rows.get("idle/chainlit")
+    chainlit_idle = sorted(
+        (r for k, r in rows.items() if k.startswith("idle/chainlit")),
+        key=lambda r: (r["failed_sessions"] == 0, r["sessions"]),
+    )
+    a, b = rows.get("idle/chainrs"), (chainlit_idle[-1] if chainlit_idle else None)
     if a and b:
         summary["idle"] = {"chainrs_sessions": a["sessions"], "chainrs_kib_per_session": kib_per_session(a), "chainrs_failed": a["failed_sessions"],
                            "chainlit_sessions": b["sessions"], "chainlit_kib_per_session": kib_per_session(b), "chainlit_failed": b["failed_sessions"]}

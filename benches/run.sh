@@ -75,7 +75,7 @@ gen() {
   "${GEN_CPU[@]}" ./target/release/loadgen --url "http://127.0.0.1:$PORT" --pid "$PID" "$@" >>"$RESULTS"
 }
 
-if [ "$QUICK" = 1 ]; then SESSIONS="1 50"; IDLE=1000; IDLE_CHAINLIT=300; else SESSIONS="1 50 200 1000"; IDLE=10000; IDLE_CHAINLIT=2000; fi
+if [ "$QUICK" = 1 ]; then SESSIONS="1 50"; IDLE=1000; IDLE_CHAINLIT="300"; else SESSIONS="1 50 200 1000"; IDLE=10000; IDLE_CHAINLIT="2000 5000 10000"; fi
 
 # chainrs runs are short, so each is repeated three times (alternating with its comparison)
 # and the report takes the median; Chainlit's long runs are done once.
@@ -111,12 +111,25 @@ echo "== idle sessions"
 start chainrs
 gen --label "idle/chainrs" --sessions "$IDLE" --messages 0 --concurrency 200 --expire-wait 8 --timeout 900
 stop
-start chainlit
-gen --label "idle/chainlit" --sessions "$IDLE_CHAINLIT" --messages 0 --concurrency 50 --expire-wait 8 --timeout 900
-stop
+# Chainlit: the largest N it sustains, of these (stop at the first with failed sessions).
+for n in $IDLE_CHAINLIT; do
+  echo "== idle sessions: chainlit, $n"
+  start chainlit
+  gen --label "idle/chainlit/$n" --sessions "$n" --messages 0 --concurrency 50 --expire-wait 8 --timeout 900
+  stop
+  failed=$(tail -1 "$RESULTS" | python3 -c 'import json,sys; print(json.load(sys.stdin)["failed_sessions"])')
+  if [ "$failed" != 0 ]; then break; fi
+done
 
 echo "== session store"
 REDIS_URL="${CHAINRS_REDIS_URL:-redis://127.0.0.1:6379/}"
+if [ -z "${CHAINRS_REDIS_URL:-}" ] && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  # No Redis answers: start one for this run (as .ci/run does), stopped at the end.
+  command -v redis-server >/dev/null || { echo "the store benchmark needs redis-server (apt-get install redis-server)" >&2; exit 1; }
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --pidfile "$PWD/$OUT/redis.pid"
+  for _ in $(seq 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
+  STARTED_REDIS=1
+fi
 "${GEN_CPU[@]}" ./target/release/storebench --workers 50 --updates 2000 --redis "$REDIS_URL" \
   | python3 -c 'import json,sys; d=json.load(sys.stdin); d["label"]="store"; print(json.dumps(d))' >>"$RESULTS"
 REDIS_HOST=$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p.hostname or "127.0.0.1", p.port or 6379)' "$REDIS_URL")
@@ -124,6 +137,8 @@ read -r RH RP <<<"$REDIS_HOST"
 redis-benchmark -h "$RH" -p "$RP" -q -n 200000 -c 50 -t set \
   | tr '\r' '\n' | grep -E "^SET: [0-9.]+ requests per second" | tail -1 \
   | python3 -c 'import json,sys,re; m=re.search(r"([0-9.]+) requests per second", sys.stdin.read()); print(json.dumps({"label":"store/redis-benchmark","set_per_second":float(m.group(1))}))' >>"$RESULTS"
+
+if [ "${STARTED_REDIS:-0}" = 1 ]; then kill "$(cat "$OUT/redis.pid")" 2>/dev/null || true; fi
 
 echo "== in-process (criterion)"
 cargo bench -q -p chainrs-bench --bench inprocess -- --output-format bencher 2>/dev/null \
