@@ -25,6 +25,13 @@ impl Served {
     }
 
     async fn app(app: chainrs::App) -> Served {
+        // `RUST_LOG=chainrs=debug cargo test --test js_clients -- --nocapture` shows the servers' logs.
+        if let Ok(filter) = std::env::var("RUST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
         let server = app.bind("127.0.0.1:0").await.expect("bind the hello app");
         let url = format!("http://{}", server.local_addr().expect("local address"));
         let stats = Box::new(server.stats_probe());

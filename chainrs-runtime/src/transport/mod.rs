@@ -5,7 +5,7 @@ mod conn;
 mod handshake;
 mod wire;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use dashmap::DashMap;
 use serde_json::Value;
@@ -33,7 +33,58 @@ pub(crate) struct Transport {
 
 /// What the connect middleware admitted, handed to the connect handler.
 #[derive(Clone)]
-struct Admitted(SessionRef);
+struct Admitted(SessionRef, Arc<Mutex<Slot>>);
+
+/// Where a socket's events go. The handlers are registered by the connect middleware, before
+/// socketioxide answers the client's CONNECT, so no event can arrive without one; events that
+/// come before the tab exists wait here, in order, and the tab takes them when it starts.
+#[derive(Default)]
+struct Slot {
+    /// The tab, held weakly: the socket keeps its handlers (and so this slot) until it is
+    /// freed, and a strong reference would keep socket and tab alive for each other forever.
+    conn: Option<Weak<Conn>>,
+    pending: Vec<(String, Option<Value>)>,
+    /// The socket left before its tab started.
+    gone: bool,
+}
+
+/// Hands one client event to the tab.
+fn dispatch(conn: &Conn, event: &str, data: Option<Value>) {
+    match event {
+        "connection_successful" => conn.connection_successful(),
+        "client_message" | "edit_message" => conn.client_message(event, data),
+        "stop" => conn.stop(),
+        "clear_session" => conn.clear_session(),
+        "chat_settings_change" => conn.settings_change(data),
+        "window_message" => conn.window_message(data),
+        "fetch_favorites" => {
+            tracing::debug!(target: "chainrs::socket", parent: &conn.session.span, "fetch_favorites: no data layer, nothing to send");
+        }
+        other => conn.refuse(other, format!("unknown event `{other}`: chainrs handles connection_successful, client_message, edit_message, stop, clear_session, chat_settings_change, window_message and fetch_favorites")),
+    }
+}
+
+/// Routes an event to the tab, or keeps it until the tab starts.
+fn route(slot: &Mutex<Slot>, event: String, data: Option<Value>) {
+    let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+    match slot.conn.as_ref().map(Weak::upgrade) {
+        Some(Some(conn)) => dispatch(&conn, &event, data),
+        Some(None) => {}
+        None => slot.pending.push((event, data)),
+    }
+}
+
+/// The client events chainrs handles by name (anything else goes to the fallback).
+const EVENTS: &[&str] = &[
+    "connection_successful",
+    "client_message",
+    "edit_message",
+    "stop",
+    "clear_session",
+    "chat_settings_change",
+    "window_message",
+    "fetch_favorites",
+];
 
 /// Why a connect was refused; becomes the CONNECT_ERROR message.
 #[derive(Debug)]
@@ -63,8 +114,8 @@ pub(crate) fn layer(runtime: Arc<Runtime>) -> SocketIoLayer {
     let on_connect = {
         let transport = transport.clone();
         move |socket: SocketRef| {
-            let transport = transport.clone();
-            async move { transport.connected(socket) }
+            transport.connected(socket);
+            async {}
         }
     };
     let admit = move |socket: SocketRef, TryData(auth): TryData<Value>| {
@@ -77,7 +128,11 @@ pub(crate) fn layer(runtime: Arc<Runtime>) -> SocketIoLayer {
 
 impl Transport {
     /// The connect middleware: validates the handshake, opens or creates the session.
-    async fn admit(&self, socket: SocketRef, auth: Option<Value>) -> Result<(), Refused> {
+    async fn admit(
+        self: &Arc<Self>,
+        socket: SocketRef,
+        auth: Option<Value>,
+    ) -> Result<(), Refused> {
         let refuse = |why: String| {
             tracing::warn!(target: "chainrs::socket", sid = %socket.id, reason = %why, "connect refused");
             Refused(why)
@@ -136,81 +191,33 @@ impl Transport {
                 tracing::debug!(target: "chainrs::socket", parent: &session.span, requested = %thread, "threadId given but thread resume needs a data layer: the session keeps its thread");
             }
         }
-        socket.extensions.insert(Admitted(session));
-        Ok(())
-    }
-
-    /// The connect handler: attaches the tab to its session and registers the event handlers.
-    fn connected(self: &Arc<Self>, socket: SocketRef) {
-        let Some(Admitted(session)) = socket.extensions.remove::<Admitted>() else {
-            tracing::error!(target: "chainrs::socket", sid = %socket.id, "connected without passing the handshake; closing");
-            let _ = socket.disconnect();
-            return;
-        };
-        let conn = Conn::start(self.runtime.clone(), session, socket.clone());
-        let id = conn.session.id;
-        if let Some((_, (_, previous))) = self.tabs.remove(&id) {
-            tracing::info!(target: "chainrs::socket", parent: &conn.session.span, "the session was opened on another socket: closing the previous one");
-            let _ = previous.emit(
-                "error",
-                &serde_json::json!({ "message": "this chat session was opened in another tab or window", "event": "connect" }),
-            );
-            let _ = previous.disconnect();
-        }
-        self.tabs.insert(id, (conn.connection, socket.clone()));
-        tracing::info!(target: "chainrs::socket", parent: &conn.session.span, sid = %socket.id, transport = ?socket.transport_type(), "chat tab connected");
-
-        // The socket keeps its handlers until it is freed, so they hold the tab weakly: a
-        // strong reference would keep socket and tab alive for each other forever. The tab
-        // lives while its worker runs (until the socket leaves or the session is cleared).
-        let weak = Arc::downgrade(&conn);
-        let on = |f: fn(&Conn, Option<Value>)| {
-            let weak = weak.clone();
-            move |TryData(data): TryData<Value>| {
-                if let Some(conn) = weak.upgrade() {
-                    f(&conn, data.ok());
-                }
+        let slot = Arc::new(Mutex::new(Slot::default()));
+        for &event in EVENTS {
+            let slot = slot.clone();
+            socket.on(event, move |TryData(data): TryData<Value>| {
+                route(&slot, event.to_owned(), data.ok());
                 async {}
-            }
-        };
-        socket.on(
-            "connection_successful",
-            on(|c, _| c.connection_successful()),
-        );
-        socket.on(
-            "client_message",
-            on(|c, data| c.client_message("client_message", data)),
-        );
-        socket.on(
-            "edit_message",
-            on(|c, data| c.client_message("edit_message", data)),
-        );
-        socket.on("stop", on(|c, _| c.stop()));
-        socket.on("clear_session", on(|c, _| c.clear_session()));
-        socket.on(
-            "chat_settings_change",
-            on(|c, data| c.settings_change(data)),
-        );
-        socket.on("window_message", on(|c, data| c.window_message(data)));
-        socket.on(
-            "fetch_favorites",
-            on(|c, _| {
-                tracing::debug!(target: "chainrs::socket", parent: &c.session.span, "fetch_favorites: no data layer, nothing to send");
-            }),
-        );
-        let fallback = weak.clone();
+            });
+        }
+        let fallback = slot.clone();
         socket.on_fallback(move |Event(event): Event| {
-            if let Some(c) = fallback.upgrade() {
-                c.refuse(&event, format!("unknown event `{event}`: chainrs handles connection_successful, client_message, edit_message, stop, clear_session, chat_settings_change, window_message and fetch_favorites"));
-            }
+            route(&fallback, event, None);
             async {}
         });
         let transport = self.clone();
-        let connection = conn.connection;
+        let leaving = slot.clone();
+        let session_id = session.id;
         socket.on_disconnect(move |socket: SocketRef, reason: DisconnectReason| {
-            transport.tabs.remove_if(&id, |_, (c, _)| *c == connection);
-            let span = match weak.upgrade() {
+            let conn = {
+                let mut slot = leaving.lock().unwrap_or_else(PoisonError::into_inner);
+                slot.gone = true;
+                slot.conn.as_ref().and_then(Weak::upgrade)
+            };
+            let span = match conn {
                 Some(conn) => {
+                    transport
+                        .tabs
+                        .remove_if(&session_id, |_, (c, _)| *c == conn.connection);
                     conn.disconnected();
                     conn.session.span.clone()
                 }
@@ -227,6 +234,40 @@ impl Transport {
             }
             async {}
         });
+        socket.extensions.insert(Admitted(session, slot));
+        Ok(())
+    }
+
+    /// The connect handler: attaches the tab to its session and registers the event handlers.
+    fn connected(self: &Arc<Self>, socket: SocketRef) {
+        let Some(Admitted(session, slot)) = socket.extensions.remove::<Admitted>() else {
+            tracing::error!(target: "chainrs::socket", sid = %socket.id, "connected without passing the handshake; closing");
+            let _ = socket.disconnect();
+            return;
+        };
+        let conn = Conn::start(self.runtime.clone(), session, socket.clone());
+        let id = conn.session.id;
+        if let Some((_, (_, previous))) = self.tabs.remove(&id) {
+            tracing::info!(target: "chainrs::socket", parent: &conn.session.span, "the session was opened on another socket: closing the previous one");
+            let _ = previous.emit(
+                "error",
+                &serde_json::json!({ "message": "this chat session was opened in another tab or window", "event": "connect" }),
+            );
+            let _ = previous.disconnect();
+        }
+        self.tabs.insert(id, (conn.connection, socket.clone()));
+        tracing::info!(target: "chainrs::socket", parent: &conn.session.span, sid = %socket.id, transport = ?socket.transport_type(), "chat tab connected");
+        // The tab takes the events that came first, in order, then every later one.
+        let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.conn = Some(Arc::downgrade(&conn));
+        for (event, data) in std::mem::take(&mut slot.pending) {
+            dispatch(&conn, &event, data);
+        }
+        if slot.gone {
+            // The socket left before its tab started: let the tab go as a drop would.
+            self.tabs.remove_if(&id, |_, (c, _)| *c == conn.connection);
+            conn.disconnected();
+        }
     }
 }
 
