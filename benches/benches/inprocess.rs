@@ -1,7 +1,7 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 //! In-process benchmarks (criterion): the memory store's update (read + compare-and-swap), one
-//! chat turn through an `#[on_message]` handler, and the same turn through a handler registered
-//! by hand without the macro (there must be no measurable difference).
+//! chat turn through the echo app's `#[on_message]` handler, and the same turn through that
+//! function registered by hand without the macro (there must be no measurable difference).
 //!
 //! `cargo bench -p chainrs-bench --bench inprocess`
 
@@ -13,30 +13,8 @@ use chainrs::session::{CasOutcome, Lookup, MemoryStore, SessionStore};
 use chainrs::testing::TestClient;
 use criterion::{Criterion, criterion_group, criterion_main};
 
-#[derive(Default, Serialize, Deserialize)]
-struct Counter {
-    n: u64,
-}
-
-async fn reply_logic(msg: Message, counter: UserSession<Counter>) -> chainrs::Result<()> {
-    let n = counter
-        .update(|c| {
-            c.n += 1;
-            c.n
-        })
-        .await?;
-    Message::new(format!("echo #{n}: {}", msg.content))
-        .send()
-        .await?;
-    Ok(())
-}
-
-#[on_message]
-async fn with_macro(msg: Message, counter: UserSession<Counter>) -> chainrs::Result<()> {
-    reply_logic(msg, counter).await
-}
-
-/// The same handler, registered by hand through the registry the macro writes to.
+/// The echo app's `#[on_message]` handler, registered by hand through the registry the macro
+/// writes to, calling the same function.
 struct ByHand;
 
 impl chainrs::Handler for ByHand {
@@ -51,8 +29,10 @@ impl chainrs::Handler for ByHand {
                 Box::pin(async move {
                     let msg = <Message as FromChat<kind::on_message>>::from_chat(&mut call)?;
                     let counter =
-                        <UserSession<Counter> as FromChat<kind::on_message>>::from_chat(&mut call)?;
-                    reply_logic(msg, counter).await
+                        <UserSession<echo::Counter> as FromChat<kind::on_message>>::from_chat(
+                            &mut call,
+                        )?;
+                    echo::reply::call(msg, counter).await
                 })
             },
         );
@@ -103,9 +83,9 @@ fn macro_overhead(c: &mut Criterion) {
     // The macro's case runs again last: the difference between its two runs is this machine's
     // run-to-run noise, against which the by-hand difference is read.
     for (name, app) in [
-        ("attribute_macro", App::new().register(with_macro)),
+        ("attribute_macro", App::new().register(echo::reply)),
         ("registered_by_hand", App::new().register(ByHand)),
-        ("attribute_macro_again", App::new().register(with_macro)),
+        ("attribute_macro_again", App::new().register(echo::reply)),
     ] {
         let (client, mut chat) = rt.block_on(async {
             let client = match TestClient::new(app) {
