@@ -299,6 +299,39 @@ impl ServerEvent {
     }
 }
 
+/// The steps and messages as they stand after `events`: in order of first appearance, with
+/// updates applied, streamed tokens appended and removed ones left out.
+pub fn final_steps<'a>(events: impl IntoIterator<Item = &'a ServerEvent>) -> Vec<StepDict> {
+    let mut order = Vec::new();
+    let mut steps: std::collections::HashMap<Uuid, StepDict> = Default::default();
+    for event in events {
+        match event {
+            ServerEvent::NewMessage(s)
+            | ServerEvent::UpdateMessage(s)
+            | ServerEvent::StreamStart(s) => {
+                let replaced = steps.insert(s.id, s.clone());
+                order.extend(replaced.is_none().then_some(s.id));
+            }
+            ServerEvent::StreamToken(t) => {
+                if let Some(step) = steps.get_mut(&t.id) {
+                    if t.is_sequence {
+                        step.output.clear();
+                    }
+                    step.output.push_str(&t.token);
+                }
+            }
+            ServerEvent::DeleteMessage(s) => {
+                steps.remove(&s.id);
+            }
+            _ => {}
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|id| steps.remove(&id))
+        .collect()
+}
+
 /// An event's payload, serialized straight from the event (no intermediate JSON value).
 #[derive(Clone, Copy)]
 pub struct Payload<'a>(pub &'a ServerEvent);

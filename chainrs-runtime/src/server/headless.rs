@@ -15,7 +15,7 @@ use crate::app::{EndpointKind, HookKind, Runtime};
 use crate::chat::{HookInput, Message, run_chat_hook};
 use crate::context::{ChatSink, Emitter, SinkFuture};
 use crate::error::{Error, Result};
-use crate::protocol::{ServerEvent, StepType};
+use crate::protocol::{ServerEvent, StepType, final_steps};
 use crate::session::SessionRef;
 
 /// One message or step, as it stood when the handler finished.
@@ -175,44 +175,23 @@ async fn respond(
     }
 }
 
-/// The messages and steps as they stand after every update, stream token and removal.
+/// The messages and the steps as they stand when the run ended.
 fn reduce(events: &[ServerEvent]) -> (Vec<Shown>, Vec<Shown>) {
-    let mut shown: Vec<Shown> = Vec::new();
-    for event in events {
-        match event {
-            ServerEvent::NewMessage(s)
-            | ServerEvent::UpdateMessage(s)
-            | ServerEvent::StreamStart(s) => {
-                let item = Shown {
-                    id: s.id,
-                    kind: s.step_type,
-                    author: s.name.clone(),
-                    content: s.output.clone(),
-                    input: s.input.clone(),
-                    parent_id: s.parent_id,
-                    is_error: s.is_error,
-                };
-                match shown.iter_mut().find(|x| x.id == s.id) {
-                    Some(existing) => *existing = item,
-                    None => shown.push(item),
-                }
-            }
-            ServerEvent::StreamToken(t) => {
-                if let Some(existing) = shown.iter_mut().find(|x| x.id == t.id) {
-                    if t.is_sequence {
-                        existing.content.clear();
-                    }
-                    existing.content.push_str(&t.token);
-                }
-            }
-            ServerEvent::DeleteMessage(s) => shown.retain(|x| x.id != s.id),
-            _ => {}
-        }
-    }
-    shown.into_iter().partition(|x| {
-        matches!(
-            x.kind,
-            StepType::AssistantMessage | StepType::SystemMessage | StepType::UserMessage
-        )
-    })
+    final_steps(events)
+        .into_iter()
+        .map(|s| Shown {
+            id: s.id,
+            kind: s.step_type,
+            author: s.name,
+            content: s.output,
+            input: s.input,
+            parent_id: s.parent_id,
+            is_error: s.is_error,
+        })
+        .partition(|x| {
+            matches!(
+                x.kind,
+                StepType::AssistantMessage | StepType::SystemMessage | StepType::UserMessage
+            )
+        })
 }

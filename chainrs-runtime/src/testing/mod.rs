@@ -49,7 +49,7 @@ use crate::chat::{
 };
 use crate::context::{ChatSink, Emitter};
 use crate::error::{Error, Result};
-use crate::protocol::{ServerEvent, StepType};
+use crate::protocol::{ServerEvent, StepType, final_steps};
 use crate::session::{
     Local, Origin, Session, SessionId, SessionMeta, SessionRef, SessionState, SessionStats,
     UserSession,
@@ -452,39 +452,10 @@ impl Transcript {
     }
 
     fn messages(&self, keep: impl Fn(bool) -> bool) -> Vec<String> {
-        let mut order: Vec<Uuid> = Vec::new();
-        let mut text: std::collections::HashMap<Uuid, (String, bool)> = Default::default();
-        for event in &self.events {
-            match event {
-                ServerEvent::NewMessage(s)
-                | ServerEvent::UpdateMessage(s)
-                | ServerEvent::StreamStart(s)
-                    if s.step_type == StepType::AssistantMessage =>
-                {
-                    if !text.contains_key(&s.id) {
-                        order.push(s.id);
-                    }
-                    text.insert(s.id, (s.output.clone(), s.is_error));
-                }
-                ServerEvent::StreamToken(t) => {
-                    if let Some((out, _)) = text.get_mut(&t.id) {
-                        if t.is_sequence {
-                            out.clear();
-                        }
-                        out.push_str(&t.token);
-                    }
-                }
-                ServerEvent::DeleteMessage(s) => {
-                    text.remove(&s.id);
-                }
-                _ => {}
-            }
-        }
-        order
+        final_steps(&self.events)
             .into_iter()
-            .filter_map(|id| text.remove(&id))
-            .filter(|(_, is_error)| keep(*is_error))
-            .map(|(t, _)| t)
+            .filter(|s| s.step_type == StepType::AssistantMessage && keep(s.is_error))
+            .map(|s| s.output)
             .collect()
     }
 }

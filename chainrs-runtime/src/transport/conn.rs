@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::{Map, Value};
 use socketioxide::extract::SocketRef;
 use tokio::sync::mpsc;
-use tokio::task::AbortHandle;
 use uuid::Uuid;
 
 use super::wire::SocketWire;
@@ -49,8 +48,9 @@ pub(super) struct Conn {
     closed: AtomicBool,
     /// Bumped by each `stop`; messages queued before it are dropped.
     stops: AtomicU64,
-    /// The running hook, for `stop`.
-    running: Mutex<Option<AbortHandle>>,
+    /// Orders a `stop` against a hook run starting: the run is recorded in the session's
+    /// running hooks (which `stop` aborts) under this lock.
+    starting: Mutex<()>,
 }
 
 impl Conn {
@@ -80,7 +80,7 @@ impl Conn {
             ready: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             stops: AtomicU64::new(0),
-            running: Mutex::new(None),
+            starting: Mutex::new(()),
         });
         tokio::spawn(worker(conn.clone(), queue));
         conn
@@ -154,16 +154,9 @@ impl Conn {
         if !self.accepts("stop") {
             return;
         }
-        {
-            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
-            self.stops.fetch_add(1, Ordering::AcqRel);
-            if let Some(task) = running.take() {
-                task.abort();
-            }
-        }
-        // Runs of this session started elsewhere stop too: by an earlier connection here, or
-        // (through the relay) on another instance.
-        self.runtime.sessions.abort_running(self.session.id);
+        // Every run of the session here stops: this tab's, and those an earlier connection
+        // started; the relay tells the other instances.
+        self.abort_runs();
         if let Some(relay) = self.runtime.relay.clone() {
             let id = self.session.id;
             tokio::spawn(async move {
@@ -180,14 +173,15 @@ impl Conn {
         if self.closed.swap(true, Ordering::AcqRel) {
             return;
         }
-        {
-            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
-            self.stops.fetch_add(1, Ordering::AcqRel);
-            if let Some(task) = running.take() {
-                task.abort();
-            }
-        }
+        self.abort_runs();
         self.send(Command::Clear);
+    }
+
+    /// Cancels the session's hook runs on this instance and the messages queued before now.
+    fn abort_runs(&self) {
+        let _starting = self.starting.lock().unwrap_or_else(PoisonError::into_inner);
+        self.stops.fetch_add(1, Ordering::AcqRel);
+        self.runtime.sessions.abort_running(self.session.id);
     }
 
     pub(super) fn settings_change(&self, data: Option<Value>) {
@@ -283,8 +277,8 @@ impl Conn {
 
     /// Runs a hook as its own task, so `stop` can cancel it.
     async fn run(self: &Arc<Self>, kind: HookKind, input: HookInput, generation: Option<u64>) {
-        let task = {
-            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        let (task, tracked) = {
+            let _starting = self.starting.lock().unwrap_or_else(PoisonError::into_inner);
             if generation.is_some_and(|g| g < self.stops.load(Ordering::Acquire)) {
                 tracing::debug!(target: "chainrs::socket", parent: &self.session.span, "queued message dropped by stop");
                 return;
@@ -293,13 +287,12 @@ impl Conn {
             let task = tokio::spawn(async move {
                 run_chat_hook(&conn.runtime, &conn.session, &conn.emitter, kind, input).await
             });
-            *running = Some(task.abort_handle());
-            task
+            let tracked = self
+                .runtime
+                .sessions
+                .track(self.session.id, task.abort_handle());
+            (task, tracked)
         };
-        let tracked = self
-            .runtime
-            .sessions
-            .track(self.session.id, task.abort_handle());
         let outcome = task.await;
         self.runtime.sessions.untrack(self.session.id, tracked);
         match outcome {
@@ -314,10 +307,6 @@ impl Conn {
                 tracing::error!(target: "chainrs::socket", parent: &self.session.span, hook = kind.name(), error = %join, "hook task failed")
             }
         }
-        self.running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
     }
 }
 
