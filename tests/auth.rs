@@ -12,7 +12,7 @@ async fn login(username: String, password: String) -> Option<User> {
     (password == format!("{username}-pw")).then(|| User::new(username))
 }
 
-#[derive(Default, Serialize, Deserialize)]
+#[derive(SessionState, Default, Serialize, Deserialize)]
 struct Notes {
     lines: Vec<String>,
 }

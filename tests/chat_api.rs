@@ -378,7 +378,7 @@ async fn messages_can_be_updated_and_removed() -> chainrs::Result<()> {
     Ok(())
 }
 
-#[derive(Default, Serialize, Deserialize)]
+#[derive(SessionState, Default, Serialize, Deserialize)]
 struct Seen {
     n: u32,
 }

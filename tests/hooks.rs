@@ -7,7 +7,7 @@ use chainrs::prelude::*;
 use chainrs::protocol::ServerEvent;
 use chainrs::testing::TestClient;
 
-#[derive(Default, Serialize, Deserialize)]
+#[derive(SessionState, Default, Serialize, Deserialize)]
 struct Turns {
     n: u32,
 }

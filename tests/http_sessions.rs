@@ -5,7 +5,7 @@
 use chainrs::prelude::*;
 use chainrs::testing::TestClient;
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(SessionState, Debug, Default, Serialize, Deserialize)]
 struct Notes {
     items: Vec<String>,
 }

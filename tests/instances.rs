@@ -272,7 +272,7 @@ async fn a_tab_on_one_instance_is_reached_from_another_and_reconnects_elsewhere(
     chainrs_tests::clean(&prefix).await;
 }
 
-#[derive(Default, serde::Serialize, serde::Deserialize)]
+#[derive(chainrs::SessionState, Default, serde::Serialize, serde::Deserialize)]
 struct Seen {
     n: u32,
 }

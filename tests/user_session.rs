@@ -4,12 +4,12 @@
 use chainrs::prelude::*;
 use chainrs::testing::TestClient;
 
-#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(SessionState, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Counter {
     n: u64,
 }
 
-#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(SessionState, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Notes {
     items: Vec<String>,
 }
@@ -127,4 +127,146 @@ async fn a_deleted_session_is_never_resurrected_by_a_write() -> chainrs::Result<
     );
     assert_eq!(client.stats().stored, Some(0));
     Ok(())
+}
+
+/// The same state type before and after a refactor moved it: the key is its name, not its path.
+mod before {
+    use chainrs::prelude::*;
+
+    #[derive(SessionState, Debug, Default, PartialEq, Serialize, Deserialize)]
+    pub struct Profile {
+        pub name: String,
+    }
+}
+
+mod after {
+    pub mod moved {
+        use chainrs::prelude::*;
+
+        #[derive(SessionState, Debug, Default, PartialEq, Serialize, Deserialize)]
+        pub struct Profile {
+            pub name: String,
+        }
+
+        /// Renamed, keeping the data of the old name.
+        #[derive(SessionState, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[session(key = "Profile")]
+        pub struct UserProfile {
+            pub name: String,
+        }
+    }
+}
+
+#[tokio::test]
+async fn state_keys_survive_moving_and_renaming_the_type() -> chainrs::Result<()> {
+    assert_eq!(UserSession::<before::Profile>::key(), "state:Profile");
+    assert_eq!(
+        UserSession::<after::moved::Profile>::key(),
+        UserSession::<before::Profile>::key()
+    );
+    let client = TestClient::new(App::new())?;
+    let chat = client.open_chat().await?;
+    chat.user_session::<before::Profile>()
+        .set(before::Profile { name: "ada".into() })
+        .await?;
+    assert_eq!(
+        chat.user_session::<after::moved::Profile>()
+            .get()
+            .await?
+            .name,
+        "ada"
+    );
+    assert_eq!(
+        chat.user_session::<after::moved::UserProfile>()
+            .get()
+            .await?
+            .name,
+        "ada"
+    );
+    Ok(())
+}
+
+/// `Counter` grew a field that has no default: old values no longer decode.
+#[derive(SessionState, Debug, Default, Serialize, Deserialize)]
+#[session(key = "Counter")]
+struct CounterWithLabel {
+    n: u64,
+    label: String,
+}
+
+/// The same new field, declared the way the docs say.
+#[derive(SessionState, Debug, Default, Serialize, Deserialize)]
+#[session(key = "Counter")]
+struct CounterWithDefaultLabel {
+    n: u64,
+    #[serde(default)]
+    label: String,
+}
+
+#[tokio::test]
+async fn a_stored_value_of_an_older_shape_is_a_named_error_and_is_kept() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new())?;
+    let chat = client.open_chat().await?;
+    chat.user_session::<Counter>().set(Counter { n: 7 }).await?;
+
+    let newer = chat.user_session::<CounterWithLabel>();
+    for err in [
+        newer.get().await.err(),
+        newer.update(|c| c.n += 1).await.err(),
+    ] {
+        match err {
+            Some(err @ chainrs::Error::Decode { .. }) => {
+                let text = err.to_string();
+                assert!(text.contains("`state:Counter`"), "{text}");
+                assert!(text.contains("CounterWithLabel"), "{text}");
+                assert!(text.contains("missing field `label`"), "{text}");
+                assert!(text.contains("#[serde(default)]"), "{text}");
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        chat.user_session::<Counter>().get().await?,
+        Counter { n: 7 },
+        "a failed read or update changes nothing"
+    );
+
+    let evolved = chat.user_session::<CounterWithDefaultLabel>().get().await?;
+    assert_eq!((evolved.n, evolved.label.as_str()), (7, ""));
+    Ok(())
+}
+
+mod clash {
+    use chainrs::prelude::*;
+
+    /// Another crate's idea of a `Counter`.
+    #[derive(SessionState, Default, Serialize, Deserialize)]
+    pub struct Counter {
+        pub total: i64,
+    }
+
+    #[endpoint(http, method = "GET", path = "/total")]
+    pub async fn total(counter: UserSession<Counter>) -> chainrs::Result<Json<i64>> {
+        Ok(Json(counter.get().await?.total))
+    }
+}
+
+#[test]
+fn two_state_types_with_one_key_fail_the_build_naming_both() {
+    let err = match TestClient::new(App::new().register(bump).register(clash::total)) {
+        Ok(_) => panic!("two types under the key \"Counter\" were accepted"),
+        Err(err) => err.to_string(),
+    };
+    assert!(err.contains("share the key \"Counter\""), "{err}");
+    assert!(err.contains("user_session::Counter"), "{err}");
+    assert!(err.contains("user_session::clash::Counter"), "{err}");
+    assert!(err.contains("`bump`") && err.contains("`total`"), "{err}");
+    assert!(err.contains("#[session(key"), "{err}");
+    // The same type taken by several handlers is fine.
+    assert!(TestClient::new(App::new().register(bump).register(bump_again)).is_ok());
+}
+
+#[endpoint(http, method = "POST", path = "/bump-again")]
+async fn bump_again(counter: UserSession<Counter>) -> chainrs::Result<Json<u64>> {
+    bump::call(counter).await
 }

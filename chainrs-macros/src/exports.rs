@@ -8,3 +8,8 @@ use quote::quote;
 pub fn private() -> TokenStream {
     quote!(::chainrs::__private)
 }
+
+/// `::chainrs::SessionState`, the trait `#[derive(SessionState)]` implements.
+pub fn session_state() -> TokenStream {
+    quote!(::chainrs::SessionState)
+}

@@ -7,6 +7,27 @@ use quote::quote;
 use crate::exports::private;
 use crate::signature::HandlerFn;
 
+/// Registers the session state keys of `f`'s `UserSession<S>` parameters, so that two types
+/// with one key are reported when the app is built. Part of the `install` body.
+pub fn state_keys(f: &HandlerFn) -> TokenStream {
+    let p = private();
+    let name = f.name();
+    let probes = f.params().into_iter().map(|param| {
+        let ty = param.ty;
+        quote! { (&#p::StateProbe::<#ty>::new()).state_key() }
+    });
+    quote! {
+        {
+            #[allow(unused_imports)]
+            use #p::{ProbeOther as _, ProbeState as _};
+            registry.state_keys(
+                #p::HandlerInfo { name: stringify!(#name), defined_at: #p::concat!(#p::file!(), ":", #p::line!()) },
+                &[#(#probes),*],
+            );
+        }
+    }
+}
+
 /// `struct name;`, `impl name { fn call }`, `impl Handler`, `impl HandlerOf<kind>`.
 /// `register` is the body of `Handler::install` (it uses `registry`).
 pub fn items(f: &HandlerFn, kind: &Ident, register: TokenStream) -> TokenStream {

@@ -27,6 +27,7 @@ mod exports;
 mod handler;
 mod hook;
 mod signature;
+mod state;
 
 use proc_macro::TokenStream;
 
@@ -117,4 +118,15 @@ pub fn on_logout(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
     endpoint::expand(args.into(), item.into()).into()
+}
+
+/// Makes a type session state, stored under a stable key: `#[derive(SessionState)]`.
+///
+/// The key is the type's name (`Chat` for `struct Chat`), or the one given with
+/// `#[session(key = "chat")]`. It does not change when the type moves to another module, so
+/// state kept in Redis or a database stays readable; rename the type and keep its old key with
+/// `#[session(key = "OldName")]`. The type also needs `Serialize`, `Deserialize` and `Default`.
+#[proc_macro_derive(SessionState, attributes(session))]
+pub fn derive_session_state(item: TokenStream) -> TokenStream {
+    state::expand(item.into()).into()
 }

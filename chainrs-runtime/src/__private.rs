@@ -9,6 +9,7 @@ pub use crate::error::{Error, Result};
 pub use crate::extract::{
     FromChat, FromEndpointParts, FromEndpointRequest, ViaAxum, ViaChat, kind,
 };
+pub use crate::session::{SessionState, StateKey, UserSession};
 pub use axum::extract::Request;
 pub use axum::http::HeaderMap;
 pub use axum::response::Response;
@@ -41,3 +42,37 @@ pub fn auth_decision<T: AuthOutput>(value: T) -> Result<Option<User>> {
 pub fn endpoint_response<T: EndpointOutput>(value: T) -> Response {
     value.into_endpoint_response()
 }
+
+/// Names a handler parameter's type so that [`ProbeState`] can tell whether it is a
+/// `UserSession<S>` (method resolution picks `ProbeState` first, else [`ProbeOther`]).
+pub struct StateProbe<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T> StateProbe<T> {
+    /// A probe for `T`.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        StateProbe(std::marker::PhantomData)
+    }
+}
+
+/// A `UserSession<S>` parameter: its state key.
+pub trait ProbeState {
+    /// The key of `S`.
+    fn state_key(&self) -> Option<StateKey>;
+}
+
+impl<S: SessionState> ProbeState for StateProbe<UserSession<S>> {
+    fn state_key(&self) -> Option<StateKey> {
+        Some(StateKey::of::<S>())
+    }
+}
+
+/// Any other parameter: no state key.
+pub trait ProbeOther {
+    /// Nothing.
+    fn state_key(&self) -> Option<StateKey> {
+        None
+    }
+}
+
+impl<T> ProbeOther for &StateProbe<T> {}

@@ -59,13 +59,15 @@ pub enum Error {
         "session {0} has no live chat tab connected: open the chat first, or use #[endpoint(http)] for work that does not push into the tab"
     )]
     NoLiveChat(String),
-    /// Stored session state could not be decoded into the requested type.
+    /// Stored session state no longer decodes as its type (its shape changed incompatibly).
     #[error(
-        "stored value of `{key}` does not match its type: {source}. Clear it with UserSession::clear or keep the type's serde shape compatible"
+        "the stored value of `{key}` no longer decodes as `{type_name}`: {source}. Nothing was changed; make the type read what was stored: give new fields #[serde(default)], renamed ones #[serde(alias = \"old\")], or start over with UserSession::clear"
     )]
     Decode {
         /// The state key.
         key: String,
+        /// The Rust type it was read as.
+        type_name: &'static str,
         /// What serde said.
         source: serde_json::Error,
     },

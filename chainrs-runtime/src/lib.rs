@@ -9,7 +9,7 @@
 //! ```no_run
 //! use chainrs::prelude::*;
 //!
-//! #[derive(Default, Serialize, Deserialize)]
+//! #[derive(SessionState, Default, Serialize, Deserialize)]
 //! struct Chat { turns: u32 }
 //!
 //! #[on_message]
@@ -48,6 +48,8 @@ mod ui;
 
 pub use app::{App, Config, EndpointOutput, Handler, HandlerOf, HookOutput, Secret, UiConfig};
 pub use auth::{AuthOutput, User};
+/// `#[derive(SessionState)]`: see the [`SessionState`](trait@SessionState) trait.
+pub use chainrs_macros::SessionState;
 pub use chainrs_macros::{
     action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_disconnect,
     on_logout, on_message, on_settings_update, on_stop, on_window_message, password_auth_callback,
@@ -74,7 +76,7 @@ pub use serde_json;
 pub mod prelude {
     pub use crate::{
         Action, App, AskActionMessage, AskUserMessage, ChatSettings, Emitter, Local, Message,
-        Session, SessionId, State, Step, ToastKind, User, UserSession, WindowMessage,
+        Session, SessionId, SessionState, State, Step, ToastKind, User, UserSession, WindowMessage,
         action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_disconnect,
         on_logout, on_message, on_settings_update, on_stop, on_window_message,
         password_auth_callback,

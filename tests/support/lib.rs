@@ -13,7 +13,7 @@ pub use redis_server::{clean, redis_store, redis_url, test_prefix};
 use chainrs::prelude::*;
 
 /// The state the touching handlers count in.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(SessionState, Default, Serialize, Deserialize)]
 pub struct Turns {
     /// How many touches.
     pub n: u32,

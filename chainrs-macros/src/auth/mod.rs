@@ -156,5 +156,6 @@ fn generate(callback: Callback, f: &HandlerFn) -> TokenStream {
             }
         }
     };
-    handler::items(f, &kind, register)
+    let state = handler::state_keys(f);
+    handler::items(f, &kind, quote! { #state #register })
 }

@@ -76,5 +76,6 @@ fn generate(endpoint: &parse::Endpoint) -> TokenStream {
             }),
         );
     };
-    handler::items(f, &marker, register)
+    let state = handler::state_keys(f);
+    handler::items(f, &marker, quote! { #state #register })
 }

@@ -53,5 +53,6 @@ fn generate(hook: Hook, parsed: &parse::ParsedHook) -> TokenStream {
         Some(action) => quote! { registry.action_callback(#action, #info, #call); },
         None => quote! { registry.chat_hook(#p::HookKind::#variant, #info, #call); },
     };
-    handler::items(f, &kind, register)
+    let state = handler::state_keys(f);
+    handler::items(f, &kind, quote! { #state #register })
 }

@@ -13,6 +13,7 @@ use futures_util::future::BoxFuture;
 use crate::auth::User;
 use crate::chat::ChatCall;
 use crate::error::{Error, Result};
+use crate::session::StateKey;
 
 /// Where a handler was written: its name and `file:line`, filled in by the macro.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +127,8 @@ pub struct Registry {
     logout: Option<Registered<LogoutFn>>,
     endpoints: Vec<Registered<EndpointRoute>>,
     actions: BTreeMap<&'static str, Registered<ChatHookFn>>,
+    /// Each session state key in use, with its type and the first handler that takes it.
+    state_keys: BTreeMap<&'static str, (StateKey, HandlerInfo)>,
     errors: Vec<String>,
 }
 
@@ -174,6 +177,23 @@ impl Registry {
             &what,
             new,
         );
+    }
+
+    /// Records the session state types a handler takes; two types with one key are an error.
+    #[doc(hidden)]
+    pub fn state_keys(&mut self, info: HandlerInfo, keys: &[Option<StateKey>]) {
+        for key in keys.iter().flatten() {
+            match self.state_keys.get(key.key) {
+                Some((old, by)) if old.type_name != key.type_name => self.errors.push(format!(
+                    "two session state types share the key {:?}: `{}` (taken by `{}`, defined at {}) and `{}` (taken by `{}`, defined at {}); give one of them its own key with #[session(key = \"...\")]",
+                    key.key, old.type_name, by.name, by.defined_at, key.type_name, info.name, info.defined_at
+                )),
+                Some(_) => {}
+                None => {
+                    self.state_keys.insert(key.key, (*key, info));
+                }
+            }
+        }
     }
 
     /// Registers an action callback.

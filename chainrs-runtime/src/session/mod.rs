@@ -29,7 +29,7 @@ pub use local::Local;
 pub(crate) use local::LocalSlots;
 pub use memory::MemoryStore;
 pub use store::{CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versioned};
-pub use user_session::{SessionState, UserSession};
+pub use user_session::{SessionState, StateKey, UserSession};
 
 /// The store key of a session's built-in facts.
 const META_KEY: &str = "chainrs:meta";
@@ -682,6 +682,7 @@ async fn back_off(attempt: u32) {
 fn decode<S: DeserializeOwned>(key: &str, raw: &str) -> Result<S> {
     serde_json::from_str(raw).map_err(|source| Error::Decode {
         key: key.to_owned(),
+        type_name: std::any::type_name::<S>(),
         source,
     })
 }

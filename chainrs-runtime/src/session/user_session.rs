@@ -10,18 +10,56 @@ use serde::de::DeserializeOwned;
 use super::SessionRef;
 use crate::error::Result;
 
-/// What a type needs to be session state: serde both ways, a default, and thread safety.
-pub trait SessionState: Serialize + DeserializeOwned + Default + Send + Sync + 'static {}
-impl<S> SessionState for S where S: Serialize + DeserializeOwned + Default + Send + Sync + 'static {}
+/// A type kept in the session as [`UserSession<S>`], under a stable key.
+///
+/// Implement it with `#[derive(SessionState)]`: the key is the type's name, or the one given
+/// by `#[session(key = "chat")]`. The key, not the type's path, names the stored value, so
+/// moving the type to another module keeps its state readable. Two types with one key in an
+/// app are an error when the app is built.
+///
+/// # Evolving a state type
+/// A stored value is decoded with serde. Adding a field is safe when the field (or the type)
+/// has `#[serde(default)]`; renaming one needs `#[serde(alias = "old")]`; renaming the type
+/// keeps its data with `#[session(key = "OldName")]`. A stored value that no longer decodes is
+/// an [`Error::Decode`](crate::Error::Decode) naming the key and the type, never a silent reset.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not session state",
+    label = "not session state",
+    note = "derive it: `#[derive(SessionState, Serialize, Deserialize, Default)]` on `{Self}`"
+)]
+pub trait SessionState: Serialize + DeserializeOwned + Default + Send + Sync + 'static {
+    /// The key the value is stored under (without the `state:` prefix).
+    const KEY: &'static str;
+}
+
+/// A state type's key and the type's name, as an app's handlers use them.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateKey {
+    /// [`SessionState::KEY`].
+    pub key: &'static str,
+    /// The Rust type, for error messages only (it is not stable).
+    pub type_name: &'static str,
+}
+
+impl StateKey {
+    /// The key of `S`.
+    pub fn of<S: SessionState>() -> Self {
+        StateKey {
+            key: S::KEY,
+            type_name: std::any::type_name::<S>(),
+        }
+    }
+}
 
 /// The typed state `S` of the current session, injected by type into any handler.
 ///
-/// Each `S` is its own key in the session (named after the type), so independent parts of an app
-/// do not contend. A session that never wrote `S` reads `S::default()`.
+/// Each `S` is its own key in the session ([`SessionState::KEY`]), so independent parts of an
+/// app do not contend. A session that never wrote `S` reads `S::default()`.
 ///
 /// ```no_run
 /// # use chainrs::prelude::*;
-/// #[derive(Default, Serialize, Deserialize)]
+/// #[derive(SessionState, Default, Serialize, Deserialize)]
 /// struct Chat { turns: u32 }
 ///
 /// #[on_message]
@@ -45,11 +83,12 @@ impl<S> Clone for UserSession<S> {
     }
 }
 
-impl<S> fmt::Debug for UserSession<S> {
+impl<S: SessionState> fmt::Debug for UserSession<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UserSession")
             .field("session", &self.session.id)
-            .field("key", &std::any::type_name::<S>())
+            .field("key", &S::KEY)
+            .field("type", &std::any::type_name::<S>())
             .finish()
     }
 }
@@ -62,9 +101,9 @@ impl<S: SessionState> UserSession<S> {
         }
     }
 
-    /// The store key of `S`: `state:` followed by the type's path.
+    /// The store key of `S`: `state:` followed by [`SessionState::KEY`].
     pub fn key() -> String {
-        format!("state:{}", std::any::type_name::<S>())
+        format!("state:{}", S::KEY)
     }
 
     /// A snapshot of the current value (`S::default()` if never written).

@@ -5,7 +5,7 @@
 //! use chainrs::prelude::*;
 //! use chainrs::testing::TestClient;
 //!
-//! #[derive(Default, Serialize, Deserialize)]
+//! #[derive(SessionState, Default, Serialize, Deserialize)]
 //! struct Turns { n: u32 }
 //!
 //! #[on_message]

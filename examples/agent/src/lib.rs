@@ -10,7 +10,7 @@ use chainrs::prelude::*;
 pub type Tool = Box<dyn Fn(&str) -> String + Send + Sync>;
 
 /// What the session remembers about its agent (serializable, shared by all instances).
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[derive(SessionState, Debug, Default, Clone, Serialize, Deserialize)]
 pub struct AgentSettings {
     /// Whose agent it is.
     pub owner: Option<String>,

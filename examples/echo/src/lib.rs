@@ -5,7 +5,7 @@
 use chainrs::prelude::*;
 
 /// The per-session counter.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(SessionState, Debug, Default, Serialize, Deserialize)]
 pub struct Counter {
     /// Messages so far.
     pub n: u64,

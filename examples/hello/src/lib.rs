@@ -12,7 +12,7 @@ use std::time::Duration;
 use chainrs::prelude::*;
 
 /// What the chat remembers per session.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(SessionState, Debug, Default, Serialize, Deserialize)]
 pub struct Chat {
     /// Messages received so far.
     pub turns: u32,

@@ -2,7 +2,7 @@
 
 use chainrs::prelude::*;
 
-#[derive(Default, Serialize, Deserialize)]
+#[derive(SessionState, Default, Serialize, Deserialize)]
 struct Orders {
     approved: Vec<String>,
 }

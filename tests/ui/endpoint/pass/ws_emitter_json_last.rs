@@ -7,7 +7,7 @@ struct Say {
     text: String,
 }
 
-#[derive(Default, Serialize, Deserialize)]
+#[derive(SessionState, Default, Serialize, Deserialize)]
 struct Chat {
     said: u32,
 }

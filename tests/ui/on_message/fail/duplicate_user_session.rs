@@ -1,6 +1,6 @@
 use chainrs::prelude::*;
 
-#[derive(Default, Serialize, Deserialize)]
+#[derive(SessionState, Default, Serialize, Deserialize)]
 struct Chat {
     turns: u32,
 }

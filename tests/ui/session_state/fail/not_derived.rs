@@ -1,5 +1,6 @@
 use chainrs::prelude::*;
 
+#[derive(Default, Serialize, Deserialize)]
 struct Chat {
     turns: u32,
 }

@@ -1,0 +1,8 @@
+use chainrs::prelude::*;
+
+#[derive(SessionState, Default)]
+struct Chat {
+    turns: u32,
+}
+
+fn main() {}
