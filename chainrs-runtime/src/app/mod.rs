@@ -10,14 +10,17 @@ use std::time::Duration;
 
 use axum::Router;
 
+#[cfg(feature = "redis")]
 use crate::chat::relay::Relay;
 use crate::context::Emitter;
 use crate::error::{Error, Result};
 use crate::extract::kind;
 use crate::extract::state::StateMap;
 use crate::server::Server;
+#[cfg(feature = "redis")]
+use crate::session::RedisStore;
 use crate::session::SessionRef;
-use crate::session::{MemoryStore, RedisStore, SessionStore, Sessions};
+use crate::session::{MemoryStore, SessionStore, Sessions};
 
 pub use config::{Config, Secret, UiConfig};
 pub use output::{EndpointOutput, HookOutput};
@@ -66,6 +69,7 @@ pub struct App {
     config: Config,
     store: Option<Arc<dyn SessionStore>>,
     /// The Redis behind `store`, when it is one: chat events also go across instances.
+    #[cfg(feature = "redis")]
     redis: Option<RedisStore>,
     state: StateMap,
 }
@@ -80,6 +84,7 @@ impl Default for App {
 pub(crate) struct Runtime {
     pub(crate) sessions: Arc<Sessions>,
     /// Chat events to and from other instances (with Redis).
+    #[cfg(feature = "redis")]
     pub(crate) relay: Option<Arc<Relay>>,
     pub(crate) hooks: Hooks,
     pub(crate) password_auth: Option<Registered<registry::PasswordFn>>,
@@ -112,10 +117,51 @@ impl Runtime {
         if let Some(local) = session.live_chat() {
             return Ok(Some(local));
         }
-        match &self.relay {
-            Some(relay) => relay.remote(session.id).await,
-            None => Ok(None),
+        #[cfg(feature = "redis")]
+        if let Some(relay) = &self.relay {
+            return relay.remote(session.id).await;
         }
+        Ok(None)
+    }
+
+    /// Tells the other instances (with Redis) to stop the runs of session `id`.
+    pub(crate) fn stop_elsewhere(&self, id: crate::session::SessionId) {
+        #[cfg(feature = "redis")]
+        if let Some(relay) = self.relay.clone() {
+            tokio::spawn(async move {
+                if let Err(err) = relay.broadcast_stop(id).await {
+                    tracing::warn!(target: "chainrs::relay", session_id = %id, error = %err, "could not tell the other instances to stop");
+                }
+            });
+        }
+        #[cfg(not(feature = "redis"))]
+        let _ = id;
+    }
+
+    /// Forgets (with Redis) that session `id`'s tab is connected here.
+    pub(crate) fn release_tab(&self, id: crate::session::SessionId) {
+        #[cfg(feature = "redis")]
+        if let Some(relay) = self.relay.clone() {
+            tokio::spawn(async move {
+                if let Err(err) = relay.release(id).await {
+                    tracing::debug!(target: "chainrs::relay", session_id = %id, error = %err, "could not release the tab's location (it expires by itself)");
+                }
+            });
+        }
+        #[cfg(not(feature = "redis"))]
+        let _ = id;
+    }
+
+    /// Records (with Redis) that `session`'s tab is connected here, so other instances reach it.
+    pub(crate) async fn claim_tab(&self, session: &SessionRef) {
+        #[cfg(feature = "redis")]
+        if let Some(relay) = &self.relay {
+            if let Err(err) = relay.claim(session.id).await {
+                tracing::warn!(target: "chainrs::relay", parent: &session.span, error = %err, "could not record where the tab is; will retry");
+            }
+        }
+        #[cfg(not(feature = "redis"))]
+        let _ = session;
     }
 
     /// Whether every chat and endpoint needs a logged-in user.
@@ -131,6 +177,7 @@ impl App {
             registry: Registry::default(),
             config: Config::default(),
             store: None,
+            #[cfg(feature = "redis")]
             redis: None,
             state: StateMap::default(),
         }
@@ -233,6 +280,7 @@ impl App {
     /// Keeps sessions in Redis at `url` (`redis://host:port/db`), so several instances share
     /// them; connected when the app binds. `CHAINRS_REDIS_URL` does the same from the environment,
     /// and `CHAINRS_REDIS_PREFIX` sets the key prefix (default `chainrs:<app name>:`).
+    #[cfg(feature = "redis")]
     pub fn redis(mut self, url: impl Into<String>) -> Self {
         self.config.redis_url = Some(url.into());
         self
@@ -240,6 +288,7 @@ impl App {
 
     /// Keeps sessions in this Redis store and relays chat events through it, so an
     /// `#[endpoint(ws)]` or action landing on one instance reaches a tab connected to another.
+    #[cfg(feature = "redis")]
     pub fn redis_store(mut self, store: RedisStore) -> Self {
         self.store = Some(Arc::new(store.clone()));
         self.redis = Some(store);
@@ -332,6 +381,7 @@ impl App {
             registry,
             config,
             store,
+            #[cfg(feature = "redis")]
             redis,
             state,
         } = self;
@@ -348,9 +398,11 @@ impl App {
         };
         let store = store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let sessions = Arc::new(Sessions::new(store, config.session_timeout));
+        #[cfg(feature = "redis")]
         let relay = redis.map(|redis| Relay::start(&redis, Arc::downgrade(&sessions)));
         Ok(Arc::new(Runtime {
             sessions,
+            #[cfg(feature = "redis")]
             relay,
             hooks: parts.hooks,
             password_auth: parts.password,
@@ -384,11 +436,23 @@ impl App {
                         self.config.ui.name.to_lowercase().replace(' ', "-")
                     )
                 });
-                let store = RedisStore::connect(&url, prefix).await?;
-                self = self.redis_store(store);
+                self = self.connect_redis(&url, prefix).await?;
             }
         }
         Server::bind(self.build()?, addr).await
+    }
+
+    #[cfg(feature = "redis")]
+    async fn connect_redis(self, url: &str, prefix: String) -> Result<Self> {
+        let store = RedisStore::connect(url, prefix).await?;
+        Ok(self.redis_store(store))
+    }
+
+    #[cfg(not(feature = "redis"))]
+    async fn connect_redis(self, _url: &str, _prefix: String) -> Result<Self> {
+        Err(Error::Config(
+            "CHAINRS_REDIS_URL is set, but this app was built without Redis support: enable the `redis` feature of chainrs (`chainrs = { version = \"…\", features = [\"redis\"] }`) or unset CHAINRS_REDIS_URL".to_owned(),
+        ))
     }
 
     /// Serves the app on `addr` until Ctrl-C or SIGTERM, after applying `CHAINRS_*` environment
@@ -419,5 +483,24 @@ fn login_tokens(config: &Config) -> Result<crate::auth::token::Tokens> {
              CHAINRS_AUTH_SECRET (at least 32 random bytes), e.g. {MAKE_A_SECRET} \
              (or App::auth_secret; App::dev_mode(true) makes a throwaway one for development)"
         ))),
+    }
+}
+
+#[cfg(all(test, not(feature = "redis")))]
+mod without_redis {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_redis_url_without_the_feature_refuses_to_start_naming_it() {
+        let config = Config {
+            redis_url: Some("redis://127.0.0.1:6379/".to_owned()),
+            ..Config::default()
+        };
+        let err = match App::new().config(config).bind("127.0.0.1:0").await {
+            Ok(_) => panic!("started without the redis feature"),
+            Err(err) => err.to_string(),
+        };
+        assert!(err.contains("CHAINRS_REDIS_URL"), "{err}");
+        assert!(err.contains("`redis` feature"), "{err}");
     }
 }

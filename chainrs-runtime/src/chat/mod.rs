@@ -5,6 +5,7 @@ mod action;
 mod ask;
 mod link;
 mod message;
+#[cfg(feature = "redis")]
 pub(crate) mod relay;
 mod step;
 

@@ -3,6 +3,7 @@
 
 mod local;
 mod memory;
+#[cfg(feature = "redis")]
 mod redis;
 mod store;
 mod user_session;
@@ -22,8 +23,8 @@ use crate::auth::User;
 use crate::chat::{ChatLink, Wire};
 use crate::context::{ChatSink, Emitter};
 use crate::error::{Error, Result};
-use crate::protocol::ServerEvent;
 
+#[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
 pub use local::Local;
 pub(crate) use local::LocalSlots;
@@ -634,7 +635,8 @@ impl Sessions {
     }
 
     /// Hands an event relayed from another instance to this instance's tab of `id`.
-    pub(crate) async fn deliver_here(&self, id: SessionId, event: ServerEvent) {
+    #[cfg(feature = "redis")]
+    pub(crate) async fn deliver_here(&self, id: SessionId, event: crate::protocol::ServerEvent) {
         let link = self.live.get(&id).map(|l| l.clone());
         match link {
             Some(link) => {

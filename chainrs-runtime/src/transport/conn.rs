@@ -157,14 +157,7 @@ impl Conn {
         // Every run of the session here stops: this tab's, and those an earlier connection
         // started; the relay tells the other instances.
         self.abort_runs();
-        if let Some(relay) = self.runtime.relay.clone() {
-            let id = self.session.id;
-            tokio::spawn(async move {
-                if let Err(err) = relay.broadcast_stop(id).await {
-                    tracing::warn!(target: "chainrs::relay", session_id = %id, error = %err, "could not tell the other instances to stop");
-                }
-            });
-        }
+        self.runtime.stop_elsewhere(self.session.id);
         tracing::info!(target: "chainrs::socket", parent: &self.session.span, "stop requested");
         self.send(Command::Stop);
     }
@@ -211,14 +204,7 @@ impl Conn {
             .sessions
             .detach_chat(self.session.id, self.connection);
         self.send(Command::Detach);
-        if let Some(relay) = self.runtime.relay.clone() {
-            let id = self.session.id;
-            tokio::spawn(async move {
-                if let Err(err) = relay.release(id).await {
-                    tracing::debug!(target: "chainrs::relay", session_id = %id, error = %err, "could not release the tab's location (it expires by itself)");
-                }
-            });
-        }
+        self.runtime.release_tab(self.session.id);
         if !self.closed.swap(true, Ordering::AcqRel) {
             let (runtime, session, emitter) = (
                 self.runtime.clone(),
@@ -244,11 +230,7 @@ impl Conn {
     /// Refreshes the session's expiry (and, with Redis, the record that its tab is here);
     /// closes the tab when the session ended under it.
     async fn keep_alive(&self) {
-        if let Some(relay) = &self.runtime.relay {
-            if let Err(err) = relay.claim(self.session.id).await {
-                tracing::warn!(target: "chainrs::relay", parent: &self.session.span, error = %err, "could not record where the tab is; will retry");
-            }
-        }
+        self.runtime.claim_tab(&self.session).await;
         match self.runtime.sessions.touch(&self.session).await {
             Ok(true) => {}
             Ok(false) => {
