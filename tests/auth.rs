@@ -368,3 +368,38 @@ async fn bots_chat_over_plain_http_on_a_session_they_keep() -> chainrs::Result<(
     assert_eq!(stolen.status(), StatusCode::FORBIDDEN);
     Ok(())
 }
+
+mod exploding {
+    use chainrs::prelude::*;
+
+    #[password_auth_callback]
+    pub async fn login(username: String, _password: String) -> Option<User> {
+        if username == "boom" {
+            panic!("auth backend exploded");
+        }
+        Some(User::new(username))
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_login_callback_is_a_500_and_the_app_goes_on() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(exploding::login).dev_mode(true))?;
+    let response = client
+        .post("/login")
+        .form(&[("username", "boom"), ("password", "x")])
+        .send()
+        .await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body: Value = response.json()?;
+    assert_eq!(
+        body["error"], "the handler panicked: auth backend exploded",
+        "{body}"
+    );
+    assert!(
+        response.header("set-cookie").is_none(),
+        "no token on a panic"
+    );
+    let ok = client.login("ann", "x").await;
+    assert!(ok.is_ok(), "the next login works: {ok:?}");
+    Ok(())
+}

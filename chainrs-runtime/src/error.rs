@@ -91,6 +91,9 @@ pub enum Error {
     /// A user handler returned an error.
     #[error("{0}")]
     Handler(#[source] BoxError),
+    /// An invariant of chainrs itself did not hold (a bug: please report it).
+    #[error("internal error in chainrs: {0}")]
+    Internal(String),
     /// A user handler panicked; the panic was contained.
     #[error("the handler panicked: {0}")]
     Panicked(String),
@@ -117,6 +120,25 @@ impl Error {
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+}
+
+/// Runs user code to completion, turning a panic into [`Error::Panicked`] so that one
+/// handler's bug never takes down the connection, the request or the process.
+pub(crate) async fn contain_panic<F: std::future::Future>(run: F) -> Result<F::Output> {
+    use futures_util::FutureExt as _;
+    std::panic::AssertUnwindSafe(run)
+        .catch_unwind()
+        .await
+        .map_err(|panic| {
+            let text = if let Some(s) = panic.downcast_ref::<&str>() {
+                (*s).to_owned()
+            } else if let Some(s) = panic.downcast_ref::<String>() {
+                s.clone()
+            } else {
+                "a non-string panic payload".to_owned()
+            };
+            Error::Panicked(text)
+        })
 }
 
 impl IntoResponse for Error {

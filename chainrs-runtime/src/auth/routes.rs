@@ -7,13 +7,11 @@ use std::sync::Arc;
 use axum::extract::{FromRequest, Request};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
-use futures_util::FutureExt;
 use serde::Deserialize;
 
 use super::{User, token};
 use crate::app::Runtime;
-use crate::chat::panic_message;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, contain_panic};
 use crate::server::SESSION_HEADER;
 use crate::server::resolve::requested_session;
 use crate::session::{Origin, SessionMeta, SessionRef};
@@ -40,11 +38,9 @@ pub(crate) async fn login(runtime: Arc<Runtime>, req: Request) -> Response {
             .into_response();
         }
     };
-    let decision =
-        std::panic::AssertUnwindSafe((callback.call)(form.username.clone(), form.password))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|p| Err(Error::Panicked(panic_message(&p))));
+    let decision = contain_panic((callback.call)(form.username.clone(), form.password))
+        .await
+        .and_then(|decision| decision);
     finish_login(&runtime, named.ok().flatten(), decision, &form.username).await
 }
 
@@ -54,10 +50,9 @@ pub(crate) async fn header(runtime: Arc<Runtime>, req: Request) -> Response {
         return disabled("header login", "#[header_auth_callback]");
     };
     let named = requested_session(&req).ok().flatten();
-    let decision = std::panic::AssertUnwindSafe((callback.call)(req.headers().clone()))
-        .catch_unwind()
+    let decision = contain_panic((callback.call)(req.headers().clone()))
         .await
-        .unwrap_or_else(|p| Err(Error::Panicked(panic_message(&p))));
+        .and_then(|decision| decision);
     finish_login(&runtime, named, decision, "<from headers>").await
 }
 
@@ -127,7 +122,7 @@ async fn session_for(
     }
     let session = runtime
         .sessions
-        .create(None, SessionMeta::new(Origin::Http, Some(user)))
+        .create(SessionMeta::new(Origin::Http, Some(user)))
         .await?;
     tracing::info!(target: "chainrs::session", parent: &session.span, "user bound");
     Ok(session)
@@ -153,10 +148,9 @@ pub(crate) async fn logout(runtime: Arc<Runtime>, req: Request) -> Response {
         Err(err) => return err.into_response(),
     };
     if let (Some(user), Some(hook)) = (&user, runtime.logout.as_ref()) {
-        let outcome = std::panic::AssertUnwindSafe((hook.call)(user.clone()))
-            .catch_unwind()
+        let outcome = contain_panic((hook.call)(user.clone()))
             .await
-            .unwrap_or_else(|p| Err(Error::Panicked(panic_message(&p))));
+            .and_then(|outcome| outcome);
         if let Err(err) = outcome {
             tracing::warn!(target: "chainrs::auth", user = %user.identifier, error = %err, "on_logout failed");
         }

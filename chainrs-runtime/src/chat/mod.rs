@@ -11,11 +11,9 @@ mod step;
 
 use std::sync::Arc;
 
-use futures_util::FutureExt;
-
 use crate::app::{ChatHookFn, HookKind, Registered, Runtime};
 use crate::context::{Context, ContextKind, Emitter};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, contain_panic};
 use crate::protocol::{ServerEvent, StepDict, StepType, now_iso};
 use crate::session::SessionRef;
 
@@ -237,9 +235,9 @@ async fn run_hook(
     };
     let outcome = match early {
         Ok(()) => context
-            .scope(std::panic::AssertUnwindSafe((hook.call)(call)).catch_unwind())
+            .scope(contain_panic((hook.call)(call)))
             .await
-            .unwrap_or_else(|panic| Err(Error::Panicked(panic_message(&panic)))),
+            .and_then(|outcome| outcome),
         Err(err) => Err(err),
     };
 
@@ -260,15 +258,4 @@ async fn run_hook(
         emitter.emit(ServerEvent::TaskEnd).await?;
     }
     Ok(())
-}
-
-/// The text of a caught panic.
-pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a non-string panic payload".to_owned()
-    }
 }

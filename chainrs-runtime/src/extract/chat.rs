@@ -68,9 +68,7 @@ impl FromChat<kind::on_message> for Message {
     fn from_chat(call: &mut ChatCall) -> Result<Self> {
         match std::mem::replace(&mut call.input, HookInput::None) {
             HookInput::Message(message) => Ok(message),
-            _ => Err(Error::BadRequest(
-                "on_message ran without a message".to_owned(),
-            )),
+            _ => Err(wrong_input("on_message")),
         }
     }
 }
@@ -84,7 +82,7 @@ pub struct ChatSettings(pub serde_json::Map<String, serde_json::Value>);
 pub struct WindowMessage(pub serde_json::Value);
 
 fn wrong_input(hook: &str) -> Error {
-    Error::BadRequest(format!("{hook} ran without its input"))
+    Error::Internal(format!("{hook} ran without its input"))
 }
 
 impl FromChat<kind::on_settings_update> for ChatSettings {

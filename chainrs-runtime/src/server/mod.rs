@@ -15,7 +15,6 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get};
-use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceExt};
@@ -23,8 +22,7 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use crate::app::{EndpointRoute, Registered, Runtime};
 use crate::auth::routes;
-use crate::chat::panic_message;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, contain_panic};
 use crate::ui::{self, Frontend};
 
 pub(crate) use resolve::{SESSION_HEADER, resolve_request};
@@ -227,11 +225,10 @@ async fn call_endpoint(runtime: Arc<Runtime>, route: EndpointRoute, mut req: Req
     };
     let session_id = context.session.id;
     req.extensions_mut().insert(context.clone());
-    let run = std::panic::AssertUnwindSafe((route.call)(req)).catch_unwind();
     let mut response = context
-        .scope(run)
+        .scope(contain_panic((route.call)(req)))
         .await
-        .unwrap_or_else(|panic| Error::Panicked(panic_message(&panic)).into_response());
+        .unwrap_or_else(IntoResponse::into_response);
     if let Ok(value) = HeaderValue::from_str(&session_id.to_string()) {
         response.headers_mut().insert(SESSION_HEADER, value);
     }

@@ -80,7 +80,7 @@ pub(crate) async fn resolve_request(
         }
         None => {
             sessions
-                .create(None, SessionMeta::new(Origin::Http, user))
+                .create(SessionMeta::new(Origin::Http, user))
                 .await?
         }
     };

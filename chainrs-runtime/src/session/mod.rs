@@ -201,6 +201,14 @@ pub struct SessionStats {
     pub sockets: usize,
 }
 
+/// What creating a session under a client's id found.
+pub(crate) enum Created {
+    /// The session is new.
+    New(SessionRef),
+    /// A session with that id exists already (another connection created it first).
+    Exists,
+}
+
 /// Owns the life of every session this instance touches: store, per-instance maps, logging.
 pub(crate) struct Sessions {
     store: Arc<dyn SessionStore>,
@@ -399,13 +407,24 @@ impl Sessions {
         )))
     }
 
-    /// Creates a session. With `id` given (a chat tab's own id) it fails if that id exists.
-    pub(crate) async fn create(
+    /// Creates a session under a new id.
+    pub(crate) async fn create(self: &Arc<Self>, meta: SessionMeta) -> Result<SessionRef> {
+        let id = SessionId::new();
+        match self.create_with_id(id, meta).await? {
+            Created::New(session) => Ok(session),
+            Created::Exists => Err(Error::Internal(format!(
+                "a freshly drawn session id {id} exists already"
+            ))),
+        }
+    }
+
+    /// Creates a session under the id a client chose (a chat tab's own `sessionId`), or says
+    /// that one exists already, changing nothing.
+    pub(crate) async fn create_with_id(
         self: &Arc<Self>,
-        id: Option<SessionId>,
+        id: SessionId,
         meta: SessionMeta,
-    ) -> Result<SessionRef> {
-        let id = id.unwrap_or_default();
+    ) -> Result<Created> {
         let encoded = serde_json::to_string(&meta).map_err(|source| Error::Encode {
             key: META_KEY.into(),
             source,
@@ -416,12 +435,12 @@ impl Sessions {
             .await
             .map_err(Error::Store)?;
         if !created {
-            return Err(Error::BadRequest(format!("session {id} exists already")));
+            return Ok(Created::Exists);
         }
         let origin = meta.origin;
         let session = SessionRef::new(id, meta, self.clone());
         tracing::info!(target: "chainrs::session", parent: &session.span, ?origin, "session created");
-        Ok(session)
+        Ok(Created::New(session))
     }
 
     /// Loads an existing session and refreshes its expiry; `None` when it does not exist.

@@ -90,7 +90,7 @@ impl TestClient {
         let session = self
             .runtime
             .sessions
-            .create(Some(SessionId::new()), SessionMeta::new(Origin::Chat, user))
+            .create(SessionMeta::new(Origin::Chat, user))
             .await?;
         self.attach(session).await
     }

@@ -17,8 +17,7 @@ use socketioxide::socket::DisconnectReason;
 use uuid::Uuid;
 
 use crate::app::Runtime;
-use crate::error::Error;
-use crate::session::{Origin, SessionId, SessionMeta, SessionRef};
+use crate::session::{Created, Origin, SessionId, SessionMeta, SessionRef};
 
 use conn::Conn;
 
@@ -160,10 +159,10 @@ impl Transport {
                 meta.client_type = hs.client_type.clone();
                 meta.env = hs.env.clone();
                 meta.chat_profile = hs.chat_profile.clone();
-                match runtime.sessions.create(Some(hs.session_id), meta).await {
-                    Ok(session) => session,
+                match runtime.sessions.create_with_id(hs.session_id, meta).await {
+                    Ok(Created::New(session)) => session,
                     // Two sockets raced to create it: the other one won, join its session.
-                    Err(Error::BadRequest(_)) => {
+                    Ok(Created::Exists) => {
                         let session = runtime
                             .sessions
                             .open(hs.session_id)
