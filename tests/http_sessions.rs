@@ -132,7 +132,18 @@ async fn a_request_names_its_session_by_header_cookie_or_query() -> chainrs::Res
         .send()
         .await;
     let by_query = client.get(&format!("/notes?session_id={id}")).send().await;
-    for response in [by_cookie, by_query] {
+    // Percent-encoded, as a client's URL or cookie library may write it (`-` as `%2D`).
+    let encoded = id.replace('-', "%2D");
+    let by_encoded_query = client
+        .get(&format!("/notes?page=1&session%5Fid={encoded}"))
+        .send()
+        .await;
+    let by_encoded_cookie = client
+        .get("/notes")
+        .header("cookie", &format!("X-Chainlit-Session-id={encoded}"))
+        .send()
+        .await;
+    for response in [by_cookie, by_query, by_encoded_query, by_encoded_cookie] {
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(
             response.json::<serde_json::Value>()?["items"],

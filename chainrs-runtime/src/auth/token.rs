@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use axum::http::HeaderMap;
-use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::header::AUTHORIZATION;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -141,17 +141,7 @@ fn token_of(headers: &HeaderMap) -> Option<String> {
             return Some(token.trim().to_owned());
         }
     }
-    for header in headers.get_all(COOKIE) {
-        let Ok(text) = header.to_str() else { continue };
-        for pair in text.split(';') {
-            if let Some((name, value)) = pair.trim().split_once('=') {
-                if name == TOKEN_COOKIE && !value.is_empty() {
-                    return Some(value.to_owned());
-                }
-            }
-        }
-    }
-    None
+    crate::protocol::cookies::named(headers, TOKEN_COOKIE).filter(|token| !token.is_empty())
 }
 
 /// The `Set-Cookie` value that stores `token`.
@@ -177,6 +167,7 @@ fn now_secs() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header::COOKIE;
 
     fn tokens() -> Tokens {
         Tokens::new(&[7u8; 32], Duration::from_secs(60)).expect("keys")

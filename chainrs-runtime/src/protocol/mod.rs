@@ -1,6 +1,8 @@
 //! The wire shapes chainrs shares with Chainlit's web client: StepDict and the server events.
 //! Field names and event names follow the observed protocol (camelCase, ISO-8601 UTC times).
 
+pub(crate) mod cookies;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;

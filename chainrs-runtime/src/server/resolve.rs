@@ -9,6 +9,7 @@ use crate::app::{EndpointKind, Runtime};
 use crate::auth::User;
 use crate::context::{Context, ContextKind};
 use crate::error::{Error, Result};
+use crate::protocol::cookies;
 use crate::session::{Origin, SessionId, SessionMeta};
 
 /// The header that names a session, in requests and responses.
@@ -27,25 +28,14 @@ pub(crate) fn requested_session(req: &Request) -> Result<Option<SessionId>> {
         })?;
         return SessionId::parse_from(raw, "the X-Chainrs-Session-Id header").map(Some);
     }
-    for header in req.headers().get_all(axum::http::header::COOKIE) {
-        let Ok(text) = header.to_str() else { continue };
-        for pair in text.split(';') {
-            if let Some((name, value)) = pair.trim().split_once('=') {
-                if name == SESSION_COOKIE {
-                    return SessionId::parse_from(value, "the X-Chainlit-Session-id cookie")
-                        .map(Some);
-                }
-            }
-        }
+    if let Some(value) = cookies::named(req.headers(), SESSION_COOKIE) {
+        return SessionId::parse_from(&value, "the X-Chainlit-Session-id cookie").map(Some);
     }
     if let Some(query) = req.uri().query() {
-        for pair in query.split('&') {
-            if let Some((name, value)) = pair.split_once('=') {
-                if name == SESSION_QUERY {
-                    return SessionId::parse_from(value, "the session_id query parameter")
-                        .map(Some);
-                }
-            }
+        // Percent-decoded; a query that does not parse as a form names no session.
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        if let Some((_, value)) = pairs.into_iter().find(|(name, _)| name == SESSION_QUERY) {
+            return SessionId::parse_from(&value, "the session_id query parameter").map(Some);
         }
     }
     Ok(None)
