@@ -74,10 +74,26 @@ impl Errors {
 /// possible: the value `name` with its `call` fn and inert handler impls when the item is a
 /// function (so `App::register(name)` raises no second, contradictory error), else the item
 /// unchanged. rust-analyzer and the rest of the crate keep seeing the function.
+///
+/// Other chainrs attributes on the function are dropped, so a doubled attribute gives one
+/// error and not a second expansion inside `impl name`. A method (it takes `self`) sits in an
+/// `impl` block, which cannot hold the unit struct and its impls: it is emitted alone.
 pub fn with_item(error: syn::Error, item: TokenStream, kind: &str) -> TokenStream {
     let mut out = error.to_compile_error();
     match syn::parse2::<crate::signature::HandlerFn>(item.clone()) {
-        Ok(f) => {
+        Ok(mut f) => {
+            f.attrs
+                .retain(|attr| crate::signature::ours(attr).is_none());
+            if f.sig.receiver().is_some() {
+                let crate::signature::HandlerFn {
+                    attrs,
+                    vis,
+                    sig,
+                    body,
+                } = f;
+                out.extend(quote::quote! { #(#attrs)* #vis #sig #body });
+                return out;
+            }
             let kind = proc_macro2::Ident::new(kind, Span::call_site());
             out.extend(crate::handler::items(
                 &f,

@@ -285,14 +285,17 @@ const OURS: &[&str] = &[
     "endpoint",
 ];
 
+/// The name of `attr` when it is one of the chainrs attributes (`#[on_message]`,
+/// `#[chainrs::endpoint(...)]`, …).
+pub fn ours(attr: &Attribute) -> Option<String> {
+    let name = attr.path().segments.last()?.ident.to_string();
+    OURS.contains(&name.as_str()).then_some(name)
+}
+
 /// Reports a second chainrs attribute on the same function.
 pub fn check_single_attribute(attribute: &str, f: &HandlerFn, errors: &mut Errors) {
     for attr in &f.attrs {
-        let Some(last) = attr.path().segments.last() else {
-            continue;
-        };
-        let name = last.ident.to_string();
-        if OURS.contains(&name.as_str()) {
+        if let Some(name) = ours(attr) {
             errors.push_spanned(
                 attr,
                 format!("a function takes one chainrs attribute, but this one has #[{attribute}] and #[{name}]"),

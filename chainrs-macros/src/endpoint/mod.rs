@@ -13,9 +13,15 @@ use crate::handler;
 
 /// Expands one `#[endpoint]`.
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    // On error the value still gets its own kind's marker (`ws` when the arguments start with
+    // it), so registering a broken `ws` endpoint on an `ws`-only call adds no second error.
+    let fallback = match args.clone().into_iter().next() {
+        Some(proc_macro2::TokenTree::Ident(kind)) if kind == "ws" => "ws",
+        _ => "http",
+    };
     match parse::parse(args, item.clone()) {
         Ok(endpoint) => generate(&endpoint),
-        Err(e) => with_item(e, item, "http"),
+        Err(e) => with_item(e, item, fallback),
     }
 }
 
