@@ -1,7 +1,6 @@
-//! Users and the login callbacks: `#[password_auth_callback]` behind `POST /login`,
-//! `#[header_auth_callback]` behind `POST /auth/header`, and `GET /user`.
+//! Users, their login tokens, and what login callbacks return; the routes that use them
+//! (`POST /login`, `POST /auth/header`, `GET /user`) are in `server::login`.
 
-pub(crate) mod routes;
 pub(crate) mod token;
 
 use serde::{Deserialize, Serialize};

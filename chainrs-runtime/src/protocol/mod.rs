@@ -1,13 +1,14 @@
 //! The wire shapes chainrs shares with Chainlit's web client: StepDict and the server events.
 //! Field names and event names follow the observed protocol (camelCase, ISO-8601 UTC times).
 
+mod action;
 pub(crate) mod cookies;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-pub use crate::chat::Action;
+pub use action::Action;
 
 /// The current time as Chainlit writes it: ISO-8601 UTC ending in `Z`.
 pub fn now_iso() -> String {

@@ -2,6 +2,7 @@
 //! per-request session context, and the listening `Server` with its session sweeper.
 
 mod headless;
+mod login;
 mod project;
 pub(crate) mod resolve;
 
@@ -21,7 +22,7 @@ use tower::{Layer, ServiceExt};
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::app::{EndpointRoute, Registered, Runtime};
-use crate::auth::routes;
+
 use crate::error::{Error, Result, contain_panic};
 use crate::ui::{self, Frontend};
 
@@ -32,14 +33,14 @@ type RestFn = fn(Arc<Runtime>, Request) -> BoxFuture<'static, Response>;
 
 /// The REST routes chainrs serves itself, with their handlers.
 const REST: &[(&str, &str, RestFn)] = &[
-    ("POST", "/login", |rt, req| Box::pin(routes::login(rt, req))),
+    ("POST", "/login", |rt, req| Box::pin(login::login(rt, req))),
     ("POST", "/auth/header", |rt, req| {
-        Box::pin(routes::header(rt, req))
+        Box::pin(login::header(rt, req))
     }),
     ("POST", "/logout", |rt, req| {
-        Box::pin(routes::logout(rt, req))
+        Box::pin(login::logout(rt, req))
     }),
-    ("GET", "/user", |rt, req| Box::pin(routes::user(rt, req))),
+    ("GET", "/user", |rt, req| Box::pin(login::user(rt, req))),
     ("GET", "/auth/config", |rt, _| {
         Box::pin(project::auth_config(rt))
     }),

@@ -9,11 +9,11 @@ use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{User, token};
+use super::SESSION_HEADER;
+use super::resolve::requested_session;
 use crate::app::Runtime;
+use crate::auth::{User, token};
 use crate::error::{Error, Result, contain_panic};
-use crate::server::SESSION_HEADER;
-use crate::server::resolve::requested_session;
 use crate::session::{Origin, SessionMeta, SessionRef};
 use axum::http::header::SET_COOKIE;
 
