@@ -2,6 +2,7 @@
 //! Field names and event names follow the observed protocol (camelCase, ISO-8601 UTC times).
 
 mod action;
+mod client_event;
 pub(crate) mod cookies;
 
 use serde::{Deserialize, Serialize};
@@ -9,6 +10,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 pub use action::Action;
+pub(crate) use client_event::ClientEvent;
 
 /// The current time as Chainlit writes it: ISO-8601 UTC ending in `Z`.
 pub fn now_iso() -> String {

@@ -13,7 +13,7 @@ use super::wire::SocketWire;
 use crate::app::{HookKind, Runtime};
 use crate::chat::{ChatLink, HookInput, Message, run_chat_hook, store_settings};
 use crate::context::{ChatSink, Emitter};
-use crate::protocol::{ServerEvent, StepType};
+use crate::protocol::{ClientEvent, ServerEvent, StepType};
 use crate::session::SessionRef;
 
 /// How long a closing tab waits for its last events to leave.
@@ -105,7 +105,8 @@ impl Conn {
     }
 
     /// Whether a chat event may run now; refuses it otherwise.
-    fn accepts(&self, event: &str) -> bool {
+    fn accepts(&self, event: ClientEvent) -> bool {
+        let event = event.name();
         if self.closed.load(Ordering::Acquire) {
             tracing::info!(target: "chainrs::socket", parent: &self.session.span, event, "event ignored: the session was cleared");
             return false;
@@ -132,7 +133,7 @@ impl Conn {
     }
 
     /// `client_message` and `edit_message`: validates the payload and queues an `on_message` run.
-    pub(super) fn client_message(&self, event: &str, data: Option<Value>) {
+    pub(super) fn client_message(&self, event: ClientEvent, data: Option<Value>) {
         if !self.accepts(event) {
             return;
         }
@@ -145,13 +146,13 @@ impl Conn {
                     generation,
                 });
             }
-            Err(why) => self.refuse(event, why),
+            Err(why) => self.refuse(event.name(), why),
         }
     }
 
     /// `stop`: cancels the running hook and the queued messages, then runs `on_stop`.
     pub(super) fn stop(&self) {
-        if !self.accepts("stop") {
+        if !self.accepts(ClientEvent::Stop) {
             return;
         }
         // Every run of the session here stops: this tab's, and those an earlier connection
@@ -178,7 +179,7 @@ impl Conn {
     }
 
     pub(super) fn settings_change(&self, data: Option<Value>) {
-        if !self.accepts("chat_settings_change") {
+        if !self.accepts(ClientEvent::ChatSettingsChange) {
             return;
         }
         match data {
@@ -191,7 +192,7 @@ impl Conn {
     }
 
     pub(super) fn window_message(&self, data: Option<Value>) {
-        if !self.accepts("window_message") {
+        if !self.accepts(ClientEvent::WindowMessage) {
             return;
         }
         self.send(Command::Window(data.unwrap_or(Value::Null)));

@@ -17,6 +17,7 @@ use socketioxide::socket::DisconnectReason;
 use uuid::Uuid;
 
 use crate::app::Runtime;
+use crate::protocol::ClientEvent;
 use crate::session::{Created, Origin, SessionId, SessionMeta, SessionRef};
 
 use conn::Conn;
@@ -49,17 +50,24 @@ struct Slot {
 
 /// Hands one client event to the tab.
 fn dispatch(conn: &Conn, event: &str, data: Option<Value>) {
-    match event {
-        "connection_successful" => conn.connection_successful(),
-        "client_message" | "edit_message" => conn.client_message(event, data),
-        "stop" => conn.stop(),
-        "clear_session" => conn.clear_session(),
-        "chat_settings_change" => conn.settings_change(data),
-        "window_message" => conn.window_message(data),
-        "fetch_favorites" => {
+    let Some(known) = ClientEvent::from_name(event) else {
+        let handled = ClientEvent::listed();
+        conn.refuse(
+            event,
+            format!("unknown event `{event}`: chainrs handles {handled}"),
+        );
+        return;
+    };
+    match known {
+        ClientEvent::ConnectionSuccessful => conn.connection_successful(),
+        ClientEvent::ClientMessage | ClientEvent::EditMessage => conn.client_message(known, data),
+        ClientEvent::Stop => conn.stop(),
+        ClientEvent::ClearSession => conn.clear_session(),
+        ClientEvent::ChatSettingsChange => conn.settings_change(data),
+        ClientEvent::WindowMessage => conn.window_message(data),
+        ClientEvent::FetchFavorites => {
             tracing::debug!(target: "chainrs::socket", parent: &conn.session.span, "fetch_favorites: no data layer, nothing to send");
         }
-        other => conn.refuse(other, format!("unknown event `{other}`: chainrs handles connection_successful, client_message, edit_message, stop, clear_session, chat_settings_change, window_message and fetch_favorites")),
     }
 }
 
@@ -72,18 +80,6 @@ fn route(slot: &Mutex<Slot>, event: String, data: Option<Value>) {
         None => slot.pending.push((event, data)),
     }
 }
-
-/// The client events chainrs handles by name (anything else goes to the fallback).
-const EVENTS: &[&str] = &[
-    "connection_successful",
-    "client_message",
-    "edit_message",
-    "stop",
-    "clear_session",
-    "chat_settings_change",
-    "window_message",
-    "fetch_favorites",
-];
 
 /// Why a connect was refused; becomes the CONNECT_ERROR message.
 #[derive(Debug)]
@@ -191,10 +187,11 @@ impl Transport {
             }
         }
         let slot = Arc::new(Mutex::new(Slot::default()));
-        for &event in EVENTS {
+        // The events chainrs handles get a handler each; anything else goes to the fallback.
+        for event in ClientEvent::ALL {
             let slot = slot.clone();
-            socket.on(event, move |TryData(data): TryData<Value>| {
-                route(&slot, event.to_owned(), data.ok());
+            socket.on(event.name(), move |TryData(data): TryData<Value>| {
+                route(&slot, event.name().to_owned(), data.ok());
                 async {}
             });
         }

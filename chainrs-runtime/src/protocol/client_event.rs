@@ -1,0 +1,86 @@
+//! The events Chainlit's web client emits on the socket, named once: the transport registers,
+//! dispatches and lists them (in its "unknown event" answer) from this one table.
+
+/// One client event chainrs handles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ClientEvent {
+    /// The client is ready: the tab starts (`on_chat_start` once per session).
+    ConnectionSuccessful,
+    /// The user sent a message.
+    ClientMessage,
+    /// The user edited a message: `on_message` runs again.
+    EditMessage,
+    /// The stop button.
+    Stop,
+    /// New chat: the session ends.
+    ClearSession,
+    /// The chat settings changed.
+    ChatSettingsChange,
+    /// The embedding page posted a message.
+    WindowMessage,
+    /// The client asks for its favourite messages (a data layer feature).
+    FetchFavorites,
+}
+
+impl ClientEvent {
+    /// Every event, in the order the docs list them.
+    pub(crate) const ALL: [ClientEvent; 8] = [
+        ClientEvent::ConnectionSuccessful,
+        ClientEvent::ClientMessage,
+        ClientEvent::EditMessage,
+        ClientEvent::Stop,
+        ClientEvent::ClearSession,
+        ClientEvent::ChatSettingsChange,
+        ClientEvent::WindowMessage,
+        ClientEvent::FetchFavorites,
+    ];
+
+    /// The event's name on the wire.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ClientEvent::ConnectionSuccessful => "connection_successful",
+            ClientEvent::ClientMessage => "client_message",
+            ClientEvent::EditMessage => "edit_message",
+            ClientEvent::Stop => "stop",
+            ClientEvent::ClearSession => "clear_session",
+            ClientEvent::ChatSettingsChange => "chat_settings_change",
+            ClientEvent::WindowMessage => "window_message",
+            ClientEvent::FetchFavorites => "fetch_favorites",
+        }
+    }
+
+    /// The event called `name`, if chainrs handles it.
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|event| event.name() == name)
+    }
+
+    /// The handled names as a sentence: "a, b and c".
+    pub(crate) fn listed() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|e| e.name()).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => names.concat(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_names_are_none() {
+        for event in ClientEvent::ALL {
+            assert_eq!(ClientEvent::from_name(event.name()), Some(event));
+        }
+        assert_eq!(ClientEvent::from_name("Stop"), None);
+        assert_eq!(ClientEvent::from_name("delete_everything"), None);
+    }
+
+    #[test]
+    fn the_list_names_every_event() {
+        let listed = ClientEvent::listed();
+        assert!(listed.starts_with("connection_successful, client_message, "));
+        assert!(listed.ends_with("window_message and fetch_favorites"));
+    }
+}
