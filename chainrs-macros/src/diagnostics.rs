@@ -1,4 +1,5 @@
-//! Collecting every problem before failing, each with a span and a `help` line naming the fix.
+//! Collecting every problem before failing, each with a span and a `help` line naming the fix,
+//! and the fallback expansion that keeps the user's item when an attribute use is wrong.
 
 use proc_macro2::{Span, TokenStream};
 

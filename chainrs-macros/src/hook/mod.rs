@@ -1,5 +1,5 @@
-//! Chat hooks (`#[on_chat_start]`, `#[on_message]`, `#[on_chat_end]`, `#[on_stop]`): each
-//! function becomes a unit value implementing `Handler`, its parameters extracted by `FromChat<kind>`.
+//! Chat hooks (`#[on_chat_start]`, `#[on_message]`, `#[action_callback]` and the rest of
+//! `Hook`): each becomes a unit value implementing `Handler`, parameters extracted by `FromChat`.
 
 mod parse;
 

@@ -1,5 +1,5 @@
-//! Sessions: ids, the read-only facts of a session, and the manager that owns their life.
-//! Every state change here is a `tracing` event inside the session's span (`session_id`, `thread_id`, `user`).
+//! Sessions: ids, the read-only facts of a session, and the manager that owns their life (and,
+//! for now, the directory of live tabs and runs). Every state change is a `tracing` event.
 
 mod local;
 mod memory;

@@ -1,5 +1,5 @@
 //! The storage contract behind every session: versioned keys, compare-and-swap, TTL.
-//! The in-memory store implements it here; a remote store (Redis) implements the same calls.
+//! `MemoryStore` (memory.rs) and `RedisStore` (redis.rs, `redis` feature) implement it.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -1,5 +1,8 @@
 //! An in-process client for testing apps: open chat tabs, send messages, collect what the app
-//! emitted, call endpoints; no network, the same code paths as a served app.
+//! emitted, call endpoints; no network. HTTP calls go through the app's real router and hooks
+//! through the real hook runner and delivery link, but a `TestChat` runs each hook inline
+//! where the socket's tab queues it: [`TestChat::stop`] runs `#[on_stop]` only, since no other
+//! hook can be running when it is called.
 //!
 //! ```
 //! use chainrs::prelude::*;
@@ -390,7 +393,8 @@ impl TestChat {
         run_chat_hook(&self.runtime, &self.session, &self.emitter, kind, input).await
     }
 
-    /// Runs `on_stop`, as the stop button does.
+    /// Runs `#[on_stop]`. Unlike the stop button it cancels nothing: the test chat runs each
+    /// hook to its end before returning, so nothing is running when it is called.
     pub async fn stop(&mut self) -> Result<()> {
         self.run(HookKind::OnStop, HookInput::None).await
     }

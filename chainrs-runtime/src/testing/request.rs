@@ -1,4 +1,5 @@
 //! HTTP requests of the test client: a small builder over the app's router, no network.
+//! Requests go through the same router, extractors and session resolution as a served app.
 
 use axum::Router;
 use axum::body::{Body, Bytes};
