@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 /// Each top-level module of the runtime and its layer, lowest first.
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
+    ("hook_table", 0),
     ("protocol", 0),
     ("auth", 1),
     ("session", 2),

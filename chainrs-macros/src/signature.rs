@@ -269,27 +269,16 @@ pub fn check_no_args(attribute: &str, args: &TokenStream, errors: &mut Errors) {
     }
 }
 
-/// The attributes of this crate; a function carries at most one.
-const OURS: &[&str] = &[
-    "on_chat_start",
-    "on_message",
-    "on_chat_end",
-    "on_stop",
-    "on_settings_update",
-    "on_window_message",
-    "on_disconnect",
-    "action_callback",
-    "password_auth_callback",
-    "header_auth_callback",
-    "on_logout",
-    "endpoint",
-];
-
 /// The name of `attr` when it is one of the chainrs attributes (`#[on_message]`,
 /// `#[chainrs::endpoint(...)]`, …).
 pub fn ours(attr: &Attribute) -> Option<String> {
     let name = attr.path().segments.last()?.ident.to_string();
-    OURS.contains(&name.as_str()).then_some(name)
+    let ours = crate::hook::Hook::ALL.iter().any(|h| h.attribute() == name)
+        || crate::auth::Callback::ALL
+            .iter()
+            .any(|c| c.attribute() == name)
+        || name == "endpoint";
+    ours.then_some(name)
 }
 
 /// Reports a second chainrs attribute on the same function.

@@ -33,6 +33,9 @@
 
 extern crate self as chainrs;
 
+#[macro_use]
+mod hook_table;
+
 mod app;
 mod auth;
 mod chat;

@@ -20,7 +20,11 @@ pub enum Callback {
 }
 
 impl Callback {
-    fn attribute(self) -> &'static str {
+    /// Every auth callback.
+    pub const ALL: &'static [Callback] = &[Callback::Password, Callback::Header, Callback::Logout];
+
+    /// The attribute's name.
+    pub fn attribute(self) -> &'static str {
         match self {
             Callback::Password => "password_auth_callback",
             Callback::Header => "header_auth_callback",

@@ -24,40 +24,35 @@ pub struct HandlerInfo {
     pub defined_at: &'static str,
 }
 
-/// The chat hooks, each registered at most once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(clippy::enum_variant_names)] // named after the attributes
-pub enum HookKind {
-    /// `#[on_chat_start]`.
-    OnChatStart,
-    /// `#[on_message]`.
-    OnMessage,
-    /// `#[on_chat_end]`.
-    OnChatEnd,
-    /// `#[on_stop]`.
-    OnStop,
-    /// `#[on_settings_update]`.
-    OnSettingsUpdate,
-    /// `#[on_window_message]`.
-    OnWindowMessage,
-    /// `#[on_disconnect]`.
-    OnDisconnect,
+macro_rules! define_hook_kind {
+    ($($variant:ident $attribute:ident,)*) => {
+        /// The chat hooks, each registered at most once.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[allow(clippy::enum_variant_names)] // named after the attributes
+        pub enum HookKind {
+            $(
+                #[doc = concat!("`#[", stringify!($attribute), "]`.")]
+                $variant,
+            )*
+        }
+
+        impl HookKind {
+            /// How many there are.
+            const COUNT: usize = [$(stringify!($variant)),*].len();
+
+            /// The attribute's name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(HookKind::$variant => stringify!($attribute),)*
+                }
+            }
+        }
+    };
 }
 
-impl HookKind {
-    /// The attribute's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            HookKind::OnChatStart => "on_chat_start",
-            HookKind::OnMessage => "on_message",
-            HookKind::OnChatEnd => "on_chat_end",
-            HookKind::OnStop => "on_stop",
-            HookKind::OnSettingsUpdate => "on_settings_update",
-            HookKind::OnWindowMessage => "on_window_message",
-            HookKind::OnDisconnect => "on_disconnect",
-        }
-    }
+hook_table!(define_hook_kind);
 
+impl HookKind {
     fn index(self) -> usize {
         self as usize
     }
@@ -107,7 +102,7 @@ pub(crate) struct EndpointRoute {
 /// The registered chat hooks.
 #[derive(Default)]
 pub(crate) struct Hooks {
-    slots: [Option<Registered<ChatHookFn>>; 7],
+    slots: [Option<Registered<ChatHookFn>>; HookKind::COUNT],
 }
 
 impl Hooks {

@@ -12,20 +12,17 @@ pub use state::State;
 /// Marker types naming each kind of handler; they appear in compile errors as `#[kind]`.
 #[allow(non_camel_case_types)]
 pub mod kind {
-    /// `#[on_chat_start]`.
-    pub struct on_chat_start;
-    /// `#[on_message]`.
-    pub struct on_message;
-    /// `#[on_chat_end]`.
-    pub struct on_chat_end;
-    /// `#[on_stop]`.
-    pub struct on_stop;
-    /// `#[on_settings_update]`.
-    pub struct on_settings_update;
-    /// `#[on_window_message]`.
-    pub struct on_window_message;
-    /// `#[on_disconnect]`.
-    pub struct on_disconnect;
+    macro_rules! chat_hook_markers {
+        ($($variant:ident $attribute:ident,)*) => {
+            $(
+                #[doc = concat!("`#[", stringify!($attribute), "]`.")]
+                pub struct $attribute;
+                impl ChatHook for $attribute {}
+            )*
+        };
+    }
+    hook_table!(chat_hook_markers);
+
     /// `#[action_callback("name")]`.
     pub struct action_callback;
     /// `#[password_auth_callback]`.
@@ -41,13 +38,6 @@ pub mod kind {
 
     /// The chat hooks: they run in a chat tab.
     pub trait ChatHook: Send + 'static {}
-    impl ChatHook for on_chat_start {}
-    impl ChatHook for on_message {}
-    impl ChatHook for on_chat_end {}
-    impl ChatHook for on_stop {}
-    impl ChatHook for on_settings_update {}
-    impl ChatHook for on_window_message {}
-    impl ChatHook for on_disconnect {}
     impl ChatHook for action_callback {}
 
     /// The endpoint kinds: they run for an HTTP request.
