@@ -54,8 +54,23 @@ impl Parse for HandlerFn {
     }
 }
 
+/// The parse step every attribute shares: the item as a handler function, then the checks
+/// that hold for all of them (one chainrs attribute, the function's shape). A function that
+/// does not parse ends parsing with everything recorded so far; the other problems are
+/// recorded in `errors` and parsing goes on.
+pub fn parse_handler(
+    attribute: &str,
+    item: TokenStream,
+    errors: &mut Errors,
+) -> syn::Result<HandlerFn> {
+    let f = parse_item(attribute, item).map_err(|e| std::mem::take(errors).fail(e))?;
+    check_single_attribute(attribute, &f, errors);
+    check_shape(attribute, &f, errors);
+    Ok(f)
+}
+
 /// Parses the item, turning "not a function" into an error that names the attribute.
-pub fn parse_item(attribute: &str, item: TokenStream) -> syn::Result<HandlerFn> {
+fn parse_item(attribute: &str, item: TokenStream) -> syn::Result<HandlerFn> {
     syn::parse2::<HandlerFn>(item).map_err(|e| {
         if e.to_string() == "not a function" {
             syn::Error::new(

@@ -69,12 +69,7 @@ fn parse(callback: Callback, args: &TokenStream, item: TokenStream) -> syn::Resu
     let attribute = callback.attribute();
     let mut errors = Errors::default();
     signature::check_no_args(attribute, args, &mut errors);
-    let f = match signature::parse_item(attribute, item) {
-        Ok(f) => f,
-        Err(e) => return Err(errors.fail(e)),
-    };
-    signature::check_single_attribute(attribute, &f, &mut errors);
-    signature::check_shape(attribute, &f, &mut errors);
+    let f = signature::parse_handler(attribute, item, &mut errors)?;
     let params = f.params();
     if params.len() != callback.arity() {
         errors.push(

@@ -80,12 +80,7 @@ impl Builder {
 pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Endpoint> {
     let mut errors = Errors::default();
     let builder = parse_args(args, &mut errors);
-    let f = match signature::parse_item("endpoint", item) {
-        Ok(f) => f,
-        Err(e) => return Err(errors.fail(e)),
-    };
-    signature::check_single_attribute("endpoint", &f, &mut errors);
-    signature::check_shape("endpoint", &f, &mut errors);
+    let f = signature::parse_handler("endpoint", item, &mut errors)?;
     let params = f.params();
     signature::check_duplicates("endpoint", &params, &mut errors);
 

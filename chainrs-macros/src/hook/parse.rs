@@ -68,12 +68,7 @@ pub fn parse(hook: Hook, args: &TokenStream, item: TokenStream) -> syn::Result<P
         signature::check_no_args(attribute, args, &mut errors);
         None
     };
-    let f = match signature::parse_item(attribute, item) {
-        Ok(f) => f,
-        Err(e) => return Err(errors.fail(e)),
-    };
-    signature::check_single_attribute(attribute, &f, &mut errors);
-    signature::check_shape(attribute, &f, &mut errors);
+    let f = signature::parse_handler(attribute, item, &mut errors)?;
     let params = f.params();
     signature::check_duplicates(attribute, &params, &mut errors);
     if hook == Hook::OnMessage
