@@ -211,6 +211,9 @@ async fn hello_serves_its_chat_and_history_on_one_session() -> Result<(), Box<dy
     );
     let turn = chat.send("second one").await?;
     assert_eq!(turn.replies(), ["echo #2: second one"]);
+    // Its state sits under the key it declares, `state:chat`.
+    assert_eq!(UserSession::<hello::Chat>::key(), "state:chat");
+    assert_eq!(chat.user_session::<hello::Chat>().get().await?.turns, 2);
     assert!(
         turn.names().contains(&"stream_token"),
         "hello streams its reply: {:?}",

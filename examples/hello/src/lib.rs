@@ -11,8 +11,11 @@ use std::time::Duration;
 
 use chainrs::prelude::*;
 
-/// What the chat remembers per session.
+/// What the chat remembers per session, stored under the key `chat` (`state:chat`), which
+/// stays the same wherever this type moves. A field added later needs `#[serde(default)]` so
+/// that sessions stored before it still read.
 #[derive(SessionState, Debug, Default, Serialize, Deserialize)]
+#[session(key = "chat")]
 pub struct Chat {
     /// Messages received so far.
     pub turns: u32,
