@@ -32,41 +32,45 @@ pub(crate) use resolve::{SESSION_HEADER, resolve_request};
 type RestFn = fn(Arc<Runtime>, Request) -> BoxFuture<'static, Response>;
 
 /// The REST routes chainrs serves itself, with their handlers.
-const REST: &[(&str, &str, RestFn)] = &[
-    ("POST", "/login", |rt, req| Box::pin(login::login(rt, req))),
-    ("POST", "/auth/header", |rt, req| {
+const REST: &[(Method, &str, RestFn)] = &[
+    (Method::POST, "/login", |rt, req| {
+        Box::pin(login::login(rt, req))
+    }),
+    (Method::POST, "/auth/header", |rt, req| {
         Box::pin(login::header(rt, req))
     }),
-    ("POST", "/logout", |rt, req| {
+    (Method::POST, "/logout", |rt, req| {
         Box::pin(login::logout(rt, req))
     }),
-    ("GET", "/user", |rt, req| Box::pin(login::user(rt, req))),
-    ("GET", "/auth/config", |rt, _| {
+    (Method::GET, "/user", |rt, req| {
+        Box::pin(login::user(rt, req))
+    }),
+    (Method::GET, "/auth/config", |rt, _| {
         Box::pin(project::auth_config(rt))
     }),
-    ("GET", "/project/settings", |rt, _| {
+    (Method::GET, "/project/settings", |rt, _| {
         Box::pin(project::project_settings(rt))
     }),
-    ("POST", "/set-session-cookie", |_, req| {
+    (Method::POST, "/set-session-cookie", |_, req| {
         Box::pin(project::set_session_cookie(req))
     }),
-    ("POST", "/project/action", |rt, req| {
+    (Method::POST, "/project/action", |rt, req| {
         Box::pin(project::project_action(rt, req))
     }),
-    ("POST", "/chat/start", |rt, req| {
+    (Method::POST, "/chat/start", |rt, req| {
         Box::pin(headless::start(rt, req))
     }),
-    ("POST", "/chat/message", |rt, req| {
+    (Method::POST, "/chat/message", |rt, req| {
         Box::pin(headless::message(rt, req))
     }),
 ];
 
 /// The other paths chainrs serves (the page and the socket); user endpoints may not take them.
-const RESERVED: &[(&str, &str)] = &[
-    ("GET", "/"),
-    ("GET", "/_chainrs/{*asset}"),
-    ("GET", "/ws/socket.io"),
-    ("GET", "/ws/socket.io/"),
+const RESERVED: &[(Method, &str)] = &[
+    (Method::GET, "/"),
+    (Method::GET, "/_chainrs/{*asset}"),
+    (Method::GET, "/ws/socket.io"),
+    (Method::GET, "/ws/socket.io/"),
 ];
 
 /// Builds the router of a runtime and starts its sweeper when a tokio runtime is running.
@@ -104,12 +108,13 @@ fn app_routes(runtime: &Arc<Runtime>) -> Result<Router> {
     for (path, method_router) in by_path {
         router = router.route(path, method_router);
     }
-    for &(method, path, handler) in REST {
-        let filter = if method == "GET" {
-            MethodFilter::GET
-        } else {
-            MethodFilter::POST
-        };
+    for (method, path, handler) in REST {
+        let (path, handler) = (*path, *handler);
+        let filter = MethodFilter::try_from(method.clone()).map_err(|_| {
+            Error::Internal(format!(
+                "built-in route {method} {path} has no method filter"
+            ))
+        })?;
         let rt = runtime.clone();
         router = router.route(
             path,
