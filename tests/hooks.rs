@@ -47,7 +47,11 @@ async fn on_chat_start_runs_once_per_session_and_state_carries_into_on_message()
     drop(chat);
     // A reconnect to the same session restores it without a second on_chat_start.
     let mut again = client.reconnect_chat(id, None).await?;
-    assert!(again.received().events().is_empty());
+    // Reconnecting clears the page's pending state, as for a socket, and runs no hook.
+    assert_eq!(
+        again.received().names(),
+        ["task_end", "clear_ask", "clear_call_fn"]
+    );
     assert_eq!(again.send("back").await?.replies(), ["102: back in webapp"]);
     assert_eq!(STARTS.load(Ordering::SeqCst) - before, 1);
     Ok(())
@@ -57,6 +61,8 @@ async fn on_chat_start_runs_once_per_session_and_state_carries_into_on_message()
 async fn on_message_events_follow_chainlits_order_and_nesting() -> chainrs::Result<()> {
     let client = TestClient::new(App::new().register(echo))?;
     let mut chat = client.open_chat().await?;
+    // What the tab got on connecting is not this turn's.
+    chat.received();
     let first = chat.send("one").await?;
     assert_eq!(
         first.names(),
@@ -301,6 +307,99 @@ async fn stop_and_close_run_their_hooks_and_close_deletes_the_session() -> chain
         matches!(gone, Some(chainrs::Error::SessionNotFound(_))),
         "{gone:?}"
     );
+    Ok(())
+}
+
+static STOPPED_WHILE_WORKING: AtomicU32 = AtomicU32::new(0);
+
+#[on_message]
+async fn works_until_stopped(msg: Message) -> chainrs::Result<()> {
+    Message::new(format!("working on {}", msg.content))
+        .send()
+        .await?;
+    std::future::pending::<()>().await;
+    Ok(())
+}
+
+#[on_stop]
+async fn count_stop() {
+    STOPPED_WHILE_WORKING.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Reads the tab's events until a message with this text arrives.
+async fn wait_for(chat: &mut chainrs::testing::TestChat, text: &str) {
+    loop {
+        match chat.next_event().await {
+            Some(ServerEvent::NewMessage(step)) if step.output == text => return,
+            Some(_) => {}
+            None => panic!("the tab closed before {text:?} arrived"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn stop_cancels_the_running_hook_and_ends_the_task_as_the_stop_button_does()
+-> chainrs::Result<()> {
+    let client = TestClient::new(
+        App::new()
+            .register(works_until_stopped)
+            .register(count_stop),
+    )?;
+    let mut chat = client.open_chat().await?;
+    chat.received();
+    let running = chat.send_later("the long task")?;
+    let queued = chat.send_later("the next one")?;
+    // Wait until the first message's hook is running.
+    wait_for(&mut chat, "working on the long task").await;
+    let answer = chat.stop().await?;
+    running.finished().await;
+    queued.finished().await;
+    // The notice, then the end of the task; the cancelled run never ends its own step.
+    assert_eq!(answer.names(), ["new_message", "task_end"]);
+    let ServerEvent::NewMessage(notice) = &answer.events()[0] else {
+        panic!("no notice: {:?}", answer.events());
+    };
+    assert_eq!(
+        (notice.output.as_str(), notice.name.as_str()),
+        ("Task manually stopped.", "System")
+    );
+    assert_eq!(STOPPED_WHILE_WORKING.load(Ordering::SeqCst), 1);
+    // The message queued behind the stopped one was dropped, not run.
+    assert!(
+        chat.received().events().is_empty(),
+        "the queued message ran after the stop"
+    );
+    // The tab goes on.
+    let next = chat.send_later("after the stop")?;
+    wait_for(&mut chat, "working on after the stop").await;
+    chat.stop().await?;
+    next.finished().await;
+    assert_eq!(STOPPED_WHILE_WORKING.load(Ordering::SeqCst), 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_test_chat_refuses_what_the_socket_refuses() -> chainrs::Result<()> {
+    let mut config = chainrs::Config::default();
+    config.max_message_bytes = 8;
+    let client = TestClient::new(App::new().register(other_echo).config(config))?;
+    let mut chat = client.open_chat().await?;
+    let err = chat.send("far too long").await.err().map(|e| e.to_string());
+    assert!(
+        err.as_deref()
+            .is_some_and(|e| e.contains("over this app's limit of 8 bytes")),
+        "{err:?}"
+    );
+    // The tab was told, as a socket client is told, and the chat goes on.
+    let told = chat.received();
+    assert!(
+        told.events()
+            .iter()
+            .any(|e| matches!(e, ServerEvent::Error { event, .. } if event == "client_message")),
+        "{:?}",
+        told.names()
+    );
+    assert_eq!(chat.send("short").await?.replies(), ["short"]);
     Ok(())
 }
 

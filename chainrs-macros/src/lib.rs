@@ -23,9 +23,11 @@
 mod auth;
 mod diagnostics;
 mod endpoint;
+mod errors;
 mod exports;
 mod handler;
 mod hook;
+mod kinds;
 mod signature;
 mod state;
 

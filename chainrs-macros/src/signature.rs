@@ -7,7 +7,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, Ident, Pat, ReturnType, Signature, Token, Type, Visibility};
 
-use crate::diagnostics::Errors;
+use crate::errors::Errors;
 
 /// A function item whose body is kept verbatim.
 pub struct HandlerFn {
@@ -288,8 +288,10 @@ pub fn check_no_args(attribute: &str, args: &TokenStream, errors: &mut Errors) {
 /// `#[chainrs::endpoint(...)]`, …).
 pub fn ours(attr: &Attribute) -> Option<String> {
     let name = attr.path().segments.last()?.ident.to_string();
-    let ours = crate::hook::Hook::ALL.iter().any(|h| h.attribute() == name)
-        || crate::auth::Callback::ALL
+    let ours = crate::kinds::Hook::ALL
+        .iter()
+        .any(|h| h.attribute() == name)
+        || crate::kinds::Callback::ALL
             .iter()
             .any(|c| c.attribute() == name)
         || name == "endpoint";

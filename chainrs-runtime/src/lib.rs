@@ -39,12 +39,15 @@ mod hook_table;
 mod app;
 mod auth;
 mod chat;
+mod config;
 mod context;
 mod error;
 mod extract;
 pub mod protocol;
+mod registered;
 mod server;
 pub mod session;
+mod tab;
 pub mod testing;
 mod transport;
 mod ui;
@@ -57,7 +60,6 @@ pub use chainrs_macros::{
     action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_disconnect,
     on_logout, on_message, on_settings_update, on_stop, on_window_message, password_auth_callback,
 };
-pub use chat::QUEUE_LIMIT;
 pub use chat::{
     Action, ActiveStep, AskActionMessage, AskUserMessage, Message, MessageStream, Step,
     send_window_message, toast,
@@ -70,6 +72,7 @@ pub use extract::{
 pub use protocol::ToastKind;
 pub use server::Server;
 pub use session::{Local, Session, SessionId, SessionState, UserSession};
+pub use tab::QUEUE_LIMIT;
 pub use ui::Frontend;
 
 pub use axum;

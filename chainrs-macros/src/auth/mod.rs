@@ -6,56 +6,13 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::diagnostics::{Errors, with_item};
+use crate::diagnostics::with_item;
+use crate::errors::Errors;
 use crate::exports::private;
 use crate::handler;
 use crate::signature::{self, HandlerFn};
 
-/// The two login callbacks.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Callback {
-    Password,
-    Header,
-    Logout,
-}
-
-impl Callback {
-    /// Every auth callback.
-    pub const ALL: &'static [Callback] = &[Callback::Password, Callback::Header, Callback::Logout];
-
-    /// The attribute's name.
-    pub fn attribute(self) -> &'static str {
-        match self {
-            Callback::Password => "password_auth_callback",
-            Callback::Header => "header_auth_callback",
-            Callback::Logout => "on_logout",
-        }
-    }
-
-    /// The parameter types the runtime passes, in order.
-    fn expected(self) -> &'static str {
-        match self {
-            Callback::Password => "(username: String, password: String)",
-            Callback::Header => "(headers: HeaderMap)",
-            Callback::Logout => "(user: User)",
-        }
-    }
-
-    fn arity(self) -> usize {
-        match self {
-            Callback::Password => 2,
-            Callback::Header | Callback::Logout => 1,
-        }
-    }
-
-    /// What the function returns, for the help line.
-    fn returns(self) -> &'static str {
-        match self {
-            Callback::Password | Callback::Header => " -> Option<User>",
-            Callback::Logout => "",
-        }
-    }
-}
+pub use crate::kinds::Callback;
 
 /// Expands one login-callback attribute.
 pub fn expand(callback: Callback, args: TokenStream, item: TokenStream) -> TokenStream {

@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitStr, Meta, Token};
 
-use crate::diagnostics::Errors;
+use crate::errors::Errors;
 use crate::signature::{self, HandlerFn, Param};
 
 /// Where an endpoint's handler runs.

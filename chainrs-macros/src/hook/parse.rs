@@ -5,52 +5,10 @@ use proc_macro2::TokenStream;
 use syn::LitStr;
 use syn::spanned::Spanned;
 
-use crate::diagnostics::Errors;
+use crate::errors::Errors;
 use crate::signature::{self, HandlerFn};
 
-/// The chat hooks, one line each: the variant, the attribute, and the runtime's `HookKind`
-/// variant that registers it (the runtime keeps the same list in its `hook_table`).
-macro_rules! hooks {
-    ($($variant:ident $attribute:literal => $runtime:literal,)*) => {
-        /// The chat hooks.
-        #[derive(Clone, Copy, PartialEq, Eq)]
-        #[allow(clippy::enum_variant_names)] // named after the attributes
-        pub enum Hook {
-            $($variant,)*
-        }
-
-        impl Hook {
-            /// Every chat hook.
-            pub const ALL: &'static [Hook] = &[$(Hook::$variant,)*];
-
-            /// The attribute's name, also the runtime's kind marker.
-            pub fn attribute(self) -> &'static str {
-                match self {
-                    $(Hook::$variant => $attribute,)*
-                }
-            }
-
-            /// The runtime's `HookKind` variant.
-            pub fn variant(self) -> &'static str {
-                match self {
-                    $(Hook::$variant => $runtime,)*
-                }
-            }
-        }
-    };
-}
-
-hooks! {
-    OnChatStart "on_chat_start" => "OnChatStart",
-    OnMessage "on_message" => "OnMessage",
-    OnChatEnd "on_chat_end" => "OnChatEnd",
-    OnStop "on_stop" => "OnStop",
-    OnSettingsUpdate "on_settings_update" => "OnSettingsUpdate",
-    OnWindowMessage "on_window_message" => "OnWindowMessage",
-    OnDisconnect "on_disconnect" => "OnDisconnect",
-    // Action callbacks are registered by name, not in a hook slot.
-    ActionCallback "action_callback" => "OnMessage",
-}
+pub use crate::kinds::Hook;
 
 /// A parsed hook: the function, and the action's name for `#[action_callback("name")]`.
 pub struct ParsedHook {

@@ -4,7 +4,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
-use crate::diagnostics::Errors;
+use crate::errors::Errors;
 
 /// The characters a key may hold: it is part of a store key, so no spaces or quotes.
 fn key_char(c: char) -> bool {

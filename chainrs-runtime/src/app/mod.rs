@@ -1,30 +1,28 @@
-//! `App`: the builder users register handlers on, and the `Runtime` it builds.
-//! Registration is explicit and typed; there is no global registry.
+//! `App`: the builder users register handlers on, and what it builds: the sessions, the tabs,
+//! the login and the routes. Registration is explicit and typed; there is no global registry.
 
-mod config;
 mod output;
 mod registry;
+mod test_client;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 
-#[cfg(feature = "redis")]
-use crate::chat::relay::Relay;
-use crate::context::Emitter;
+use crate::auth::Auth;
+use crate::config;
+use crate::context::StateMap;
 use crate::error::{Error, Result};
 use crate::extract::kind;
-use crate::extract::state::StateMap;
-use crate::server::Server;
+use crate::server::{Parts, Server};
 #[cfg(feature = "redis")]
 use crate::session::RedisStore;
-use crate::session::SessionRef;
 use crate::session::{MemoryStore, SessionStore, Sessions};
+use crate::tab::Tabs;
 
-pub use config::{Config, Secret, UiConfig};
+pub use crate::config::{Config, Secret, UiConfig};
 pub use output::{EndpointOutput, HookOutput};
-pub(crate) use registry::{ChatHookFn, EndpointRoute, Hooks, Registered};
 pub use registry::{EndpointKind, HandlerInfo, HookKind, Registry};
 
 /// A value produced by a chainrs attribute macro: it knows how to register itself on an [`App`].
@@ -77,96 +75,6 @@ pub struct App {
 impl Default for App {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// The built application that handlers run against.
-pub(crate) struct Runtime {
-    pub(crate) sessions: Arc<Sessions>,
-    /// Chat events to and from other instances (with Redis).
-    #[cfg(feature = "redis")]
-    pub(crate) relay: Option<Arc<Relay>>,
-    pub(crate) hooks: Hooks,
-    pub(crate) password_auth: Option<Registered<registry::PasswordFn>>,
-    pub(crate) header_auth: Option<Registered<registry::HeaderFn>>,
-    pub(crate) logout: Option<Registered<registry::LogoutFn>>,
-    /// Issues and checks login tokens; present when a login callback is registered.
-    pub(crate) tokens: Option<crate::auth::token::Tokens>,
-    pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
-    pub(crate) actions: std::collections::BTreeMap<&'static str, Registered<ChatHookFn>>,
-    pub(crate) state: StateMap,
-    pub(crate) config: Config,
-}
-
-impl Runtime {
-    /// The user a request's login token names (`Authorization: Bearer` or the `access_token`
-    /// cookie); `Ok(None)` without one or in an app without login; 401 for an invalid one.
-    pub(crate) fn identify(
-        &self,
-        headers: &axum::http::HeaderMap,
-    ) -> Result<Option<crate::auth::User>> {
-        match &self.tokens {
-            Some(tokens) => tokens.identify(headers),
-            None => Ok(None),
-        }
-    }
-
-    /// The emitter of a session's chat tab: connected here, or (with Redis) to another
-    /// instance. `None` when no instance holds a tab for it.
-    pub(crate) async fn chat_of(&self, session: &SessionRef) -> Result<Option<Emitter>> {
-        if let Some(local) = session.live_chat() {
-            return Ok(Some(local));
-        }
-        #[cfg(feature = "redis")]
-        if let Some(relay) = &self.relay {
-            return relay.remote(session.id).await;
-        }
-        Ok(None)
-    }
-
-    /// Tells the other instances (with Redis) to stop the runs of session `id`.
-    pub(crate) fn stop_elsewhere(&self, id: crate::session::SessionId) {
-        #[cfg(feature = "redis")]
-        if let Some(relay) = self.relay.clone() {
-            tokio::spawn(async move {
-                if let Err(err) = relay.broadcast_stop(id).await {
-                    tracing::warn!(target: "chainrs::relay", session_id = %id, error = %err, "could not tell the other instances to stop");
-                }
-            });
-        }
-        #[cfg(not(feature = "redis"))]
-        let _ = id;
-    }
-
-    /// Forgets (with Redis) that session `id`'s tab is connected here.
-    pub(crate) fn release_tab(&self, id: crate::session::SessionId) {
-        #[cfg(feature = "redis")]
-        if let Some(relay) = self.relay.clone() {
-            tokio::spawn(async move {
-                if let Err(err) = relay.release(id).await {
-                    tracing::debug!(target: "chainrs::relay", session_id = %id, error = %err, "could not release the tab's location (it expires by itself)");
-                }
-            });
-        }
-        #[cfg(not(feature = "redis"))]
-        let _ = id;
-    }
-
-    /// Records (with Redis) that `session`'s tab is connected here, so other instances reach it.
-    pub(crate) async fn claim_tab(&self, session: &SessionRef) {
-        #[cfg(feature = "redis")]
-        if let Some(relay) = &self.relay {
-            if let Err(err) = relay.claim(session.id).await {
-                tracing::warn!(target: "chainrs::relay", parent: &session.span, error = %err, "could not record where the tab is; will retry");
-            }
-        }
-        #[cfg(not(feature = "redis"))]
-        let _ = session;
-    }
-
-    /// Whether every chat and endpoint needs a logged-in user.
-    pub(crate) fn login_required(&self) -> bool {
-        self.tokens.is_some() && self.config.require_login
     }
 }
 
@@ -375,8 +283,8 @@ impl App {
         Ok(self)
     }
 
-    /// Checks the registrations and builds the runtime.
-    pub(crate) fn build(self) -> Result<Arc<Runtime>> {
+    /// Checks the registrations and builds the app's parts: sessions, tabs, login, routes.
+    pub(crate) fn build(self) -> Result<Parts> {
         let App {
             registry,
             config,
@@ -396,32 +304,36 @@ impl App {
         } else {
             None
         };
+        let auth = Auth::new(
+            parts.password,
+            parts.header,
+            parts.logout,
+            tokens,
+            config.require_login,
+        );
         let store = store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let sessions = Arc::new(Sessions::new(store, config.session_timeout));
-        #[cfg(feature = "redis")]
-        let relay = redis.map(|redis| Relay::start(&redis, Arc::downgrade(&sessions)));
-        Ok(Arc::new(Runtime {
+        let tabs = Tabs::new(
             sessions,
+            parts.hooks,
+            Arc::new(state),
+            config.max_message_bytes,
             #[cfg(feature = "redis")]
-            relay,
-            hooks: parts.hooks,
-            password_auth: parts.password,
-            header_auth: parts.header,
-            logout: parts.logout,
-            tokens,
-            endpoints: parts.endpoints,
-            actions: parts.actions,
-            state,
+            redis.map(|redis| crate::tab::Relay::new(&redis)),
+        );
+        Ok(Parts {
+            tabs,
+            auth: Arc::new(auth),
             config,
-        }))
+            endpoints: parts.endpoints,
+        })
     }
 
     /// The app as an axum router, to mount inside an existing axum app
     /// (`Router::new().merge(app.into_router()?)`). Call it inside a tokio runtime: it
     /// starts the task that sweeps expired sessions, which ends when the router is dropped.
     pub fn into_router<S: Clone + Send + Sync + 'static>(self) -> Result<Router<S>> {
-        let runtime = self.build()?;
-        crate::server::router(runtime)
+        crate::server::router(self.build()?)
     }
 
     /// Binds `addr` exactly as given (no environment overrides): for tests and embedding.

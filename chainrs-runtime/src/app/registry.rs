@@ -5,111 +5,17 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::panic::Location;
 
-use axum::extract::Request;
-use axum::http::{HeaderMap, Method};
-use axum::response::Response;
-use futures_util::future::BoxFuture;
+use axum::http::Method;
 
-use crate::auth::User;
-use crate::chat::ChatCall;
+use crate::auth::{HeaderFn, LogoutFn, PasswordFn};
 use crate::error::{Error, Result};
+pub use crate::registered::HandlerInfo;
+use crate::registered::Registered;
+pub use crate::server::EndpointKind;
+use crate::server::{EndpointFn, EndpointRoute};
 use crate::session::StateKey;
-
-/// Where a handler was written: its name and `file:line`, filled in by the macro.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HandlerInfo {
-    /// The function's name.
-    pub name: &'static str,
-    /// `file:line` of the function.
-    pub defined_at: &'static str,
-}
-
-macro_rules! define_hook_kind {
-    ($($variant:ident $attribute:ident,)*) => {
-        /// The chat hooks, each registered at most once.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        #[allow(clippy::enum_variant_names)] // named after the attributes
-        pub enum HookKind {
-            $(
-                #[doc = concat!("`#[", stringify!($attribute), "]`.")]
-                $variant,
-            )*
-        }
-
-        impl HookKind {
-            /// How many there are.
-            const COUNT: usize = [$(stringify!($variant)),*].len();
-
-            /// The attribute's name.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $(HookKind::$variant => stringify!($attribute),)*
-                }
-            }
-        }
-    };
-}
-
-hook_table!(define_hook_kind);
-
-impl HookKind {
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// The two endpoint kinds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EndpointKind {
-    /// `#[endpoint(http, ...)]`: the session the request names, or a new one.
-    Http,
-    /// `#[endpoint(ws, ...)]`: inside the live chat tab the request names.
-    Ws,
-}
-
-pub(crate) type ChatHookFn = fn(ChatCall) -> BoxFuture<'static, Result<()>>;
-pub(crate) type PasswordFn = fn(String, String) -> BoxFuture<'static, Result<Option<User>>>;
-pub(crate) type HeaderFn = fn(HeaderMap) -> BoxFuture<'static, Result<Option<User>>>;
-pub(crate) type LogoutFn = fn(User) -> BoxFuture<'static, Result<()>>;
-pub(crate) type EndpointFn = fn(Request) -> BoxFuture<'static, Response>;
-
-/// A registered handler with where it came from.
-#[derive(Clone)]
-pub(crate) struct Registered<F> {
-    pub(crate) info: HandlerInfo,
-    pub(crate) registered_at: &'static Location<'static>,
-    pub(crate) call: F,
-}
-
-impl<F> Registered<F> {
-    fn describe(&self) -> String {
-        format!(
-            "`{}` (defined at {}, registered at {})",
-            self.info.name, self.info.defined_at, self.registered_at
-        )
-    }
-}
-
-/// An endpoint route.
-#[derive(Clone)]
-pub(crate) struct EndpointRoute {
-    pub(crate) kind: EndpointKind,
-    pub(crate) method: Method,
-    pub(crate) path: &'static str,
-    pub(crate) call: EndpointFn,
-}
-
-/// The registered chat hooks.
-#[derive(Default)]
-pub(crate) struct Hooks {
-    slots: [Option<Registered<ChatHookFn>>; HookKind::COUNT],
-}
-
-impl Hooks {
-    pub(crate) fn get(&self, kind: HookKind) -> Option<&Registered<ChatHookFn>> {
-        self.slots[kind.index()].as_ref()
-    }
-}
+pub use crate::tab::HookKind;
+use crate::tab::{ChatHookFn, Hooks};
 
 /// What generated code registers into; reached through `App::register`.
 #[doc(hidden)]
@@ -121,7 +27,6 @@ pub struct Registry {
     header: Option<Registered<HeaderFn>>,
     logout: Option<Registered<LogoutFn>>,
     endpoints: Vec<Registered<EndpointRoute>>,
-    actions: BTreeMap<&'static str, Registered<ChatHookFn>>,
     /// Each session state key in use, with its type and the first handler that takes it.
     state_keys: BTreeMap<&'static str, (StateKey, HandlerInfo)>,
     errors: Vec<String>,
@@ -133,7 +38,6 @@ pub(crate) struct Finished {
     pub(crate) header: Option<Registered<HeaderFn>>,
     pub(crate) logout: Option<Registered<LogoutFn>>,
     pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
-    pub(crate) actions: BTreeMap<&'static str, Registered<ChatHookFn>>,
 }
 
 impl Registry {
@@ -166,12 +70,7 @@ impl Registry {
     pub fn chat_hook(&mut self, kind: HookKind, info: HandlerInfo, call: ChatHookFn) {
         let new = self.wrap(info, call);
         let what = format!("#[{}]", kind.name());
-        Self::once(
-            &mut self.hooks.slots[kind.index()],
-            &mut self.errors,
-            &what,
-            new,
-        );
+        Self::once(self.hooks.slot(kind), &mut self.errors, &what, new);
     }
 
     /// Records the session state types a handler takes; two types with one key are an error.
@@ -195,14 +94,15 @@ impl Registry {
     #[doc(hidden)]
     pub fn action_callback(&mut self, name: &'static str, info: HandlerInfo, call: ChatHookFn) {
         let new = self.wrap(info, call);
-        match self.actions.get(name) {
+        let actions = self.hooks.actions_mut();
+        match actions.get(name) {
             Some(old) => self.errors.push(format!(
                 "two #[action_callback({name:?})] handlers are registered: {} and {}; an action name has one callback, so rename or remove one",
                 old.describe(),
                 new.describe()
             )),
             None => {
-                self.actions.insert(name, new);
+                actions.insert(name, new);
             }
         }
     }
@@ -297,7 +197,6 @@ impl Registry {
         }
         Ok(Finished {
             hooks: self.hooks,
-            actions: self.actions,
             password: self.password,
             header: self.header,
             logout: self.logout,

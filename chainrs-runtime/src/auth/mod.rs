@@ -1,12 +1,15 @@
-//! Users, their login tokens, and what login callbacks return; the routes that use them
-//! (`POST /login`, `POST /auth/header`, `GET /user`) are in `server::login`.
+//! Users, their login tokens, what login callbacks return, and an app's `Auth`; the routes
+//! that use them (`POST /login`, `POST /auth/header`, `GET /user`) are in `server::login`.
 
+mod callbacks;
 pub(crate) mod token;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{BoxError, Error, Result};
+
+pub(crate) use callbacks::{Auth, HeaderFn, LogoutFn, PasswordFn};
 
 /// A logged-in user.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,7 +1,9 @@
-//! The ambient context of a handler run: which session, which chat tab, bound as a tokio task-local.
+//! The ambient context of a handler run (its session, its chat tab, the app's shared values),
+//! bound as a tokio task-local.
 //! Generated wrappers bind it; `chainrs::spawn` carries it into spawned tasks.
 
 mod emitter;
+mod state_map;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -10,10 +12,10 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crate::app::Runtime;
 use crate::session::SessionRef;
 
 pub use emitter::{AskFuture, ChatSink, Emitter, SinkFuture};
+pub(crate) use state_map::StateMap;
 
 /// Which kind of context a handler runs in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,12 +28,12 @@ pub enum ContextKind {
     WsEndpoint,
 }
 
-/// What a handler run can reach: its session, its chat tab (if any), the app.
+/// What a handler run can reach: its session, its chat tab (if any), the app's shared values.
 #[derive(Clone)]
 pub(crate) struct Context {
     pub(crate) kind: ContextKind,
     pub(crate) session: SessionRef,
-    pub(crate) runtime: Arc<Runtime>,
+    pub(crate) state: Arc<StateMap>,
     pub(crate) chat: Option<Emitter>,
     /// The step new messages nest under (the `on_message` run step).
     pub(crate) parent_step: Option<Uuid>,

@@ -1,8 +1,6 @@
 //! `State<T>`: values the app shares with every handler, registered with `App::with_state`.
 //! Available in chat hooks and endpoints alike.
 
-use std::any::{Any, TypeId};
-use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -15,31 +13,6 @@ use super::kind::ChatHook;
 use crate::chat::ChatCall;
 use crate::context::{self, Context};
 use crate::error::{Error, Result};
-
-/// App-wide values by type.
-#[derive(Clone, Default)]
-pub(crate) struct StateMap {
-    values: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
-}
-
-impl StateMap {
-    pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, value: T) {
-        self.values.insert(TypeId::of::<T>(), Arc::new(value));
-    }
-
-    fn get<T: Send + Sync + 'static>(&self) -> Result<State<T>> {
-        self.values
-            .get(&TypeId::of::<T>())
-            .and_then(|v| v.clone().downcast::<T>().ok())
-            .map(State)
-            .ok_or_else(|| {
-                let name = std::any::type_name::<T>();
-                Error::Config(format!(
-                    "a handler takes `State<{name}>`, but no value of that type was registered: call App::with_state(value) with a `{name}`"
-                ))
-            })
-    }
-}
 
 /// A value shared by the whole app, registered with `App::with_state(value)`.
 pub struct State<T>(pub Arc<T>);
@@ -65,7 +38,7 @@ impl<T: std::fmt::Debug> std::fmt::Debug for State<T> {
 
 impl<K: ChatHook, T: Send + Sync + 'static> FromChat<K> for State<T> {
     fn from_chat(call: &mut ChatCall) -> Result<Self> {
-        call.runtime.state.get::<T>()
+        call.state.get::<T>().map(State)
     }
 }
 
@@ -78,9 +51,9 @@ impl<S: Send + Sync, T: Send + Sync + 'static> FromRequestParts<S> for State<T> 
             .cloned()
             .or_else(context::current)
             .ok_or_else(|| Error::NoContext { api: "State<T>" }.into_response())?;
-        cx.runtime
-            .state
+        cx.state
             .get::<T>()
+            .map(State)
             .map_err(IntoResponse::into_response)
     }
 }

@@ -10,13 +10,15 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::Parts;
+use super::endpoint::EndpointKind;
 use super::resolve::{SESSION_HEADER, requested_session, resolve_request};
-use crate::app::{EndpointKind, HookKind, Runtime};
-use crate::chat::{HookInput, Message, run_chat_hook};
-use crate::context::{ChatSink, Emitter, SinkFuture};
+use crate::chat::Message;
+use crate::context::{ChatSink, SinkFuture};
 use crate::error::{Error, Result};
-use crate::protocol::{ServerEvent, StepType, final_steps};
+use crate::protocol::{ClientEvent, ServerEvent, StepType, final_steps};
 use crate::session::SessionRef;
+use crate::tab::{Attach, Tab};
 
 /// One message or step, as it stood when the handler finished.
 #[derive(Clone, Debug, Serialize)]
@@ -65,13 +67,13 @@ impl ChatSink for Collector {
 }
 
 /// `POST /chat/start`: runs `on_chat_start` once for the session (a second call runs nothing).
-pub(crate) async fn start(runtime: Arc<Runtime>, req: Request) -> Response {
-    let who = caller(&runtime, &req);
+pub(crate) async fn start(parts: Arc<Parts>, req: Request) -> Response {
+    let who = caller(&parts, &req);
     respond(async {
-        let session = session_of(&runtime, who).await?;
-        let collector = Arc::new(Collector::default());
-        let emitter = Emitter::new(session.id, collector.clone());
-        start_once(&runtime, &session, &emitter).await?;
+        let session = session_of(&parts, who).await?;
+        let (tab, collector) = open_tab(&parts, &session);
+        tab.connection_successful().wait().await;
+        tab.leave();
         Ok((session, collector))
     })
     .await
@@ -79,10 +81,10 @@ pub(crate) async fn start(runtime: Arc<Runtime>, req: Request) -> Response {
 
 /// `POST /chat/message` with `{"content": "..."}`: runs `on_message` (after `on_chat_start`
 /// if the session's chat has not started yet).
-pub(crate) async fn message(runtime: Arc<Runtime>, req: Request) -> Response {
-    let who = caller(&runtime, &req);
+pub(crate) async fn message(parts: Arc<Parts>, req: Request) -> Response {
+    let who = caller(&parts, &req);
     respond(async {
-        let session = session_of(&runtime, who).await?;
+        let session = session_of(&parts, who).await?;
         let axum::Json(said) =
             axum::Json::<Said>::from_request(req, &())
                 .await
@@ -91,64 +93,46 @@ pub(crate) async fn message(runtime: Arc<Runtime>, req: Request) -> Response {
                         "POST /chat/message takes JSON {{\"content\": \"<text>\"}} ({rejection})"
                     ))
                 })?;
-        let limit = runtime.config.max_message_bytes;
-        if said.content.len() > limit {
-            return Err(Error::BadRequest(format!(
-                "the message is {} bytes, over this app's limit of {limit} bytes",
-                said.content.len()
-            )));
-        }
-        let collector = Arc::new(Collector::default());
-        let emitter = Emitter::new(session.id, collector.clone());
-        start_once(&runtime, &session, &emitter).await?;
-        let mut message = Message::from_user(said.content);
-        message.thread_id = Some(session.thread_id());
-        run_chat_hook(
-            &runtime,
-            &session,
-            &emitter,
-            HookKind::OnMessage,
-            HookInput::Message(message),
-        )
-        .await?;
-        Ok((session, collector))
+        let (tab, collector) = open_tab(&parts, &session);
+        tab.connection_successful().wait().await;
+        let sent = tab.message(ClientEvent::ClientMessage, Message::from_user(said.content));
+        let outcome = match sent {
+            Ok(done) => {
+                done.wait().await;
+                Ok((session, collector))
+            }
+            Err(refused) => Err(Error::BadRequest(refused.to_string())),
+        };
+        tab.leave();
+        outcome
     })
     .await
+}
+
+/// A tab for one request, whose events go to the answer.
+fn open_tab(parts: &Arc<Parts>, session: &SessionRef) -> (Arc<Tab>, Arc<Collector>) {
+    let collector = Arc::new(Collector::default());
+    let tab = Tab::open(
+        parts.tabs.clone(),
+        session.clone(),
+        Attach::Direct(collector.clone()),
+        false,
+    );
+    (tab, collector)
 }
 
 /// The session a request names and the user its token names (read before the body is).
 type Caller = Result<(Option<crate::session::SessionId>, Option<crate::auth::User>)>;
 
-fn caller(runtime: &Runtime, req: &Request) -> Caller {
-    Ok((requested_session(req)?, runtime.identify(req.headers())?))
+fn caller(parts: &Parts, req: &Request) -> Caller {
+    Ok((requested_session(req)?, parts.auth.identify(req.headers())?))
 }
 
-async fn session_of(runtime: &Arc<Runtime>, who: Caller) -> Result<SessionRef> {
+async fn session_of(parts: &Arc<Parts>, who: Caller) -> Result<SessionRef> {
     let (requested, user) = who?;
-    Ok(
-        resolve_request(runtime, requested, user, EndpointKind::Http)
-            .await?
-            .session,
-    )
-}
-
-async fn start_once(runtime: &Arc<Runtime>, session: &SessionRef, emitter: &Emitter) -> Result<()> {
-    let first = session
-        .update_meta("chat started", |m| {
-            !std::mem::replace(&mut m.chat_started, true)
-        })
-        .await?;
-    if first {
-        run_chat_hook(
-            runtime,
-            session,
-            emitter,
-            HookKind::OnChatStart,
-            HookInput::None,
-        )
-        .await?;
-    }
-    Ok(())
+    Ok(resolve_request(parts, requested, user, EndpointKind::Http)
+        .await?
+        .session)
 }
 
 async fn respond(

@@ -9,9 +9,9 @@ use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::Parts;
 use super::SESSION_HEADER;
 use super::resolve::requested_session;
-use crate::app::Runtime;
 use crate::auth::{User, token};
 use crate::error::{Error, Result, contain_panic};
 use crate::session::{Origin, SessionMeta, SessionRef};
@@ -24,8 +24,8 @@ struct LoginForm {
 }
 
 /// `POST /login`: runs the password callback on the form's `username` and `password`.
-pub(crate) async fn login(runtime: Arc<Runtime>, req: Request) -> Response {
-    let Some(callback) = runtime.password_auth.clone() else {
+pub(crate) async fn login(parts: Arc<Parts>, req: Request) -> Response {
+    let Some(callback) = parts.auth.password.clone() else {
         return disabled("password login", "#[password_auth_callback]");
     };
     let named = requested_session(&req);
@@ -41,23 +41,23 @@ pub(crate) async fn login(runtime: Arc<Runtime>, req: Request) -> Response {
     let decision = contain_panic((callback.call)(form.username.clone(), form.password))
         .await
         .and_then(|decision| decision);
-    finish_login(&runtime, named.ok().flatten(), decision, &form.username).await
+    finish_login(&parts, named.ok().flatten(), decision, &form.username).await
 }
 
 /// `POST /auth/header`: runs the header callback on the request's headers.
-pub(crate) async fn header(runtime: Arc<Runtime>, req: Request) -> Response {
-    let Some(callback) = runtime.header_auth.clone() else {
+pub(crate) async fn header(parts: Arc<Parts>, req: Request) -> Response {
+    let Some(callback) = parts.auth.header.clone() else {
         return disabled("header login", "#[header_auth_callback]");
     };
     let named = requested_session(&req).ok().flatten();
     let decision = contain_panic((callback.call)(req.headers().clone()))
         .await
         .and_then(|decision| decision);
-    finish_login(&runtime, named, decision, "<from headers>").await
+    finish_login(&parts, named, decision, "<from headers>").await
 }
 
 async fn finish_login(
-    runtime: &Arc<Runtime>,
+    parts: &Arc<Parts>,
     named: Option<crate::session::SessionId>,
     decision: Result<Option<User>>,
     attempted: &str,
@@ -73,14 +73,14 @@ async fn finish_login(
             return err.into_response();
         }
     };
-    let Some(tokens) = runtime.tokens.as_ref() else {
+    let Some(tokens) = parts.auth.tokens.as_ref() else {
         return Error::Config("login without token keys".to_owned()).into_response();
     };
     let token = match tokens.issue(&user) {
         Ok(token) => token,
         Err(err) => return err.into_response(),
     };
-    match session_for(runtime, named, user).await {
+    match session_for(parts, named, user).await {
         Ok(session) => {
             tracing::info!(target: "chainrs::auth", parent: &session.span, "logged in");
             let body = serde_json::json!({
@@ -106,12 +106,12 @@ async fn finish_login(
 /// The session to bind a freshly logged-in user to: the named one if it already belongs to
 /// that user, else a new one (an anonymous or another user's session is never taken over).
 async fn session_for(
-    runtime: &Arc<Runtime>,
+    parts: &Arc<Parts>,
     named: Option<crate::session::SessionId>,
     user: User,
 ) -> Result<SessionRef> {
     if let Some(id) = named {
-        if let Some(existing) = runtime.sessions.open(id).await? {
+        if let Some(existing) = parts.tabs.sessions.open(id).await? {
             if existing
                 .user()
                 .is_some_and(|u| u.identifier == user.identifier)
@@ -120,7 +120,8 @@ async fn session_for(
             }
         }
     }
-    let session = runtime
+    let session = parts
+        .tabs
         .sessions
         .create(SessionMeta::new(Origin::Http, Some(user)))
         .await?;
@@ -129,8 +130,8 @@ async fn session_for(
 }
 
 /// `GET /user`: the user the request's token names.
-pub(crate) async fn user(runtime: Arc<Runtime>, req: Request) -> Response {
-    match runtime.identify(req.headers()) {
+pub(crate) async fn user(parts: Arc<Parts>, req: Request) -> Response {
+    match parts.auth.identify(req.headers()) {
         Ok(Some(user)) => axum::Json(user).into_response(),
         Ok(None) => Error::Unauthorized(
             "not logged in: POST /login, then send the access_token cookie or Authorization: Bearer"
@@ -142,12 +143,12 @@ pub(crate) async fn user(runtime: Arc<Runtime>, req: Request) -> Response {
 }
 
 /// `POST /logout`: runs `#[on_logout]` for the token's user and removes the cookie.
-pub(crate) async fn logout(runtime: Arc<Runtime>, req: Request) -> Response {
-    let user = match runtime.identify(req.headers()) {
+pub(crate) async fn logout(parts: Arc<Parts>, req: Request) -> Response {
+    let user = match parts.auth.identify(req.headers()) {
         Ok(user) => user,
         Err(err) => return err.into_response(),
     };
-    if let (Some(user), Some(hook)) = (&user, runtime.logout.as_ref()) {
+    if let (Some(user), Some(hook)) = (&user, parts.auth.logout.as_ref()) {
         let outcome = contain_panic((hook.call)(user.clone()))
             .await
             .and_then(|outcome| outcome);

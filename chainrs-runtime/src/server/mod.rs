@@ -1,6 +1,7 @@
 //! HTTP serving: the axum router of an app (endpoints, built-in routes, JSON 404), the
 //! per-request session context, and the listening `Server` with its session sweeper.
 
+mod endpoint;
 mod headless;
 mod login;
 mod project;
@@ -21,15 +22,29 @@ use tokio::net::TcpListener;
 use tower::{Layer, ServiceExt};
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::app::{EndpointRoute, Registered, Runtime};
-
+use crate::auth::Auth;
+use crate::config::Config;
 use crate::error::{Error, Result, contain_panic};
+use crate::registered::Registered;
+use crate::session::SessionStats;
+use crate::tab::Tabs;
 use crate::ui::{self, Frontend};
 
+pub use endpoint::EndpointKind;
+pub(crate) use endpoint::{EndpointFn, EndpointRoute};
 pub(crate) use resolve::{SESSION_HEADER, resolve_request};
 
-/// A built-in REST handler: it gets the app and the request.
-type RestFn = fn(Arc<Runtime>, Request) -> BoxFuture<'static, Response>;
+/// What the HTTP surface serves of a built app: its tabs (and through them its sessions), its
+/// login, its settings and its endpoints.
+pub(crate) struct Parts {
+    pub(crate) tabs: Arc<Tabs>,
+    pub(crate) auth: Arc<Auth>,
+    pub(crate) config: Config,
+    pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
+}
+
+/// A built-in REST handler: it gets the app's parts and the request.
+type RestFn = fn(Arc<Parts>, Request) -> BoxFuture<'static, Response>;
 
 /// The REST routes chainrs serves itself, with their handlers.
 const REST: &[(Method, &str, RestFn)] = &[
@@ -73,21 +88,23 @@ const RESERVED: &[(Method, &str)] = &[
     (Method::GET, "/ws/socket.io/"),
 ];
 
-/// Builds the router of a runtime and starts its sweeper when a tokio runtime is running.
-pub(crate) fn router<S: Clone + Send + Sync + 'static>(runtime: Arc<Runtime>) -> Result<Router<S>> {
-    let router: Router = app_routes(&runtime)?;
+/// Builds the router of an app and starts its sweeper when a tokio runtime is running.
+pub(crate) fn router<S: Clone + Send + Sync + 'static>(parts: Parts) -> Result<Router<S>> {
+    let parts = Arc::new(parts);
+    let router: Router = app_routes(&parts)?;
     // One Socket.IO service in front of the whole app: `Router::layer` would build one engine
     // per route, and a polling client's requests would land on engines that do not know it.
-    let app = crate::transport::layer(runtime.clone()).layer(router);
-    start_sweeper(&runtime);
+    let socket = crate::transport::layer(parts.tabs.clone(), parts.auth.clone(), &parts.config);
+    let app = socket.layer(router);
+    start_sweeper(&parts.tabs, parts.config.sweep_interval());
     Ok(Router::new().fallback_service(app))
 }
 
 /// The app's routes: endpoints, built-in REST routes, the page.
-fn app_routes(runtime: &Arc<Runtime>) -> Result<Router> {
-    check_paths(&runtime.endpoints)?;
+fn app_routes(parts: &Arc<Parts>) -> Result<Router> {
+    check_paths(&parts.endpoints)?;
     let mut by_path: BTreeMap<&'static str, MethodRouter> = BTreeMap::new();
-    for endpoint in &runtime.endpoints {
+    for endpoint in &parts.endpoints {
         let route = endpoint.call.clone();
         let filter = MethodFilter::try_from(route.method.clone()).map_err(|_| {
             Error::Config(format!(
@@ -95,8 +112,8 @@ fn app_routes(runtime: &Arc<Runtime>) -> Result<Router> {
                 endpoint.info.name, route.method
             ))
         })?;
-        let rt = runtime.clone();
-        let handler = move |req: Request| call_endpoint(rt.clone(), route.clone(), req);
+        let app = parts.clone();
+        let handler = move |req: Request| call_endpoint(app.clone(), route.clone(), req);
         let entry = by_path.remove(route_path(endpoint));
         let method_router = match entry {
             Some(existing) => existing.on(filter, handler),
@@ -115,13 +132,13 @@ fn app_routes(runtime: &Arc<Runtime>) -> Result<Router> {
                 "built-in route {method} {path} has no method filter"
             ))
         })?;
-        let rt = runtime.clone();
+        let app = parts.clone();
         router = router.route(
             path,
-            axum::routing::on(filter, move |req: Request| handler(rt.clone(), req)),
+            axum::routing::on(filter, move |req: Request| handler(app.clone(), req)),
         );
     }
-    page_routes(router, &runtime.config.frontend)
+    page_routes(router, &parts.config.frontend)
 }
 
 fn route_path(endpoint: &Registered<EndpointRoute>) -> &'static str {
@@ -216,16 +233,16 @@ fn page_routes(router: Router, frontend: &Frontend) -> Result<Router> {
 }
 
 /// Resolves the session, binds the context, runs the endpoint, reports its session id.
-async fn call_endpoint(runtime: Arc<Runtime>, route: EndpointRoute, mut req: Request) -> Response {
+async fn call_endpoint(parts: Arc<Parts>, route: EndpointRoute, mut req: Request) -> Response {
     let requested = match resolve::requested_session(&req) {
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
-    let user = match runtime.identify(req.headers()) {
+    let user = match parts.auth.identify(req.headers()) {
         Ok(user) => user,
         Err(err) => return err.into_response(),
     };
-    let context = match resolve_request(&runtime, requested, user, route.kind).await {
+    let context = match resolve_request(&parts, requested, user, route.kind).await {
         Ok(cx) => cx,
         Err(err) => return err.into_response(),
     };
@@ -241,22 +258,21 @@ async fn call_endpoint(runtime: Arc<Runtime>, route: EndpointRoute, mut req: Req
     response
 }
 
-fn start_sweeper(runtime: &Arc<Runtime>) {
+fn start_sweeper(tabs: &Arc<Tabs>, interval: std::time::Duration) {
     let Ok(handle) = tokio::runtime::Handle::try_current() else {
         tracing::warn!(target: "chainrs::session", "no tokio runtime while building the router: expired sessions are only dropped when touched");
         return;
     };
-    let weak: Weak<Runtime> = Arc::downgrade(runtime);
-    let interval = runtime.config.sweep_interval();
+    let weak: Weak<Tabs> = Arc::downgrade(tabs);
     handle.spawn(async move {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ticks.tick().await;
         loop {
             ticks.tick().await;
-            // The sweeper ends with the app: it holds the runtime only while sweeping.
-            let Some(runtime) = weak.upgrade() else { return };
-            if let Err(err) = crate::chat::sweep(&runtime).await {
+            // The sweeper ends with the app: it holds the tabs only while sweeping.
+            let Some(tabs) = weak.upgrade() else { return };
+            if let Err(err) = tabs.sweep().await {
                 tracing::warn!(target: "chainrs::session", error = %err, "session sweep failed; will retry");
             }
         }
@@ -267,27 +283,28 @@ fn start_sweeper(runtime: &Arc<Runtime>) {
 pub struct Server {
     listener: TcpListener,
     router: Router,
-    runtime: Arc<Runtime>,
+    tabs: Arc<Tabs>,
 }
 
 impl Server {
-    pub(crate) async fn bind(runtime: Arc<Runtime>, addr: &str) -> Result<Self> {
+    pub(crate) async fn bind(parts: Parts, addr: &str) -> Result<Self> {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| Error::Config(format!("cannot listen on {addr}: {e}")))?;
-        let router = router(runtime.clone())?;
+        let tabs = parts.tabs.clone();
+        let router = router(parts)?;
         Ok(Server {
             listener,
             router,
-            runtime,
+            tabs,
         })
     }
 
-    /// A probe of what the server holds (sessions, chat links, sockets), usable while it
+    /// A probe of what the server holds (sessions, chat links, tabs), usable while it
     /// runs: for health checks and leak tests.
-    pub fn stats_probe(&self) -> impl Fn() -> crate::session::SessionStats + Send + Sync + 'static {
-        let sessions = self.runtime.sessions.clone();
-        move || sessions.stats()
+    pub fn stats_probe(&self) -> impl Fn() -> SessionStats + Send + Sync + 'static {
+        let tabs = self.tabs.clone();
+        move || tabs.stats()
     }
 
     /// The address it listens on (useful after binding port 0).

@@ -9,18 +9,18 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::app::Runtime;
-use crate::chat::{Action, HookInput, run_action};
+use super::Parts;
+use crate::chat::Action;
 use crate::error::{Error, Result};
 use crate::session::SessionId;
 
 /// `GET /auth/config`: which logins are enabled and how the page looks.
-pub(crate) async fn auth_config(runtime: Arc<Runtime>) -> Response {
-    let ui = &runtime.config.ui;
+pub(crate) async fn auth_config(parts: Arc<Parts>) -> Response {
+    let ui = &parts.config.ui;
     axum::Json(json!({
-        "requireLogin": runtime.login_required(),
-        "passwordAuth": runtime.password_auth.is_some(),
-        "headerAuth": runtime.header_auth.is_some(),
+        "requireLogin": parts.auth.login_required(),
+        "passwordAuth": parts.auth.password.is_some(),
+        "headerAuth": parts.auth.header.is_some(),
         "oauthProviders": [],
         "default_theme": ui.default_theme,
         "ui": { "name": ui.name, "description": ui.description, "default_theme": ui.default_theme },
@@ -29,8 +29,8 @@ pub(crate) async fn auth_config(runtime: Arc<Runtime>) -> Response {
 }
 
 /// `GET /project/settings`: what the page needs to render the app.
-pub(crate) async fn project_settings(runtime: Arc<Runtime>) -> Response {
-    let ui = &runtime.config.ui;
+pub(crate) async fn project_settings(parts: Arc<Parts>) -> Response {
+    let ui = &parts.config.ui;
     axum::Json(json!({
         "ui": {
             "name": ui.name,
@@ -94,8 +94,8 @@ struct ActionRequest {
 }
 
 /// `POST /project/action`: runs the action's callback inside the session's live chat tab.
-pub(crate) async fn project_action(runtime: Arc<Runtime>, req: Request) -> Response {
-    match action(runtime, req).await {
+pub(crate) async fn project_action(parts: Arc<Parts>, req: Request) -> Response {
+    match action(parts, req).await {
         Ok(response) => {
             axum::Json(json!({ "success": true, "response": response })).into_response()
         }
@@ -103,9 +103,9 @@ pub(crate) async fn project_action(runtime: Arc<Runtime>, req: Request) -> Respo
     }
 }
 
-async fn action(runtime: Arc<Runtime>, req: Request) -> Result<Value> {
-    let user = runtime.identify(req.headers())?;
-    if runtime.login_required() && user.is_none() {
+async fn action(parts: Arc<Parts>, req: Request) -> Result<Value> {
+    let user = parts.auth.identify(req.headers())?;
+    if parts.auth.login_required() && user.is_none() {
         return Err(super::resolve::login_required());
     }
     let axum::Json(body) = axum::Json::<ActionRequest>::from_request(req, &())
@@ -116,12 +116,13 @@ async fn action(runtime: Arc<Runtime>, req: Request) -> Result<Value> {
             ))
         })?;
     let id = SessionId::parse_from(&body.session_id, "the sessionId field")?;
-    let session = runtime
+    let session = parts
+        .tabs
         .sessions
         .open(id)
         .await?
         .ok_or_else(|| Error::SessionNotFound(id.to_string()))?;
     session.check_owner(user.as_ref())?;
-    run_action(&runtime, &session, None, HookInput::Action(body.action)).await?;
+    parts.tabs.run_action(&session, None, body.action).await?;
     Ok(Value::Null)
 }

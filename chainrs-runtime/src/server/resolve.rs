@@ -1,11 +1,10 @@
 //! Which session an HTTP request belongs to: header, cookie or query names it; none makes one.
 //! Login and chat-tab requirements are checked here, before any handler runs.
 
-use std::sync::Arc;
-
 use axum::extract::Request;
 
-use crate::app::{EndpointKind, Runtime};
+use super::Parts;
+use super::endpoint::EndpointKind;
 use crate::auth::User;
 use crate::context::{Context, ContextKind};
 use crate::error::{Error, Result};
@@ -43,13 +42,13 @@ pub(crate) fn requested_session(req: &Request) -> Result<Option<SessionId>> {
 
 /// Resolves the context an endpoint runs in, for a request that named `requested` (if any).
 pub(crate) async fn resolve_request(
-    runtime: &Arc<Runtime>,
+    parts: &Parts,
     requested: Option<SessionId>,
     user: Option<User>,
     kind: EndpointKind,
 ) -> Result<Context> {
-    let sessions = &runtime.sessions;
-    if runtime.login_required() && user.is_none() {
+    let sessions = &parts.tabs.sessions;
+    if parts.auth.login_required() && user.is_none() {
         return Err(login_required());
     }
     let session = match requested {
@@ -77,7 +76,8 @@ pub(crate) async fn resolve_request(
     let chat = match kind {
         EndpointKind::Http => None,
         EndpointKind::Ws => Some(
-            runtime
+            parts
+                .tabs
                 .chat_of(&session)
                 .await?
                 .ok_or_else(|| Error::NoLiveChat(session.id.to_string()))?,
@@ -89,7 +89,7 @@ pub(crate) async fn resolve_request(
             EndpointKind::Ws => ContextKind::WsEndpoint,
         },
         session,
-        runtime: runtime.clone(),
+        state: parts.tabs.state.clone(),
         chat,
         parent_step: None,
     })

@@ -1,5 +1,5 @@
-//! Sessions: ids, the read-only facts of a session, and the manager that owns their life (and,
-//! for now, the directory of live tabs and runs). Every state change is a `tracing` event.
+//! Sessions: ids, the read-only facts of a session, and the manager that owns their life (the
+//! store, typed state, locals, thread ownership, the sweep). Every state change is a `tracing` event.
 
 mod local;
 mod memory;
@@ -20,8 +20,6 @@ use tracing::Span;
 use uuid::Uuid;
 
 use crate::auth::User;
-use crate::chat::{ChatLink, Wire};
-use crate::context::{ChatSink, Emitter};
 use crate::error::{Error, Result};
 
 #[cfg(feature = "redis")]
@@ -193,11 +191,11 @@ pub struct SessionStats {
     pub stored: Option<usize>,
     /// Sessions with per-instance objects (`Local<T>`) on this instance.
     pub with_locals: usize,
-    /// Sessions with a chat tab on this instance (connected, or away and not yet expired).
+    /// Sessions with a chat link on this instance (a tab connected, or away and not yet expired).
     pub live_chats: usize,
     /// Sessions whose thread ownership this instance tracks.
     pub threads: usize,
-    /// Socket connections (chat tabs) this instance holds now.
+    /// Chat tabs this instance holds now: sockets, test chats, headless calls in flight.
     pub sockets: usize,
 }
 
@@ -214,16 +212,10 @@ pub(crate) struct Sessions {
     store: Arc<dyn SessionStore>,
     pub(crate) ttl: Duration,
     locals: DashMap<SessionId, Arc<LocalSlots>>,
-    live: DashMap<SessionId, Arc<ChatLink>>,
     /// Who owns each thread this instance has seen, so a handshake cannot claim another
     /// user's thread id; and each session's thread, to forget it with the session.
     threads: DashMap<Uuid, Option<String>>,
     thread_of: DashMap<SessionId, Uuid>,
-    /// The hook runs of each session on this instance, so a stop reaches all of them (also
-    /// those a previous connection started, and, through the relay, those on other instances).
-    running: DashMap<SessionId, Vec<(Uuid, tokio::task::AbortHandle)>>,
-    /// Live socket connections, counted by the transport (each is freed when its socket goes).
-    pub(crate) sockets: std::sync::atomic::AtomicUsize,
 }
 
 /// A resolved session: id, the facts last seen, the span its events go to.
@@ -300,13 +292,6 @@ impl SessionRef {
         self.sessions.locals.entry(self.id).or_default().clone()
     }
 
-    /// The session's chat tab, when one is connected now.
-    pub(crate) fn live_chat(&self) -> Option<Emitter> {
-        let link = self.sessions.live.get(&self.id)?.clone();
-        link.is_online()
-            .then(|| Emitter::new(self.id, link as Arc<dyn ChatSink>))
-    }
-
     /// Refuses a caller who does not own the session: another user, a logged-in user on an
     /// anonymous session, or an anonymous caller on a user's session. Logs the refusal.
     pub(crate) fn check_owner(&self, caller: Option<&User>) -> Result<()> {
@@ -350,38 +335,9 @@ impl Sessions {
             store,
             ttl,
             locals: DashMap::new(),
-            live: DashMap::new(),
             threads: DashMap::new(),
             thread_of: DashMap::new(),
-            running: DashMap::new(),
-            sockets: std::sync::atomic::AtomicUsize::new(0),
         }
-    }
-
-    /// Records a running hook of session `id`; returns its key for [`Sessions::untrack`].
-    pub(crate) fn track(&self, id: SessionId, task: tokio::task::AbortHandle) -> Uuid {
-        let key = Uuid::new_v4();
-        self.running.entry(id).or_default().push((key, task));
-        key
-    }
-
-    /// Forgets a hook run that ended.
-    pub(crate) fn untrack(&self, id: SessionId, key: Uuid) {
-        self.running.remove_if_mut(&id, |_, runs| {
-            runs.retain(|(k, _)| *k != key);
-            runs.is_empty()
-        });
-    }
-
-    /// Cancels every hook run of session `id` on this instance; returns how many.
-    pub(crate) fn abort_running(&self, id: SessionId) -> usize {
-        let Some((_, runs)) = self.running.remove(&id) else {
-            return 0;
-        };
-        for (_, task) in &runs {
-            task.abort();
-        }
-        runs.len()
     }
 
     fn note_thread(&self, id: SessionId, meta: &SessionMeta) {
@@ -562,7 +518,8 @@ impl Sessions {
         }
     }
 
-    /// Deletes a session now, from the store and every per-instance map.
+    /// Deletes a session now, from the store and this instance's maps (its tab's are the
+    /// caller's to drop).
     pub(crate) async fn delete(&self, session: &SessionRef, reason: &'static str) -> Result<bool> {
         let existed = self.store.delete(session.id).await.map_err(Error::Store)?;
         self.forget(session.id);
@@ -573,18 +530,16 @@ impl Sessions {
     /// Drops what this instance holds for a session.
     fn forget(&self, id: SessionId) {
         self.locals.remove(&id);
-        if let Some((_, link)) = self.live.remove(&id) {
-            link.close();
-        }
         if let Some((_, thread)) = self.thread_of.remove(&id) {
             self.threads.remove(&thread);
         }
-        self.abort_running(id);
     }
 
-    /// Removes expired sessions from the store and from every per-instance map.
-    /// Returns the sessions that ended, with their last facts when the store kept them.
-    pub(crate) async fn sweep(self: &Arc<Self>) -> Result<Vec<(SessionId, Option<SessionRef>)>> {
+    /// Removes expired sessions from the store and from this instance's maps. Returns the
+    /// sessions that ended, with their last facts when the store kept them.
+    pub(crate) async fn purge_expired(
+        self: &Arc<Self>,
+    ) -> Result<Vec<(SessionId, Option<SessionRef>)>> {
         let expired = self
             .store
             .purge_expired(META_KEY)
@@ -607,15 +562,19 @@ impl Sessions {
             }
             ended.push((gone.id, session));
         }
-        // What this instance holds for sessions that ended without the store reporting them
-        // here (deleted or expired through another instance) goes once the store no longer
-        // knows the session.
+        Ok(ended)
+    }
+
+    /// Drops what this instance holds for sessions that ended without the store reporting them
+    /// here (deleted or expired through another instance), once the store no longer knows them.
+    /// `held` tells which sessions still have a chat link here: those stay until the link goes.
+    pub(crate) async fn drop_orphans(&self, held: impl Fn(SessionId) -> bool) -> Result<()> {
         let mut orphans: Vec<SessionId> = self.locals.iter().map(|e| *e.key()).collect();
         orphans.extend(self.thread_of.iter().map(|e| *e.key()));
         orphans.sort_unstable();
         orphans.dedup();
         for id in orphans {
-            if !self.live.contains_key(&id)
+            if !held(id)
                 && matches!(
                     self.store.get(id, META_KEY).await.map_err(Error::Store)?,
                     Lookup::NoSession
@@ -627,62 +586,24 @@ impl Sessions {
                 self.forget(id);
             }
         }
-        if !ended.is_empty() {
-            self.locals.shrink_to_fit();
-            self.live.shrink_to_fit();
-            self.threads.shrink_to_fit();
-            self.thread_of.shrink_to_fit();
-        }
-        Ok(ended)
+        Ok(())
     }
 
-    /// Connects a chat tab to its session's link (made on first use). Returns the link, as the
-    /// tab's emitter, and the connection it replaced, if any.
-    pub(crate) fn attach_chat(
-        &self,
-        id: SessionId,
-        connection: Uuid,
-        wire: Arc<dyn Wire>,
-    ) -> (Arc<ChatLink>, Option<Uuid>) {
-        let link = self
-            .live
-            .entry(id)
-            .or_insert_with(|| ChatLink::start(id))
-            .clone();
-        let replaced = link.attach(connection, wire);
-        (link, replaced)
+    /// Gives back the memory of maps that shrank (after a sweep ended sessions).
+    pub(crate) fn shrink(&self) {
+        self.locals.shrink_to_fit();
+        self.threads.shrink_to_fit();
+        self.thread_of.shrink_to_fit();
     }
 
-    /// Hands an event relayed from another instance to this instance's tab of `id`.
-    #[cfg(feature = "redis")]
-    pub(crate) async fn deliver_here(&self, id: SessionId, event: crate::protocol::ServerEvent) {
-        let link = self.live.get(&id).map(|l| l.clone());
-        match link {
-            Some(link) => {
-                if let Err(err) = link.deliver(event).await {
-                    tracing::debug!(target: "chainrs::relay", session_id = %id, error = %err, "relayed event not delivered");
-                }
-            }
-            None => {
-                tracing::debug!(target: "chainrs::relay", session_id = %id, "relayed event for a tab no longer here");
-            }
-        }
-    }
-
-    /// The tab of `connection` left: the link keeps what handlers send until it returns.
-    pub(crate) fn detach_chat(&self, id: SessionId, connection: Uuid) {
-        if let Some(link) = self.live.get(&id) {
-            link.detach(connection);
-        }
-    }
-
+    /// What this instance holds for sessions (the tab counts are the tab directory's to fill).
     pub(crate) fn stats(&self) -> SessionStats {
         SessionStats {
             stored: self.store.len_hint(),
             with_locals: self.locals.len(),
             threads: self.thread_of.len(),
-            live_chats: self.live.len(),
-            sockets: self.sockets.load(std::sync::atomic::Ordering::Relaxed),
+            live_chats: 0,
+            sockets: 0,
         }
     }
 }

@@ -1,8 +1,7 @@
 //! An in-process client for testing apps: open chat tabs, send messages, collect what the app
-//! emitted, call endpoints; no network. HTTP calls go through the app's real router and hooks
-//! through the real hook runner and delivery link, but a `TestChat` runs each hook inline
-//! where the socket's tab queues it: [`TestChat::stop`] runs `#[on_stop]` only, since no other
-//! hook can be running when it is called.
+//! emitted, call endpoints; no network. HTTP calls go through the app's real router, and a
+//! `TestChat` is a real chat tab, the one the socket drives (its command queue, hook runner,
+//! stop and delivery link), with a channel for a wire.
 //!
 //! ```
 //! use chainrs::prelude::*;
@@ -42,41 +41,38 @@ use std::time::Duration;
 use axum::Router;
 use serde_json::Value;
 use tokio::sync::mpsc;
-use uuid::Uuid;
 
-use crate::app::{App, HookKind, Runtime};
-use crate::auth::User;
-use crate::chat::{
-    Action, AskAnswer, HookInput, Message, Wire, WireError, run_action, run_chat_hook,
-    store_settings,
-};
-use crate::context::{ChatSink, Emitter};
+use crate::auth::{Auth, User};
+use crate::chat::{Action, Message};
 use crate::error::{Error, Result};
-use crate::protocol::{ServerEvent, StepType, final_steps};
+use crate::protocol::{ClientEvent, ServerEvent, StepType, final_steps};
+use crate::server::Parts;
 use crate::session::{
     Local, Origin, Session, SessionId, SessionMeta, SessionRef, SessionState, SessionStats,
     UserSession,
 };
+use crate::tab::{AskAnswer, Attach, Done, Refused, Tab, Tabs, Wire, WireError};
 
 pub use request::{TestRequest, TestResponse};
 
 /// Drives an app in process: chat tabs and HTTP calls without a network.
 pub struct TestClient {
-    runtime: Arc<Runtime>,
+    tabs: Arc<Tabs>,
+    auth: Arc<Auth>,
     router: Router,
 }
 
 impl TestClient {
-    /// Builds the app (reporting registration errors) for testing. Call inside a tokio runtime.
-    pub fn new(app: App) -> Result<Self> {
-        let runtime = app.build()?;
-        let router = crate::server::router(runtime.clone())?;
-        Ok(TestClient { runtime, router })
+    /// A client of a built app (`TestClient::new` builds it).
+    pub(crate) fn from_parts(parts: Parts) -> Result<Self> {
+        let (tabs, auth) = (parts.tabs.clone(), parts.auth.clone());
+        let router = crate::server::router(parts)?;
+        Ok(TestClient { tabs, auth, router })
     }
 
     /// Opens a chat tab as an anonymous user: a new session, then `on_chat_start`.
     pub async fn open_chat(&self) -> Result<TestChat> {
-        if self.runtime.login_required() {
+        if self.auth.login_required() {
             return Err(Error::Unauthorized(
                 "this app requires login: use open_chat_as(user)".to_owned(),
             ));
@@ -91,7 +87,7 @@ impl TestClient {
 
     async fn open(&self, user: Option<User>) -> Result<TestChat> {
         let session = self
-            .runtime
+            .tabs
             .sessions
             .create(SessionMeta::new(Origin::Chat, user))
             .await?;
@@ -102,7 +98,7 @@ impl TestClient {
     /// `on_chat_start` does not run again. Another user's session is refused.
     pub async fn reconnect_chat(&self, id: SessionId, user: Option<User>) -> Result<TestChat> {
         let session = self
-            .runtime
+            .tabs
             .sessions
             .open(id)
             .await?
@@ -112,46 +108,23 @@ impl TestClient {
         self.attach(session).await
     }
 
+    /// Opens a tab on `session` as the socket does: the tab, then `connection_successful`
+    /// (which runs `on_chat_start` once per session).
     async fn attach(&self, session: SessionRef) -> Result<TestChat> {
         let (tx, events) = mpsc::unbounded_channel();
-        let connection = Uuid::new_v4();
         let answers = Answers::default();
         let wire = Arc::new(ChannelWire {
             events: tx,
             answers: answers.clone(),
         });
-        let (link, _) = self
-            .runtime
-            .sessions
-            .attach_chat(session.id, connection, wire);
-        // What the session's handlers sent while no tab was connected arrives first.
-        link.flush(Duration::from_secs(5)).await;
-        let sink: Arc<dyn ChatSink> = link;
-        let emitter = Emitter::new(session.id, sink);
+        let tab = Tab::open(self.tabs.clone(), session, Attach::Link(wire), true);
         let chat = TestChat {
-            runtime: self.runtime.clone(),
-            session,
-            emitter,
+            tabs: self.tabs.clone(),
+            tab,
             events,
-            connection,
             answers,
         };
-        let first = chat
-            .session
-            .update_meta("chat started", |m| {
-                !std::mem::replace(&mut m.chat_started, true)
-            })
-            .await?;
-        if first {
-            run_chat_hook(
-                &chat.runtime,
-                &chat.session,
-                &chat.emitter,
-                HookKind::OnChatStart,
-                HookInput::None,
-            )
-            .await?;
-        }
+        chat.finish(chat.tab.connection_successful()).await;
         Ok(chat)
     }
 
@@ -184,7 +157,7 @@ impl TestClient {
     /// A login token for `user`, as `POST /login` would issue it (send it with
     /// `TestRequest::bearer`). Fails in an app without a login callback.
     pub fn token_for(&self, user: &User) -> Result<String> {
-        self.runtime
+        self.auth
             .tokens
             .as_ref()
             .ok_or_else(|| {
@@ -225,12 +198,12 @@ impl TestClient {
 
     /// Sweeps expired sessions now (a served app does it periodically) and returns their ids.
     pub async fn sweep(&self) -> Result<Vec<SessionId>> {
-        crate::chat::sweep(&self.runtime).await
+        self.tabs.sweep().await
     }
 
-    /// What the app holds now: stored sessions, sessions with locals, live chat tabs.
+    /// What the app holds now: stored sessions, sessions with locals, chat links, open tabs.
     pub fn stats(&self) -> SessionStats {
-        self.runtime.sessions.stats()
+        self.tabs.stats()
     }
 }
 
@@ -282,30 +255,68 @@ pub struct Login {
     pub session_id: SessionId,
 }
 
-/// A chat tab opened by [`TestClient`].
+/// A chat tab opened by [`TestClient`]: the same tab the socket drives, so each call queues a
+/// command as the matching client event does, and returns once it was carried out.
 pub struct TestChat {
-    runtime: Arc<Runtime>,
-    session: SessionRef,
-    emitter: Emitter,
+    tabs: Arc<Tabs>,
+    tab: Arc<Tab>,
     events: mpsc::UnboundedReceiver<ServerEvent>,
-    connection: Uuid,
     answers: Answers,
+}
+
+/// A message sent with [`TestChat::send_later`], whose `#[on_message]` may still be running.
+pub struct Sending(Done);
+
+impl Sending {
+    /// Waits until the message's run ended (finished, failed, cancelled by a stop, or dropped
+    /// from the queue by one).
+    pub async fn finished(self) {
+        self.0.wait().await;
+    }
+}
+
+/// A refusal as an error, once the tab was told (as a socket client is told, by an `error` event).
+async fn refused(refusal: Refused) -> Error {
+    let error = Error::BadRequest(refusal.to_string());
+    if let Refused::Reason { told, .. } = refusal {
+        told.wait().await;
+    }
+    error
 }
 
 impl TestChat {
     /// The tab's session id (what a browser tab sends as `sessionId`).
     pub fn session_id(&self) -> SessionId {
-        self.session.id
+        self.tab.session.id
     }
 
-    /// Sends a user message, runs `on_message`, and returns everything the tab received since
-    /// the last call (including what `on_chat_start` or endpoints sent before).
+    /// Waits for a command, then for the events it produced to reach the tab.
+    async fn finish(&self, done: Done) {
+        done.wait().await;
+        self.tab.flush().await;
+    }
+
+    /// Sends a user message (`client_message`), waits until its `on_message` run ended, and
+    /// returns everything the tab received since the last call (including what
+    /// `on_chat_start` or endpoints sent before). A message over `Config::max_message_bytes`
+    /// is refused, as the socket refuses it.
     pub async fn send(&mut self, text: &str) -> Result<Transcript> {
-        let mut message = Message::from_user(text);
-        message.thread_id = Some(self.session.thread_id());
-        self.run(HookKind::OnMessage, HookInput::Message(message))
-            .await?;
+        let message = Message::from_user(text);
+        match self.tab.message(ClientEvent::ClientMessage, message) {
+            Ok(done) => self.finish(done).await,
+            Err(refusal) => return Err(refused(refusal).await),
+        }
         Ok(self.received())
+    }
+
+    /// Sends a user message without waiting for its run: the handle tells when it ended. Use it
+    /// to stop a running hook ([`TestChat::stop`]) or to queue several messages.
+    pub fn send_later(&self, text: &str) -> Result<Sending> {
+        let message = Message::from_user(text);
+        self.tab
+            .message(ClientEvent::ClientMessage, message)
+            .map(Sending)
+            .map_err(|refusal| Error::BadRequest(refusal.to_string()))
     }
 
     /// Scripts the answer to the next `ask` the app sends: a user message's text
@@ -325,29 +336,43 @@ impl TestChat {
                 "chat settings are an object of widget ids to values".to_owned(),
             ));
         };
-        store_settings(&self.session, &settings).await?;
-        self.run(HookKind::OnSettingsUpdate, HookInput::Settings(settings))
-            .await?;
+        let done = match self.tab.settings(settings) {
+            Ok(done) => done,
+            Err(refusal) => return Err(refused(refusal).await),
+        };
+        self.finish(done).await;
         Ok(self.received())
     }
 
     /// Posts a message from the embedding window (`window_message`) and runs
     /// `#[on_window_message]`; returns what the tab received.
     pub async fn window_message(&mut self, value: Value) -> Result<Transcript> {
-        self.run(HookKind::OnWindowMessage, HookInput::Window(value))
-            .await?;
+        let done = match self.tab.window_message(value) {
+            Ok(done) => done,
+            Err(refusal) => return Err(refused(refusal).await),
+        };
+        self.finish(done).await;
         Ok(self.received())
     }
 
     /// Clicks an action button (as `POST /project/action` does) and returns what the tab received.
     pub async fn click(&mut self, action: &Action) -> Result<Transcript> {
-        run_action(
-            &self.runtime,
-            &self.session,
-            Some(&self.emitter),
-            HookInput::Action(action.clone()),
-        )
-        .await?;
+        self.tabs
+            .run_action(&self.tab.session, None, action.clone())
+            .await?;
+        self.tab.flush().await;
+        Ok(self.received())
+    }
+
+    /// Presses the stop button (`stop`): the running hook is cancelled and queued messages are
+    /// dropped, "Task manually stopped." is shown, `#[on_stop]` runs, and the task ends
+    /// (`task_end`). Returns what the tab received.
+    pub async fn stop(&mut self) -> Result<Transcript> {
+        let done = match self.tab.stop() {
+            Ok(done) => done,
+            Err(refusal) => return Err(refused(refusal).await),
+        };
+        self.finish(done).await;
         Ok(self.received())
     }
 
@@ -360,19 +385,25 @@ impl TestChat {
         Transcript { events }
     }
 
+    /// Waits for the next event the tab receives (for a test that acts while a hook runs);
+    /// `None` once the tab can receive nothing more.
+    pub async fn next_event(&mut self) -> Option<ServerEvent> {
+        self.events.recv().await
+    }
+
     /// A handle on the tab's typed state, as a handler would receive it.
     pub fn user_session<S: SessionState>(&self) -> UserSession<S> {
-        UserSession::new(self.session.clone())
+        UserSession::new(self.tab.session.clone())
     }
 
     /// The tab's session facts, as a handler would receive them.
     pub fn session(&self) -> Session {
-        self.session.facts()
+        self.tab.session.facts()
     }
 
     /// The tab's per-instance slot for `T`, as a handler would receive it.
     pub fn local<T: Send + Sync + 'static>(&self) -> Local<T> {
-        Local::new(self.session.clone())
+        Local::new(self.tab.session.clone())
     }
 
     /// Runs `fut` inside this tab's chat context, so a handler called directly
@@ -380,50 +411,32 @@ impl TestChat {
     pub async fn within<F: std::future::Future>(&self, fut: F) -> F::Output {
         let context = crate::context::Context {
             kind: crate::context::ContextKind::Chat,
-            session: self.session.clone(),
-            runtime: self.runtime.clone(),
-            chat: Some(self.emitter.clone()),
+            session: self.tab.session.clone(),
+            state: self.tabs.state.clone(),
+            chat: Some(self.tab.emitter().clone()),
             parent_step: None,
         };
         context.scope(fut).await
     }
 
-    /// Runs one hook of this tab, as the socket transport does.
-    async fn run(&self, kind: HookKind, input: HookInput) -> Result<()> {
-        run_chat_hook(&self.runtime, &self.session, &self.emitter, kind, input).await
-    }
-
-    /// Runs `#[on_stop]`. Unlike the stop button it cancels nothing: the test chat runs each
-    /// hook to its end before returning, so nothing is running when it is called.
-    pub async fn stop(&mut self) -> Result<()> {
-        self.run(HookKind::OnStop, HookInput::None).await
-    }
-
     /// Drops the tab's connection as a network drop does: runs `#[on_disconnect]`; the session
     /// stays (reconnect with [`TestClient::reconnect_chat`]) and keeps what handlers send meanwhile.
     pub async fn disconnect(self) -> Result<()> {
-        self.runtime
-            .sessions
-            .detach_chat(self.session.id, self.connection);
-        self.run(HookKind::OnDisconnect, HookInput::None).await
+        self.tab.disconnected().wait().await;
+        Ok(())
     }
 
-    /// Ends the session as `clear_session` does: runs `on_chat_end`, then deletes the session.
+    /// Ends the session as `clear_session` does: cancels what runs, runs `on_chat_end`, then
+    /// deletes the session.
     pub async fn close(self) -> Result<()> {
-        self.run(HookKind::OnChatEnd, HookInput::None).await?;
-        self.runtime
-            .sessions
-            .delete(&self.session, "clear_session")
-            .await?;
+        self.tab.clear().wait().await;
         Ok(())
     }
 }
 
 impl Drop for TestChat {
     fn drop(&mut self) {
-        self.runtime
-            .sessions
-            .detach_chat(self.session.id, self.connection);
+        self.tab.leave();
     }
 }
 

@@ -1,8 +1,8 @@
 //! The chat transport: Socket.IO v5 (Engine.IO v4, polling and websocket) at `/ws/socket.io/`,
 //! speaking Chainlit's events, on socketioxide. One socket is one chat tab of one session.
 
-mod conn;
 mod handshake;
+mod message;
 mod wire;
 
 use std::sync::{Arc, Mutex, PoisonError, Weak};
@@ -16,19 +16,23 @@ use socketioxide::layer::SocketIoLayer;
 use socketioxide::socket::DisconnectReason;
 use uuid::Uuid;
 
-use crate::app::Runtime;
+use crate::auth::Auth;
+use crate::config::Config;
 use crate::protocol::ClientEvent;
 use crate::session::{Created, Origin, SessionId, SessionMeta, SessionRef};
+use crate::tab::{Attach, Tab, Tabs};
 
-use conn::Conn;
+use wire::SocketWire;
 
 /// The path the client connects to (`io(url, { path: "/ws/socket.io" })`).
 pub(crate) const SOCKET_PATH: &str = "/ws/socket.io";
 
-/// The live tabs of this instance, so a second socket on one session replaces the first.
+/// The socket transport of an app: the tabs it drives, the login it checks, and the socket of
+/// each session here, so a second socket on one session replaces the first.
 pub(crate) struct Transport {
-    runtime: Arc<Runtime>,
-    tabs: DashMap<SessionId, (Uuid, SocketRef)>,
+    tabs: Arc<Tabs>,
+    auth: Arc<Auth>,
+    sockets: DashMap<SessionId, (Uuid, SocketRef)>,
 }
 
 /// What the connect middleware admitted, handed to the connect handler.
@@ -42,40 +46,59 @@ struct Admitted(SessionRef, Arc<Mutex<Slot>>);
 struct Slot {
     /// The tab, held weakly: the socket keeps its handlers (and so this slot) until it is
     /// freed, and a strong reference would keep socket and tab alive for each other forever.
-    conn: Option<Weak<Conn>>,
+    tab: Option<Weak<Tab>>,
     pending: Vec<(String, Option<Value>)>,
     /// The socket left before its tab started.
     gone: bool,
 }
 
-/// Hands one client event to the tab.
-fn dispatch(conn: &Conn, event: &str, data: Option<Value>) {
+/// Hands one client event to the tab. Refusals reach the client as `error` events (the tab
+/// sends them); nothing here waits for a command to be carried out.
+fn dispatch(tab: &Tab, event: &str, data: Option<Value>) {
     let Some(known) = ClientEvent::from_name(event) else {
         let handled = ClientEvent::listed();
-        conn.refuse(
+        let _ = tab.report(
             event,
             format!("unknown event `{event}`: chainrs handles {handled}"),
         );
         return;
     };
-    match known {
-        ClientEvent::ConnectionSuccessful => conn.connection_successful(),
-        ClientEvent::ClientMessage | ClientEvent::EditMessage => conn.client_message(known, data),
-        ClientEvent::Stop => conn.stop(),
-        ClientEvent::ClearSession => conn.clear_session(),
-        ClientEvent::ChatSettingsChange => conn.settings_change(data),
-        ClientEvent::WindowMessage => conn.window_message(data),
-        ClientEvent::FetchFavorites => {
-            tracing::debug!(target: "chainrs::socket", parent: &conn.session.span, "fetch_favorites: no data layer, nothing to send");
+    let _ = match known {
+        ClientEvent::ConnectionSuccessful => Ok(tab.connection_successful()),
+        ClientEvent::ClientMessage | ClientEvent::EditMessage => {
+            match message::parse_message(data) {
+                Ok(message) => tab.message(known, message),
+                Err(why) => {
+                    let _ = tab.report(known.name(), why);
+                    return;
+                }
+            }
         }
-    }
+        ClientEvent::Stop => tab.stop(),
+        ClientEvent::ClearSession => Ok(tab.clear()),
+        ClientEvent::ChatSettingsChange => match data {
+            Some(Value::Object(settings)) => tab.settings(settings),
+            _ => {
+                let _ = tab.report(
+                    known.name(),
+                    "chat_settings_change takes an object of widget ids to values".to_owned(),
+                );
+                return;
+            }
+        },
+        ClientEvent::WindowMessage => tab.window_message(data.unwrap_or(Value::Null)),
+        ClientEvent::FetchFavorites => {
+            tracing::debug!(target: "chainrs::socket", parent: &tab.session.span, "fetch_favorites: no data layer, nothing to send");
+            return;
+        }
+    };
 }
 
 /// Routes an event to the tab, or keeps it until the tab starts.
 fn route(slot: &Mutex<Slot>, event: String, data: Option<Value>) {
     let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
-    match slot.conn.as_ref().map(Weak::upgrade) {
-        Some(Some(conn)) => dispatch(&conn, &event, data),
+    match slot.tab.as_ref().map(Weak::upgrade) {
+        Some(Some(tab)) => dispatch(&tab, &event, data),
         Some(None) => {}
         None => slot.pending.push((event, data)),
     }
@@ -92,8 +115,7 @@ impl std::fmt::Display for Refused {
 }
 
 /// The Socket.IO layer of an app: add it to the app's router.
-pub(crate) fn layer(runtime: Arc<Runtime>) -> SocketIoLayer {
-    let config = &runtime.config;
+pub(crate) fn layer(tabs: Arc<Tabs>, auth: Arc<Auth>, config: &Config) -> SocketIoLayer {
     let (layer, io) = SocketIo::builder()
         .req_path(SOCKET_PATH)
         .max_payload(config.max_payload)
@@ -103,8 +125,9 @@ pub(crate) fn layer(runtime: Arc<Runtime>) -> SocketIoLayer {
         .max_buffer_size(256)
         .build_layer();
     let transport = Arc::new(Transport {
-        runtime,
-        tabs: DashMap::new(),
+        tabs,
+        auth,
+        sockets: DashMap::new(),
     });
     let on_connect = {
         let transport = transport.clone();
@@ -133,16 +156,17 @@ impl Transport {
             Refused(why)
         };
         let hs = handshake::parse(auth.as_ref()).map_err(&refuse)?;
-        let runtime = &self.runtime;
+        let sessions = &self.tabs.sessions;
         // The login comes with the handshake request: the access_token cookie (browsers) or
         // an Authorization header (other clients).
-        let user = runtime
+        let user = self
+            .auth
             .identify(&socket.req_parts().headers)
             .map_err(|e| refuse(e.to_string()))?;
-        if runtime.login_required() && user.is_none() {
+        if self.auth.login_required() && user.is_none() {
             return Err(refuse(login_required()));
         }
-        let session = match runtime.sessions.open(hs.session_id).await {
+        let session = match sessions.open(hs.session_id).await {
             Ok(Some(session)) => {
                 session
                     .check_owner(user.as_ref())
@@ -155,12 +179,11 @@ impl Transport {
                 meta.client_type = hs.client_type.clone();
                 meta.env = hs.env.clone();
                 meta.chat_profile = hs.chat_profile.clone();
-                match runtime.sessions.create_with_id(hs.session_id, meta).await {
+                match sessions.create_with_id(hs.session_id, meta).await {
                     Ok(Created::New(session)) => session,
                     // Two sockets raced to create it: the other one won, join its session.
                     Ok(Created::Exists) => {
-                        let session = runtime
-                            .sessions
+                        let session = sessions
                             .open(hs.session_id)
                             .await
                             .map_err(|e| refuse(e.to_string()))?
@@ -178,8 +201,7 @@ impl Transport {
             Err(err) => return Err(refuse(err.to_string())),
         };
         if let Some(thread) = hs.thread_id {
-            runtime
-                .sessions
+            sessions
                 .check_thread(thread, user.as_ref())
                 .map_err(|e| refuse(e.to_string()))?;
             if thread != session.meta().thread_id {
@@ -204,18 +226,18 @@ impl Transport {
         let leaving = slot.clone();
         let session_id = session.id;
         socket.on_disconnect(move |socket: SocketRef, reason: DisconnectReason| {
-            let conn = {
+            let tab = {
                 let mut slot = leaving.lock().unwrap_or_else(PoisonError::into_inner);
                 slot.gone = true;
-                slot.conn.as_ref().and_then(Weak::upgrade)
+                slot.tab.as_ref().and_then(Weak::upgrade)
             };
-            let span = match conn {
-                Some(conn) => {
+            let span = match tab {
+                Some(tab) => {
                     transport
-                        .tabs
-                        .remove_if(&session_id, |_, (c, _)| *c == conn.connection);
-                    conn.disconnected();
-                    conn.session.span.clone()
+                        .sockets
+                        .remove_if(&session_id, |_, (c, _)| *c == tab.connection);
+                    let _ = tab.disconnected();
+                    tab.session.span.clone()
                 }
                 None => tracing::Span::none(),
             };
@@ -241,28 +263,30 @@ impl Transport {
             let _ = socket.disconnect();
             return;
         };
-        let conn = Conn::start(self.runtime.clone(), session, socket.clone());
-        let id = conn.session.id;
-        if let Some((_, (_, previous))) = self.tabs.remove(&id) {
-            tracing::info!(target: "chainrs::socket", parent: &conn.session.span, "the session was opened on another socket: closing the previous one");
+        let wire = Arc::new(SocketWire(socket.clone()));
+        let tab = Tab::open(self.tabs.clone(), session, Attach::Link(wire), true);
+        let id = tab.session.id;
+        if let Some((_, (_, previous))) = self.sockets.remove(&id) {
+            tracing::info!(target: "chainrs::socket", parent: &tab.session.span, "the session was opened on another socket: closing the previous one");
             let _ = previous.emit(
                 "error",
                 &serde_json::json!({ "message": "this chat session was opened in another tab or window", "event": "connect" }),
             );
             let _ = previous.disconnect();
         }
-        self.tabs.insert(id, (conn.connection, socket.clone()));
-        tracing::info!(target: "chainrs::socket", parent: &conn.session.span, sid = %socket.id, transport = ?socket.transport_type(), "chat tab connected");
+        self.sockets.insert(id, (tab.connection, socket.clone()));
+        tracing::info!(target: "chainrs::socket", parent: &tab.session.span, sid = %socket.id, transport = ?socket.transport_type(), "chat tab connected");
         // The tab takes the events that came first, in order, then every later one.
         let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
-        slot.conn = Some(Arc::downgrade(&conn));
+        slot.tab = Some(Arc::downgrade(&tab));
         for (event, data) in std::mem::take(&mut slot.pending) {
-            dispatch(&conn, &event, data);
+            dispatch(&tab, &event, data);
         }
         if slot.gone {
             // The socket left before its tab started: let the tab go as a drop would.
-            self.tabs.remove_if(&id, |_, (c, _)| *c == conn.connection);
-            conn.disconnected();
+            self.sockets
+                .remove_if(&id, |_, (c, _)| *c == tab.connection);
+            let _ = tab.disconnected();
         }
     }
 }

@@ -7,9 +7,9 @@ use serde_json::Value;
 use socketioxide::extract::SocketRef;
 use socketioxide::{AckError, SendError, SocketError};
 
-use crate::chat::{AskAnswer, Wire, WireError};
 use crate::error::Error;
 use crate::protocol::{Payload, ServerEvent};
+use crate::tab::{AskAnswer, Wire, WireError};
 
 /// One connected socket.
 pub(super) struct SocketWire(pub(super) SocketRef);
@@ -47,5 +47,9 @@ impl Wire for SocketWire {
                 )),
             }
         }))
+    }
+
+    fn close(&self) {
+        let _ = self.0.clone().disconnect();
     }
 }

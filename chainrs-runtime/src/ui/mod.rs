@@ -1,8 +1,6 @@
 //! The chat page: chainrs's own embedded page (HTML, CSS and JS written for chainrs, no build
 //! step), or an app's own built front-end folder served on the same routes.
 
-use std::path::PathBuf;
-
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
@@ -13,17 +11,7 @@ const STYLE: &str = include_str!("page/app.css");
 /// Where the page's own files are served (kept out of the way of app routes).
 pub(crate) const ASSETS_PREFIX: &str = "/_chainrs";
 
-/// Which front end an app serves.
-#[derive(Clone, Debug, Default)]
-pub enum Frontend {
-    /// chainrs's embedded chat page.
-    #[default]
-    Embedded,
-    /// A built single-page app: files from this folder, `index.html` for every other page route.
-    Folder(PathBuf),
-    /// No page at all (an API-only app).
-    None,
-}
+pub use crate::config::Frontend;
 
 pub(crate) fn index() -> Response {
     asset("text/html; charset=utf-8", INDEX)

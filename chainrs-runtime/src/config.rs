@@ -1,10 +1,10 @@
 //! Settings: code sets them with the builder, `serve` lets `CHAINRS_*` variables override them.
 //! Bad values are errors that name the variable, never silent defaults.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::ui::Frontend;
 
 /// Settings of an app.
 #[derive(Clone, Debug)]
@@ -38,6 +38,18 @@ pub struct Config {
     pub ui: UiConfig,
     /// Which page is served at `/`.
     pub frontend: Frontend,
+}
+
+/// Which front end an app serves.
+#[derive(Clone, Debug, Default)]
+pub enum Frontend {
+    /// chainrs's embedded chat page.
+    #[default]
+    Embedded,
+    /// A built single-page app: files from this folder, `index.html` for every other page route.
+    Folder(PathBuf),
+    /// No page at all (an API-only app).
+    None,
 }
 
 /// A secret value: shown as `Secret(..)` in debug output and logs.

@@ -56,6 +56,8 @@ pub(crate) trait Wire: Send + Sync + 'static {
         event: &ServerEvent,
         timeout: Duration,
     ) -> std::result::Result<AskAnswer, WireError>;
+    /// Closes the connection (the tab was cleared, or its session ended); the default does nothing.
+    fn close(&self) {}
 }
 
 enum Outgoing {

@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::Tabs;
 use crate::context::{AskFuture, ChatSink, Emitter, SinkFuture};
 use crate::error::{Error, Result};
 use crate::protocol::ServerEvent;
-use crate::session::{RedisStore, SessionId, Sessions};
+use crate::session::{RedisStore, SessionId};
 
 /// How long after its last refresh a tab's location is forgotten.
 const LOCATION_TTL: Duration = Duration::from_secs(90);
@@ -48,26 +49,31 @@ pub(crate) struct Relay {
     pub(crate) instance: Uuid,
     prefix: String,
     connection: ConnectionManager,
+    client: redis::Client,
     release: redis::Script,
 }
 
 impl Relay {
-    /// Starts listening for events relayed to this instance's tabs.
-    pub(crate) fn start(store: &RedisStore, sessions: Weak<Sessions>) -> Arc<Relay> {
-        let relay = Arc::new(Relay {
+    /// This instance's relay on `store`'s Redis; it receives once [`Relay::listen`] runs.
+    pub(crate) fn new(store: &RedisStore) -> Arc<Relay> {
+        Arc::new(Relay {
             instance: Uuid::new_v4(),
             prefix: store.prefix().to_owned(),
             connection: store.connection(),
+            client: store.client().clone(),
             release: redis::Script::new(RELEASE),
-        });
+        })
+    }
+
+    /// Starts handing events relayed to this instance to `tabs`, until they are dropped.
+    pub(crate) fn listen(&self, tabs: Weak<Tabs>) {
         tokio::spawn(listen(
-            store.client().clone(),
-            relay.channel(relay.instance),
-            control_channel(&relay.prefix),
-            relay.instance,
-            sessions,
+            self.client.clone(),
+            self.channel(self.instance),
+            control_channel(&self.prefix),
+            self.instance,
+            tabs,
         ));
-        relay
     }
 
     /// Tells every other instance to cancel the session's running hooks (the stop button).
@@ -202,11 +208,11 @@ async fn listen(
     channel: String,
     control: String,
     me: Uuid,
-    sessions: Weak<Sessions>,
+    tabs: Weak<Tabs>,
 ) {
     let mut pause = Duration::from_millis(200);
     loop {
-        if sessions.strong_count() == 0 {
+        if tabs.strong_count() == 0 {
             return;
         }
         match client.get_async_pubsub().await {
@@ -215,7 +221,7 @@ async fn listen(
                     pause = Duration::from_millis(200);
                     let mut messages = pubsub.on_message();
                     while let Some(message) = messages.next().await {
-                        let Some(sessions) = sessions.upgrade() else {
+                        let Some(tabs) = tabs.upgrade() else {
                             return;
                         };
                         let Ok(text) = message.get_payload::<String>() else {
@@ -224,7 +230,7 @@ async fn listen(
                         if message.get_channel_name() == control {
                             if let Ok(order) = serde_json::from_str::<Control>(&text) {
                                 if order.stop && order.from != me {
-                                    let stopped = sessions.abort_running(order.session);
+                                    let stopped = tabs.abort_running(order.session);
                                     tracing::info!(target: "chainrs::relay", session_id = %order.session, stopped, "stop relayed from another instance");
                                 }
                             }
@@ -232,15 +238,14 @@ async fn listen(
                         }
                         match serde_json::from_str::<Relayed>(&text) {
                             Ok(relayed) => {
-                                sessions
-                                    .deliver_here(
-                                        relayed.session,
-                                        ServerEvent::Custom {
-                                            name: relayed.name,
-                                            payload: relayed.payload,
-                                        },
-                                    )
-                                    .await
+                                tabs.deliver_here(
+                                    relayed.session,
+                                    ServerEvent::Custom {
+                                        name: relayed.name,
+                                        payload: relayed.payload,
+                                    },
+                                )
+                                .await
                             }
                             Err(err) => {
                                 tracing::warn!(target: "chainrs::relay", error = %err, "unreadable relayed event ignored")

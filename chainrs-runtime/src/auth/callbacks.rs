@@ -1,0 +1,57 @@
+//! An app's login: its registered callbacks and the token keys, with `identify`, which names the
+//! user a request's token carries. Built once by the app; the routes and the socket read it.
+
+use axum::http::HeaderMap;
+use futures_util::future::BoxFuture;
+
+use super::User;
+use super::token::Tokens;
+use crate::error::Result;
+use crate::registered::Registered;
+
+pub(crate) type PasswordFn = fn(String, String) -> BoxFuture<'static, Result<Option<User>>>;
+pub(crate) type HeaderFn = fn(HeaderMap) -> BoxFuture<'static, Result<Option<User>>>;
+pub(crate) type LogoutFn = fn(User) -> BoxFuture<'static, Result<()>>;
+
+/// The login of an app: which callbacks exist and how tokens are signed.
+pub(crate) struct Auth {
+    pub(crate) password: Option<Registered<PasswordFn>>,
+    pub(crate) header: Option<Registered<HeaderFn>>,
+    pub(crate) logout: Option<Registered<LogoutFn>>,
+    /// Issues and checks login tokens; present when a login callback is registered.
+    pub(crate) tokens: Option<Tokens>,
+    /// `Config::require_login`.
+    require_login: bool,
+}
+
+impl Auth {
+    pub(crate) fn new(
+        password: Option<Registered<PasswordFn>>,
+        header: Option<Registered<HeaderFn>>,
+        logout: Option<Registered<LogoutFn>>,
+        tokens: Option<Tokens>,
+        require_login: bool,
+    ) -> Self {
+        Auth {
+            password,
+            header,
+            logout,
+            tokens,
+            require_login,
+        }
+    }
+
+    /// The user a request's login token names (`Authorization: Bearer` or the `access_token`
+    /// cookie); `Ok(None)` without one or in an app without login; 401 for an invalid one.
+    pub(crate) fn identify(&self, headers: &HeaderMap) -> Result<Option<User>> {
+        match &self.tokens {
+            Some(tokens) => tokens.identify(headers),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether every chat and endpoint needs a logged-in user.
+    pub(crate) fn login_required(&self) -> bool {
+        self.tokens.is_some() && self.require_login
+    }
+}

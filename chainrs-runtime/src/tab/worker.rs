@@ -1,0 +1,514 @@
+//! One chat tab and the worker that runs its commands one at a time, in arrival order: start
+//! once, messages, stop (which cancels the running hook), settings, window messages, clear,
+//! leaving. Every surface drives a tab through these methods: the socket, the test client and
+//! the headless chat API.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+use super::Tabs;
+use super::hooks::HookKind;
+use super::link::{ChatLink, Wire};
+use super::run::{RunKind, store_settings};
+use crate::chat::{HookInput, Message};
+use crate::context::{ChatSink, Emitter};
+use crate::protocol::{ClientEvent, ServerEvent, StepType};
+use crate::session::SessionRef;
+
+/// How long a closing tab waits for its last events to leave.
+const FLUSH_LIMIT: Duration = Duration::from_secs(2);
+
+/// How a tab's events reach its client.
+pub(crate) enum Attach {
+    /// Through the session's link, which keeps events while the tab is away (a socket, a test chat).
+    Link(Arc<dyn Wire>),
+    /// Straight into a sink, for a tab that lives as long as one request (the headless API).
+    Direct(Arc<dyn ChatSink>),
+}
+
+/// Signals the caller that its command was carried out (or dropped by a stop).
+type Ack = oneshot::Sender<()>;
+
+/// Completes when the command it was returned for has been carried out, or was dropped
+/// (a `stop` drops queued messages, a closed tab drops everything).
+pub(crate) struct Done(oneshot::Receiver<()>);
+
+impl Done {
+    fn pair() -> (Ack, Done) {
+        let (tx, rx) = oneshot::channel();
+        (tx, Done(rx))
+    }
+
+    fn now() -> Done {
+        let (tx, done) = Done::pair();
+        let _ = tx.send(());
+        done
+    }
+
+    /// Waits for the command.
+    pub(crate) async fn wait(self) {
+        let _ = self.0.await;
+    }
+}
+
+/// Why a tab did not take a client event.
+pub(crate) enum Refused {
+    /// The tab was cleared or left: the event is ignored (and logged).
+    Closed,
+    /// The event is refused for this reason; the client is told in an `error` event, sent
+    /// when `told` completes.
+    Reason { why: String, told: Done },
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Closed => f.write_str("this chat tab was cleared or has left"),
+            Refused::Reason { why, .. } => f.write_str(why),
+        }
+    }
+}
+
+/// Work for the tab's worker, in arrival order.
+enum Command {
+    Start(Ack),
+    Message {
+        message: Box<Message>,
+        generation: u64,
+        ack: Ack,
+    },
+    Stop(Ack),
+    Settings(Map<String, Value>, Ack),
+    Window(Value, Ack),
+    Clear(Ack),
+    Leave,
+}
+
+/// A chat tab of one session (see the module docs).
+pub(crate) struct Tab {
+    tabs: Arc<Tabs>,
+    pub(crate) session: SessionRef,
+    pub(crate) connection: Uuid,
+    emitter: Emitter,
+    /// The session's link and this tab's wire on it, for a linked tab.
+    link: Option<(Arc<ChatLink>, Arc<dyn Wire>)>,
+    /// The tab keeps its session alive and (with Redis) records where it is connected.
+    keeps_alive: bool,
+    commands: mpsc::UnboundedSender<Command>,
+    /// `connection_successful` was received.
+    ready: AtomicBool,
+    /// `clear_session` was received or the tab left.
+    closed: AtomicBool,
+    /// The tab left (its worker was told to end).
+    left: AtomicBool,
+    /// Bumped by each `stop`; messages queued before it are dropped.
+    stops: AtomicU64,
+    /// Orders a `stop` against a hook run starting: the run is recorded in the session's
+    /// running hooks (which `stop` aborts) under this lock.
+    starting: Mutex<()>,
+}
+
+impl Tab {
+    /// Opens a tab on `session` and starts its worker. A tab that keeps its session alive
+    /// refreshes it while it stays (a socket or a test chat; not a one-request headless tab).
+    pub(crate) fn open(
+        tabs: Arc<Tabs>,
+        session: SessionRef,
+        attach: Attach,
+        keep_alive: bool,
+    ) -> Arc<Self> {
+        let connection = Uuid::new_v4();
+        let (sink, link): (Arc<dyn ChatSink>, _) = match attach {
+            Attach::Link(wire) => {
+                let link = tabs.attach(session.id, connection, wire.clone());
+                (link.clone(), Some((link, wire)))
+            }
+            Attach::Direct(sink) => (sink, None),
+        };
+        let (commands, queue) = mpsc::unbounded_channel();
+        tabs.open.fetch_add(1, Ordering::Relaxed);
+        let tab = Arc::new(Tab {
+            emitter: Emitter::new(session.id, sink),
+            tabs,
+            session,
+            connection,
+            link,
+            keeps_alive: keep_alive,
+            commands,
+            ready: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            left: AtomicBool::new(false),
+            stops: AtomicU64::new(0),
+            starting: Mutex::new(()),
+        });
+        tokio::spawn(worker(tab.clone(), queue));
+        tab
+    }
+
+    /// The tab's emitter, as its hooks receive it.
+    pub(crate) fn emitter(&self) -> &Emitter {
+        &self.emitter
+    }
+
+    fn send(&self, command: Command) {
+        // The worker only ends after Clear or Leave; what comes later is dropped, and the
+        // command's `Done` completes at once.
+        let _ = self.commands.send(command);
+    }
+
+    /// Tells the client that one of its events cannot be served: an `error` event (sent when
+    /// the returned `Done` completes) and a log line.
+    pub(crate) fn report(&self, event: &str, message: String) -> Done {
+        tracing::warn!(target: "chainrs::socket", parent: &self.session.span, event, reason = %message, "client event refused");
+        let error = ServerEvent::Error {
+            message,
+            event: event.to_owned(),
+        };
+        let emitter = self.emitter.clone();
+        let (ack, done) = Done::pair();
+        tokio::spawn(async move {
+            let _ = emitter.emit(error).await;
+            let _ = ack.send(());
+        });
+        done
+    }
+
+    fn refuse(&self, event: &str, why: String) -> Refused {
+        let told = self.report(event, why.clone());
+        Refused::Reason { why, told }
+    }
+
+    /// Whether a chat event may run now.
+    fn accepts(&self, event: ClientEvent) -> Result<(), Refused> {
+        let event = event.name();
+        if self.closed.load(Ordering::Acquire) {
+            tracing::info!(target: "chainrs::socket", parent: &self.session.span, event, "event ignored: the session was cleared");
+            return Err(Refused::Closed);
+        }
+        if !self.ready.load(Ordering::Acquire) {
+            return Err(self.refuse(
+                event,
+                format!("`{event}` arrived before `connection_successful`: emit connection_successful once after connecting, then send messages"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `connection_successful`: clears the client's pending state and runs `#[on_chat_start]`
+    /// if the session's chat has not started yet (once per session, whichever tab comes first).
+    pub(crate) fn connection_successful(&self) -> Done {
+        if self.closed.load(Ordering::Acquire) {
+            return Done::now();
+        }
+        if self.ready.swap(true, Ordering::AcqRel) {
+            tracing::debug!(target: "chainrs::socket", parent: &self.session.span, "repeated connection_successful ignored");
+            return Done::now();
+        }
+        let (ack, done) = Done::pair();
+        self.send(Command::Start(ack));
+        done
+    }
+
+    /// `client_message` / `edit_message`: queues an `#[on_message]` run of the user's message.
+    pub(crate) fn message(
+        &self,
+        event: ClientEvent,
+        mut message: Message,
+    ) -> Result<Done, Refused> {
+        self.accepts(event)?;
+        let limit = self.tabs.max_message_bytes;
+        if message.content.len() > limit {
+            return Err(self.refuse(
+                event.name(),
+                format!(
+                    "the message is {} bytes, over this app's limit of {limit} bytes (Config::max_message_bytes)",
+                    message.content.len()
+                ),
+            ));
+        }
+        message.thread_id = Some(self.session.thread_id());
+        let generation = self.stops.load(Ordering::Acquire);
+        let (ack, done) = Done::pair();
+        self.send(Command::Message {
+            message: Box::new(message),
+            generation,
+            ack,
+        });
+        Ok(done)
+    }
+
+    /// `stop`: cancels the running hook and the queued messages, then says so in the chat
+    /// ("Task manually stopped."), runs `#[on_stop]` and ends the task (`task_end`).
+    pub(crate) fn stop(&self) -> Result<Done, Refused> {
+        self.accepts(ClientEvent::Stop)?;
+        // Every run of the session here stops: this tab's, and those an earlier connection
+        // started; the relay tells the other instances.
+        self.abort_runs();
+        self.tabs.stop_elsewhere(self.session.id);
+        tracing::info!(target: "chainrs::socket", parent: &self.session.span, "stop requested");
+        let (ack, done) = Done::pair();
+        self.send(Command::Stop(ack));
+        Ok(done)
+    }
+
+    /// `chat_settings_change`: stores the settings and runs `#[on_settings_update]`.
+    pub(crate) fn settings(&self, settings: Map<String, Value>) -> Result<Done, Refused> {
+        self.accepts(ClientEvent::ChatSettingsChange)?;
+        let (ack, done) = Done::pair();
+        self.send(Command::Settings(settings, ack));
+        Ok(done)
+    }
+
+    /// `window_message`: runs `#[on_window_message]`.
+    pub(crate) fn window_message(&self, value: Value) -> Result<Done, Refused> {
+        self.accepts(ClientEvent::WindowMessage)?;
+        let (ack, done) = Done::pair();
+        self.send(Command::Window(value, ack));
+        Ok(done)
+    }
+
+    /// `clear_session`: cancels the runs, runs `#[on_chat_end]`, deletes the session and
+    /// closes the tab's connection.
+    pub(crate) fn clear(&self) -> Done {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return Done::now();
+        }
+        self.abort_runs();
+        let (ack, done) = Done::pair();
+        self.send(Command::Clear(ack));
+        done
+    }
+
+    /// Cancels the session's hook runs on this instance and the messages queued before now.
+    fn abort_runs(&self) {
+        let _starting = self.starting.lock().unwrap_or_else(PoisonError::into_inner);
+        self.stops.fetch_add(1, Ordering::AcqRel);
+        self.tabs.abort_running(self.session.id);
+    }
+
+    /// The tab's connection dropped: the session stays until it expires, and what its handlers
+    /// send is kept for the next connection. `#[on_disconnect]` runs unless the session was
+    /// cleared; the returned `Done` completes when it has run.
+    pub(crate) fn disconnected(&self) -> Done {
+        if self.leave() {
+            let (tabs, session, emitter) = (
+                self.tabs.clone(),
+                self.session.clone(),
+                self.emitter.clone(),
+            );
+            let (ack, done) = Done::pair();
+            tokio::spawn(async move {
+                if let Err(err) = tabs
+                    .run_hook(&session, &emitter, HookKind::OnDisconnect, HookInput::None)
+                    .await
+                {
+                    tracing::debug!(target: "chainrs::socket", parent: &session.span, error = %err, "on_disconnect ended early");
+                }
+                let _ = ack.send(());
+            });
+            return done;
+        }
+        Done::now()
+    }
+
+    /// The tab goes without a disconnect (a test chat dropped, a headless call answered): its
+    /// worker ends and its link keeps what comes later. Returns whether it was still open.
+    pub(crate) fn leave(&self) -> bool {
+        if self.left.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        if self.link.is_some() {
+            self.tabs.detach(self.session.id, self.connection);
+        }
+        self.send(Command::Leave);
+        if self.keeps_alive {
+            self.tabs.release(self.session.id);
+        }
+        !self.closed.swap(true, Ordering::AcqRel)
+    }
+
+    /// Waits (at most a few seconds) until the events queued on the link reached the tab.
+    pub(crate) async fn flush(&self) {
+        if let Some((link, _)) = &self.link {
+            link.flush(FLUSH_LIMIT).await;
+        }
+    }
+
+    fn close_wire(&self) {
+        if let Some((_, wire)) = &self.link {
+            wire.close();
+        }
+    }
+
+    /// Refreshes the session's expiry (and, with Redis, the record that its tab is here);
+    /// closes the tab when the session ended under it.
+    async fn keep_alive(&self) {
+        self.tabs.claim(&self.session).await;
+        match self.tabs.sessions.touch(&self.session).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::info!(target: "chainrs::socket", parent: &self.session.span, "the session ended while its tab was connected: closing the tab");
+                self.closed.store(true, Ordering::Release);
+                self.emit(ServerEvent::Error {
+                    message: "this chat session ended (cleared or expired): start a new chat"
+                        .to_owned(),
+                    event: "session".to_owned(),
+                })
+                .await;
+                self.flush().await;
+                self.close_wire();
+            }
+            Err(err) => {
+                tracing::warn!(target: "chainrs::socket", parent: &self.session.span, error = %err, "could not refresh the session; will retry")
+            }
+        }
+    }
+
+    async fn emit(&self, event: ServerEvent) {
+        if let Err(err) = self.emitter.emit(event).await {
+            tracing::debug!(target: "chainrs::socket", parent: &self.session.span, error = %err, "event not delivered");
+        }
+    }
+
+    /// Runs a hook as its own task, so `stop` can cancel it.
+    async fn run(self: &Arc<Self>, kind: HookKind, input: HookInput, generation: Option<u64>) {
+        let (task, tracked) = {
+            let _starting = self.starting.lock().unwrap_or_else(PoisonError::into_inner);
+            if generation.is_some_and(|g| g < self.stops.load(Ordering::Acquire)) {
+                tracing::debug!(target: "chainrs::socket", parent: &self.session.span, "queued message dropped by stop");
+                return;
+            }
+            let tab = self.clone();
+            let task = tokio::spawn(async move {
+                tab.tabs
+                    .run_hook(&tab.session, &tab.emitter, kind, input)
+                    .await
+            });
+            let tracked = self.tabs.track(self.session.id, task.abort_handle());
+            (task, tracked)
+        };
+        let outcome = task.await;
+        self.tabs.untrack(self.session.id, tracked);
+        let hook = RunKind::Hook(kind).name();
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                tracing::debug!(target: "chainrs::socket", parent: &self.session.span, hook, error = %err, "hook run ended early")
+            }
+            Err(join) if join.is_cancelled() => {
+                tracing::info!(target: "chainrs::socket", parent: &self.session.span, hook, "hook run cancelled")
+            }
+            Err(join) => {
+                tracing::error!(target: "chainrs::socket", parent: &self.session.span, hook, error = %join, "hook task failed")
+            }
+        }
+    }
+}
+
+impl Drop for Tab {
+    fn drop(&mut self) {
+        self.tabs.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
+    // A connected tab keeps its session alive, however long the user stays idle; the session's
+    // timeout counts from when the last tab left.
+    let period =
+        (tab.tabs.sessions.ttl / 3).clamp(Duration::from_millis(200), Duration::from_secs(60));
+    let mut keepalive = tokio::time::interval(period);
+    keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let command = tokio::select! {
+            command = queue.recv() => match command {
+                Some(command) => command,
+                None => return,
+            },
+            _ = keepalive.tick(), if tab.keeps_alive => {
+                tab.keep_alive().await;
+                continue;
+            }
+        };
+        match command {
+            Command::Start(ack) => {
+                tab.emit(ServerEvent::TaskEnd).await;
+                tab.emit(ServerEvent::ClearAsk).await;
+                tab.emit(ServerEvent::ClearCallFn).await;
+                let first = tab
+                    .session
+                    .update_meta("chat started", |m| {
+                        !std::mem::replace(&mut m.chat_started, true)
+                    })
+                    .await;
+                match first {
+                    Ok(true) => tab.run(HookKind::OnChatStart, HookInput::None, None).await,
+                    Ok(false) => {}
+                    Err(err) => {
+                        let _ =
+                            tab.report(ClientEvent::ConnectionSuccessful.name(), err.to_string());
+                    }
+                }
+                let _ = ack.send(());
+            }
+            Command::Message {
+                message,
+                generation,
+                ack,
+            } => {
+                tab.run(
+                    HookKind::OnMessage,
+                    HookInput::Message(*message),
+                    Some(generation),
+                )
+                .await;
+                let _ = ack.send(());
+            }
+            Command::Stop(ack) => {
+                let mut notice = Message::new("Task manually stopped.").with_author("System");
+                notice.kind = StepType::SystemMessage;
+                notice.thread_id = Some(tab.session.thread_id());
+                tab.emit(ServerEvent::NewMessage(notice.to_step())).await;
+                tab.run(HookKind::OnStop, HookInput::None, None).await;
+                tab.emit(ServerEvent::TaskEnd).await;
+                let _ = ack.send(());
+            }
+            Command::Settings(settings, ack) => {
+                match store_settings(&tab.session, &settings).await {
+                    Ok(()) => {
+                        tab.run(
+                            HookKind::OnSettingsUpdate,
+                            HookInput::Settings(settings),
+                            None,
+                        )
+                        .await
+                    }
+                    Err(err) => {
+                        tab.report(ClientEvent::ChatSettingsChange.name(), err.to_string());
+                    }
+                }
+                let _ = ack.send(());
+            }
+            Command::Window(value, ack) => {
+                tab.run(HookKind::OnWindowMessage, HookInput::Window(value), None)
+                    .await;
+                let _ = ack.send(());
+            }
+            Command::Clear(ack) => {
+                tab.run(HookKind::OnChatEnd, HookInput::None, None).await;
+                tab.flush().await;
+                if let Err(err) = tab.tabs.delete(&tab.session, "clear_session").await {
+                    tracing::warn!(target: "chainrs::socket", parent: &tab.session.span, error = %err, "could not delete the cleared session");
+                }
+                tab.close_wire();
+                let _ = ack.send(());
+                return;
+            }
+            Command::Leave => return,
+        }
+    }
+}
