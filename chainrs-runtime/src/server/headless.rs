@@ -4,7 +4,9 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use axum::extract::{FromRequest, Request};
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -12,7 +14,8 @@ use uuid::Uuid;
 
 use super::Parts;
 use super::endpoint::EndpointKind;
-use super::resolve::{SESSION_HEADER, requested_session, resolve_request};
+use super::request::{Caller, Named, json_body};
+use super::resolve::{SESSION_HEADER, resolve_request};
 use crate::chat::Message;
 use crate::context::{ChatSink, SinkFuture};
 use crate::error::{Error, Result};
@@ -48,7 +51,7 @@ struct Answer {
 }
 
 #[derive(Deserialize)]
-struct Said {
+pub(crate) struct Said {
     content: String,
 }
 
@@ -67,10 +70,13 @@ impl ChatSink for Collector {
 }
 
 /// `POST /chat/start`: runs `on_chat_start` once for the session (a second call runs nothing).
-pub(crate) async fn start(parts: Arc<Parts>, req: Request) -> Response {
-    let who = caller(&parts, &req);
+pub(crate) async fn start(
+    State(parts): State<Arc<Parts>>,
+    Named(named): Named,
+    Caller(user): Caller,
+) -> Response {
     respond(async {
-        let session = session_of(&parts, who).await?;
+        let session = session_of(&parts, named, user).await?;
         let (tab, collector) = open_tab(&parts, &session);
         tab.connection_successful().wait().await;
         tab.leave();
@@ -81,18 +87,15 @@ pub(crate) async fn start(parts: Arc<Parts>, req: Request) -> Response {
 
 /// `POST /chat/message` with `{"content": "..."}`: runs `on_message` (after `on_chat_start`
 /// if the session's chat has not started yet).
-pub(crate) async fn message(parts: Arc<Parts>, req: Request) -> Response {
-    let who = caller(&parts, &req);
+pub(crate) async fn message(
+    State(parts): State<Arc<Parts>>,
+    Named(named): Named,
+    Caller(user): Caller,
+    said: std::result::Result<Json<Said>, JsonRejection>,
+) -> Response {
     respond(async {
-        let session = session_of(&parts, who).await?;
-        let axum::Json(said) =
-            axum::Json::<Said>::from_request(req, &())
-                .await
-                .map_err(|rejection| {
-                    Error::BadRequest(format!(
-                        "POST /chat/message takes JSON {{\"content\": \"<text>\"}} ({rejection})"
-                    ))
-                })?;
+        let session = session_of(&parts, named, user).await?;
+        let said = json_body(said, "POST /chat/message", r#"{"content": "<text>"}"#)?;
         let (tab, collector) = open_tab(&parts, &session);
         tab.connection_successful().wait().await;
         let sent = tab.message(ClientEvent::ClientMessage, Message::from_user(said.content));
@@ -121,16 +124,12 @@ fn open_tab(parts: &Arc<Parts>, session: &SessionRef) -> (Arc<Tab>, Arc<Collecto
     (tab, collector)
 }
 
-/// The session a request names and the user its token names (read before the body is).
-type Caller = Result<(Option<crate::session::SessionId>, Option<crate::auth::User>)>;
-
-fn caller(parts: &Parts, req: &Request) -> Caller {
-    Ok((requested_session(req)?, parts.auth.identify(req.headers())?))
-}
-
-async fn session_of(parts: &Arc<Parts>, who: Caller) -> Result<SessionRef> {
-    let (requested, user) = who?;
-    Ok(resolve_request(parts, requested, user, EndpointKind::Http)
+async fn session_of(
+    parts: &Parts,
+    named: Option<crate::session::SessionId>,
+    user: Option<crate::auth::User>,
+) -> Result<SessionRef> {
+    Ok(resolve_request(parts, named, user, EndpointKind::Http)
         .await?
         .session)
 }
@@ -149,7 +148,7 @@ async fn respond(
                 messages,
                 steps,
             };
-            let mut response = (StatusCode::OK, axum::Json(answer)).into_response();
+            let mut response = (StatusCode::OK, Json(answer)).into_response();
             if let Ok(v) = HeaderValue::from_str(&session.id.to_string()) {
                 response.headers_mut().insert(SESSION_HEADER, v);
             }

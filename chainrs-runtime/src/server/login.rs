@@ -4,33 +4,39 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequest, Request};
-use axum::http::HeaderValue;
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::Parts;
 use super::SESSION_HEADER;
-use super::resolve::requested_session;
+use super::request::{Caller, Named};
 use crate::auth::{User, token};
 use crate::error::{Error, Result, contain_panic};
 use crate::session::{Origin, SessionMeta, SessionRef};
 use axum::http::header::SET_COOKIE;
 
 #[derive(Deserialize)]
-struct LoginForm {
+pub(crate) struct LoginForm {
     username: String,
     password: String,
 }
 
 /// `POST /login`: runs the password callback on the form's `username` and `password`.
-pub(crate) async fn login(parts: Arc<Parts>, req: Request) -> Response {
+/// A malformed session id is ignored: the login opens a new session.
+pub(crate) async fn login(
+    State(parts): State<Arc<Parts>>,
+    named: Result<Named>,
+    form: std::result::Result<Form<LoginForm>, FormRejection>,
+) -> Response {
     let Some(callback) = parts.auth.password.clone() else {
         return disabled("password login", "#[password_auth_callback]");
     };
-    let named = requested_session(&req);
-    let form = match axum::Form::<LoginForm>::from_request(req, &()).await {
-        Ok(axum::Form(form)) => form,
+    let form = match form {
+        Ok(Form(form)) => form,
         Err(rejection) => {
             return Error::BadRequest(format!(
                 "POST /login takes form fields `username` and `password` ({rejection})"
@@ -41,16 +47,21 @@ pub(crate) async fn login(parts: Arc<Parts>, req: Request) -> Response {
     let decision = contain_panic((callback.call)(form.username.clone(), form.password))
         .await
         .and_then(|decision| decision);
-    finish_login(&parts, named.ok().flatten(), decision, &form.username).await
+    let named = named.ok().and_then(|Named(id)| id);
+    finish_login(&parts, named, decision, &form.username).await
 }
 
 /// `POST /auth/header`: runs the header callback on the request's headers.
-pub(crate) async fn header(parts: Arc<Parts>, req: Request) -> Response {
+pub(crate) async fn header(
+    State(parts): State<Arc<Parts>>,
+    named: Result<Named>,
+    headers: HeaderMap,
+) -> Response {
     let Some(callback) = parts.auth.header.clone() else {
         return disabled("header login", "#[header_auth_callback]");
     };
-    let named = requested_session(&req).ok().flatten();
-    let decision = contain_panic((callback.call)(req.headers().clone()))
+    let named = named.ok().and_then(|Named(id)| id);
+    let decision = contain_panic((callback.call)(headers))
         .await
         .and_then(|decision| decision);
     finish_login(&parts, named, decision, "<from headers>").await
@@ -130,24 +141,17 @@ async fn session_for(
 }
 
 /// `GET /user`: the user the request's token names.
-pub(crate) async fn user(parts: Arc<Parts>, req: Request) -> Response {
-    match parts.auth.identify(req.headers()) {
-        Ok(Some(user)) => axum::Json(user).into_response(),
-        Ok(None) => Error::Unauthorized(
+pub(crate) async fn user(Caller(user): Caller) -> Result<axum::Json<User>> {
+    user.map(axum::Json).ok_or_else(|| {
+        Error::Unauthorized(
             "not logged in: POST /login, then send the access_token cookie or Authorization: Bearer"
                 .to_owned(),
         )
-        .into_response(),
-        Err(err) => err.into_response(),
-    }
+    })
 }
 
 /// `POST /logout`: runs `#[on_logout]` for the token's user and removes the cookie.
-pub(crate) async fn logout(parts: Arc<Parts>, req: Request) -> Response {
-    let user = match parts.auth.identify(req.headers()) {
-        Ok(user) => user,
-        Err(err) => return err.into_response(),
-    };
+pub(crate) async fn logout(State(parts): State<Arc<Parts>>, Caller(user): Caller) -> Response {
     if let (Some(user), Some(hook)) = (&user, parts.auth.logout.as_ref()) {
         let outcome = contain_panic((hook.call)(user.clone()))
             .await

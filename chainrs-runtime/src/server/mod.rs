@@ -5,6 +5,7 @@ mod endpoint;
 mod headless;
 mod login;
 mod project;
+mod request;
 pub(crate) mod resolve;
 
 use std::collections::BTreeMap;
@@ -16,8 +17,7 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter, get};
-use futures_util::future::BoxFuture;
+use axum::routing::{MethodFilter, MethodRouter, get, post};
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceExt};
 use tower_http::services::{ServeDir, ServeFile};
@@ -43,42 +43,33 @@ pub(crate) struct Parts {
     pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
 }
 
-/// A built-in REST handler: it gets the app's parts and the request.
-type RestFn = fn(Arc<Parts>, Request) -> BoxFuture<'static, Response>;
-
-/// The REST routes chainrs serves itself, with their handlers.
-const REST: &[(Method, &str, RestFn)] = &[
-    (Method::POST, "/login", |rt, req| {
-        Box::pin(login::login(rt, req))
-    }),
-    (Method::POST, "/auth/header", |rt, req| {
-        Box::pin(login::header(rt, req))
-    }),
-    (Method::POST, "/logout", |rt, req| {
-        Box::pin(login::logout(rt, req))
-    }),
-    (Method::GET, "/user", |rt, req| {
-        Box::pin(login::user(rt, req))
-    }),
-    (Method::GET, "/auth/config", |rt, _| {
-        Box::pin(project::auth_config(rt))
-    }),
-    (Method::GET, "/project/settings", |rt, _| {
-        Box::pin(project::project_settings(rt))
-    }),
-    (Method::POST, "/set-session-cookie", |_, req| {
-        Box::pin(project::set_session_cookie(req))
-    }),
-    (Method::POST, "/project/action", |rt, req| {
-        Box::pin(project::project_action(rt, req))
-    }),
-    (Method::POST, "/chat/start", |rt, req| {
-        Box::pin(headless::start(rt, req))
-    }),
-    (Method::POST, "/chat/message", |rt, req| {
-        Box::pin(headless::message(rt, req))
-    }),
-];
+/// The REST routes chainrs serves itself, as axum handlers of the app's parts.
+fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 10] {
+    [
+        (Method::POST, "/login", post(login::login)),
+        (Method::POST, "/auth/header", post(login::header)),
+        (Method::POST, "/logout", post(login::logout)),
+        (Method::GET, "/user", get(login::user)),
+        (Method::GET, "/auth/config", get(project::auth_config)),
+        (
+            Method::GET,
+            "/project/settings",
+            get(project::project_settings),
+        ),
+        (
+            Method::POST,
+            "/set-session-cookie",
+            post(project::set_session_cookie),
+        ),
+        (
+            Method::POST,
+            "/project/action",
+            post(project::project_action),
+        ),
+        (Method::POST, "/chat/start", post(headless::start)),
+        (Method::POST, "/chat/message", post(headless::message)),
+    ]
+}
 
 /// The other paths chainrs serves (the page and the socket); user endpoints may not take them.
 const RESERVED: &[(Method, &str)] = &[
@@ -102,8 +93,9 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(parts: Parts) -> Result<R
 
 /// The app's routes: endpoints, built-in REST routes, the page.
 fn app_routes(parts: &Arc<Parts>) -> Result<Router> {
-    check_paths(&parts.endpoints)?;
-    let mut by_path: BTreeMap<&'static str, MethodRouter> = BTreeMap::new();
+    let rest = rest_routes();
+    check_paths(&parts.endpoints, rest.iter().map(|(m, p, _)| (m, *p)))?;
+    let mut by_path: BTreeMap<&'static str, MethodRouter<Arc<Parts>>> = BTreeMap::new();
     for endpoint in &parts.endpoints {
         let route = endpoint.call.clone();
         let filter = MethodFilter::try_from(route.method.clone()).map_err(|_| {
@@ -125,19 +117,10 @@ fn app_routes(parts: &Arc<Parts>) -> Result<Router> {
     for (path, method_router) in by_path {
         router = router.route(path, method_router);
     }
-    for (method, path, handler) in REST {
-        let (path, handler) = (*path, *handler);
-        let filter = MethodFilter::try_from(method.clone()).map_err(|_| {
-            Error::Internal(format!(
-                "built-in route {method} {path} has no method filter"
-            ))
-        })?;
-        let app = parts.clone();
-        router = router.route(
-            path,
-            axum::routing::on(filter, move |req: Request| handler(app.clone(), req)),
-        );
+    for (_, path, method_router) in rest {
+        router = router.route(path, method_router);
     }
+    let router = router.with_state(parts.clone());
     page_routes(router, &parts.config.frontend)
 }
 
@@ -146,17 +129,17 @@ fn route_path(endpoint: &Registered<EndpointRoute>) -> &'static str {
 }
 
 /// Rejects paths axum would refuse or that overlap, before axum would panic on them.
-fn check_paths(endpoints: &[Registered<EndpointRoute>]) -> Result<()> {
+fn check_paths<'a>(
+    endpoints: &[Registered<EndpointRoute>],
+    rest: impl Iterator<Item = (&'a Method, &'static str)>,
+) -> Result<()> {
     let mut matcher = matchit::Router::new();
     let mut errors = Vec::new();
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
-    let built_in = REST
-        .iter()
-        .map(|(method, path, _)| (method, path))
-        .chain(RESERVED.iter().map(|(method, path)| (method, path)));
+    let built_in = rest.chain(RESERVED.iter().map(|(method, path)| (method, *path)));
     for (method, path) in built_in {
         seen.insert(path, format!("chainrs's built-in {method} {path}"));
-        let _ = matcher.insert(*path, ());
+        let _ = matcher.insert(path, ());
     }
     for e in endpoints {
         let path = e.call.path;
@@ -234,7 +217,7 @@ fn page_routes(router: Router, frontend: &Frontend) -> Result<Router> {
 
 /// Resolves the session, binds the context, runs the endpoint, reports its session id.
 async fn call_endpoint(parts: Arc<Parts>, route: EndpointRoute, mut req: Request) -> Response {
-    let requested = match resolve::requested_session(&req) {
+    let requested = match resolve::requested_session(req.headers(), req.uri()) {
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };

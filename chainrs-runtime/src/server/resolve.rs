@@ -1,7 +1,7 @@
 //! Which session an HTTP request belongs to: header, cookie or query names it; none makes one.
 //! Login and chat-tab requirements are checked here, before any handler runs.
 
-use axum::extract::Request;
+use axum::http::{HeaderMap, Uri};
 
 use super::Parts;
 use super::endpoint::EndpointKind;
@@ -19,18 +19,18 @@ const SESSION_COOKIE: &str = "X-Chainlit-Session-id";
 const SESSION_QUERY: &str = "session_id";
 
 /// The session id a request names, if any: header, then cookie, then query.
-pub(crate) fn requested_session(req: &Request) -> Result<Option<SessionId>> {
-    if let Some(value) = req.headers().get(SESSION_HEADER) {
+pub(crate) fn requested_session(headers: &HeaderMap, uri: &Uri) -> Result<Option<SessionId>> {
+    if let Some(value) = headers.get(SESSION_HEADER) {
         let raw = value.to_str().map_err(|_| Error::InvalidSessionId {
             given: "<not text>".to_owned(),
             source_name: "the X-Chainrs-Session-Id header",
         })?;
         return SessionId::parse_from(raw, "the X-Chainrs-Session-Id header").map(Some);
     }
-    if let Some(value) = cookies::named(req.headers(), SESSION_COOKIE) {
+    if let Some(value) = cookies::named(headers, SESSION_COOKIE) {
         return SessionId::parse_from(&value, "the X-Chainlit-Session-id cookie").map(Some);
     }
-    if let Some(query) = req.uri().query() {
+    if let Some(query) = uri.query() {
         // Percent-decoded; a query that does not parse as a form names no session.
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
         if let Some((_, value)) = pairs.into_iter().find(|(name, _)| name == SESSION_QUERY) {

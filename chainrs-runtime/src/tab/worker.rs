@@ -421,7 +421,12 @@ async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
     // timeout counts from when the last tab left.
     let period =
         (tab.tabs.sessions.ttl / 3).clamp(Duration::from_millis(200), Duration::from_secs(60));
-    let mut keepalive = tokio::time::interval(period);
+    // The first refresh comes before any command, so a tab on a session that is gone closes
+    // before it runs anything.
+    if tab.keeps_alive {
+        tab.keep_alive().await;
+    }
+    let mut keepalive = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let command = tokio::select! {
