@@ -1,9 +1,12 @@
-//! The wire shapes chainrs shares with Chainlit's web client: StepDict and the server events.
+//! The wire shapes chainrs shares with Chainlit's web client: StepDict, the server events, the
+//! client events and the handshake.
 //! Field names and event names follow the observed protocol (camelCase, ISO-8601 UTC times).
 
 mod action;
 mod client_event;
+mod client_message;
 pub(crate) mod cookies;
+mod handshake;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -11,6 +14,8 @@ use uuid::Uuid;
 
 pub use action::Action;
 pub(crate) use client_event::ClientEvent;
+pub(crate) use client_message::{ClientMessage, MESSAGE_SHAPE, UserMessage};
+pub(crate) use handshake::{HANDSHAKE_SHAPE, Handshake};
 
 /// The current time as Chainlit writes it: ISO-8601 UTC ending in `Z`.
 pub fn now_iso() -> String {

@@ -1,16 +1,15 @@
 //! The chat transport: Socket.IO v5 (Engine.IO v4, polling and websocket) at `/ws/socket.io/`,
 //! speaking Chainlit's events, on socketioxide. One socket is one chat tab of one session.
 
-mod handshake;
-mod message;
+mod events;
 mod wire;
 
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use dashmap::DashMap;
-use serde_json::Value;
+use socketioxide::ParserError;
 use socketioxide::SocketIo;
-use socketioxide::extract::{Event, SocketRef, TryData};
+use socketioxide::extract::{SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
 use socketioxide::socket::DisconnectReason;
@@ -18,10 +17,11 @@ use uuid::Uuid;
 
 use crate::auth::Auth;
 use crate::config::Config;
-use crate::protocol::ClientEvent;
+use crate::protocol::{HANDSHAKE_SHAPE, Handshake};
 use crate::session::{Created, Origin, SessionId, SessionMeta, SessionRef};
 use crate::tab::{Attach, Tab, Tabs};
 
+use events::Slot;
 use wire::SocketWire;
 
 /// The path the client connects to (`io(url, { path: "/ws/socket.io" })`).
@@ -38,71 +38,6 @@ pub(crate) struct Transport {
 /// What the connect middleware admitted, handed to the connect handler.
 #[derive(Clone)]
 struct Admitted(SessionRef, Arc<Mutex<Slot>>);
-
-/// Where a socket's events go. The handlers are registered by the connect middleware, before
-/// socketioxide answers the client's CONNECT, so no event can arrive without one; events that
-/// come before the tab exists wait here, in order, and the tab takes them when it starts.
-#[derive(Default)]
-struct Slot {
-    /// The tab, held weakly: the socket keeps its handlers (and so this slot) until it is
-    /// freed, and a strong reference would keep socket and tab alive for each other forever.
-    tab: Option<Weak<Tab>>,
-    pending: Vec<(String, Option<Value>)>,
-    /// The socket left before its tab started.
-    gone: bool,
-}
-
-/// Hands one client event to the tab. Refusals reach the client as `error` events (the tab
-/// sends them); nothing here waits for a command to be carried out.
-fn dispatch(tab: &Tab, event: &str, data: Option<Value>) {
-    let Some(known) = ClientEvent::from_name(event) else {
-        let handled = ClientEvent::listed();
-        let _ = tab.report(
-            event,
-            format!("unknown event `{event}`: chainrs handles {handled}"),
-        );
-        return;
-    };
-    let _ = match known {
-        ClientEvent::ConnectionSuccessful => Ok(tab.connection_successful()),
-        ClientEvent::ClientMessage | ClientEvent::EditMessage => {
-            match message::parse_message(data) {
-                Ok(message) => tab.message(known, message),
-                Err(why) => {
-                    let _ = tab.report(known.name(), why);
-                    return;
-                }
-            }
-        }
-        ClientEvent::Stop => tab.stop(),
-        ClientEvent::ClearSession => Ok(tab.clear()),
-        ClientEvent::ChatSettingsChange => match data {
-            Some(Value::Object(settings)) => tab.settings(settings),
-            _ => {
-                let _ = tab.report(
-                    known.name(),
-                    "chat_settings_change takes an object of widget ids to values".to_owned(),
-                );
-                return;
-            }
-        },
-        ClientEvent::WindowMessage => tab.window_message(data.unwrap_or(Value::Null)),
-        ClientEvent::FetchFavorites => {
-            tracing::debug!(target: "chainrs::socket", parent: &tab.session.span, "fetch_favorites: no data layer, nothing to send");
-            return;
-        }
-    };
-}
-
-/// Routes an event to the tab, or keeps it until the tab starts.
-fn route(slot: &Mutex<Slot>, event: String, data: Option<Value>) {
-    let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
-    match slot.tab.as_ref().map(Weak::upgrade) {
-        Some(Some(tab)) => dispatch(&tab, &event, data),
-        Some(None) => {}
-        None => slot.pending.push((event, data)),
-    }
-}
 
 /// Why a connect was refused; becomes the CONNECT_ERROR message.
 #[derive(Debug)]
@@ -136,9 +71,9 @@ pub(crate) fn layer(tabs: Arc<Tabs>, auth: Arc<Auth>, config: &Config) -> Socket
             async {}
         }
     };
-    let admit = move |socket: SocketRef, TryData(auth): TryData<Value>| {
+    let admit = move |socket: SocketRef, TryData(auth): TryData<Handshake>| {
         let transport = transport.clone();
-        async move { transport.admit(socket, auth.ok()).await }
+        async move { transport.admit(socket, auth).await }
     };
     io.ns("/", on_connect.with(admit));
     layer
@@ -149,13 +84,18 @@ impl Transport {
     async fn admit(
         self: &Arc<Self>,
         socket: SocketRef,
-        auth: Option<Value>,
+        auth: Result<Handshake, ParserError>,
     ) -> Result<(), Refused> {
         let refuse = |why: String| {
             tracing::warn!(target: "chainrs::socket", sid = %socket.id, reason = %why, "connect refused");
             Refused(why)
         };
-        let hs = handshake::parse(auth.as_ref()).map_err(&refuse)?;
+        let hs = auth.map_err(|e| {
+            refuse(format!(
+                "the handshake's auth object is not valid: {e}; {HANDSHAKE_SHAPE}"
+            ))
+        })?;
+        let requested = SessionId::from(hs.session_id);
         let sessions = &self.tabs.sessions;
         // The login comes with the handshake request: the access_token cookie (browsers) or
         // an Authorization header (other clients).
@@ -166,7 +106,7 @@ impl Transport {
         if self.auth.login_required() && user.is_none() {
             return Err(refuse(login_required()));
         }
-        let session = match sessions.open(hs.session_id).await {
+        let session = match sessions.open(requested).await {
             Ok(Some(session)) => {
                 session
                     .check_owner(user.as_ref())
@@ -179,12 +119,12 @@ impl Transport {
                 meta.client_type = hs.client_type.clone();
                 meta.env = hs.env.clone();
                 meta.chat_profile = hs.chat_profile.clone();
-                match sessions.create_with_id(hs.session_id, meta).await {
+                match sessions.create_with_id(requested, meta).await {
                     Ok(Created::New(session)) => session,
                     // Two sockets raced to create it: the other one won, join its session.
                     Ok(Created::Exists) => {
                         let session = sessions
-                            .open(hs.session_id)
+                            .open(requested)
                             .await
                             .map_err(|e| refuse(e.to_string()))?
                             .ok_or_else(|| {
@@ -209,19 +149,7 @@ impl Transport {
             }
         }
         let slot = Arc::new(Mutex::new(Slot::default()));
-        // The events chainrs handles get a handler each; anything else goes to the fallback.
-        for event in ClientEvent::ALL {
-            let slot = slot.clone();
-            socket.on(event.name(), move |TryData(data): TryData<Value>| {
-                route(&slot, event.name().to_owned(), data.ok());
-                async {}
-            });
-        }
-        let fallback = slot.clone();
-        socket.on_fallback(move |Event(event): Event| {
-            route(&fallback, event, None);
-            async {}
-        });
+        events::register(&socket, &slot);
         let transport = self.clone();
         let leaving = slot.clone();
         let session_id = session.id;
@@ -279,8 +207,8 @@ impl Transport {
         // The tab takes the events that came first, in order, then every later one.
         let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
         slot.tab = Some(Arc::downgrade(&tab));
-        for (event, data) in std::mem::take(&mut slot.pending) {
-            dispatch(&tab, &event, data);
+        for incoming in std::mem::take(&mut slot.pending) {
+            events::dispatch(&tab, incoming);
         }
         if slot.gone {
             // The socket left before its tab started: let the tab go as a drop would.

@@ -1,0 +1,87 @@
+//! The payload of `client_message` and `edit_message`, as a serde type the socket decodes
+//! straight from the frame. Each refusal says what the client must send instead.
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// What a valid payload looks like, for refusals.
+pub(crate) const MESSAGE_SHAPE: &str =
+    "send {\"message\": {\"id\": \"<uuid>\", \"output\": \"<text>\", ...}}";
+
+/// `{"message": {...}, "fileReferences": [...]}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ClientMessage {
+    pub(crate) message: UserMessage,
+}
+
+/// The user's message as the web client writes it (other fields are ignored).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UserMessage {
+    #[serde(deserialize_with = "message_id")]
+    pub(crate) id: Uuid,
+    pub(crate) output: String,
+    #[serde(default)]
+    pub(crate) created_at: Option<String>,
+    #[serde(default)]
+    pub(crate) metadata: Option<Map<String, Value>>,
+}
+
+fn message_id<'de, D: Deserializer<'de>>(d: D) -> Result<Uuid, D::Error> {
+    let raw = String::deserialize(d)
+        .map_err(|_| de::Error::custom("message.id must be a UUID string"))?;
+    Uuid::parse_str(&raw).map_err(|_| {
+        de::Error::custom(format!(
+            "message.id must be a UUID, got {:?}",
+            raw.chars().take(64).collect::<String>()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn parse(value: Value) -> Result<UserMessage, String> {
+        serde_json::from_value::<ClientMessage>(value)
+            .map(|m| m.message)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_the_web_clients_message() {
+        let id = Uuid::new_v4();
+        let msg = parse(json!({"message": {"id": id, "output": "hi", "createdAt": "2026-01-01T00:00:00Z",
+            "type": "user_message", "name": "User", "threadId": "", "metadata": {}}, "fileReferences": []}))
+        .expect("valid");
+        assert_eq!((msg.id, msg.output.as_str()), (id, "hi"));
+        assert_eq!(msg.created_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn refuses_bad_messages_with_the_reason() {
+        let id = Uuid::new_v4().to_string();
+        let cases = [
+            (json!([1]), "invalid type"),
+            (json!({"msg": {}}), "missing field `message`"),
+            (json!({"message": {"output": "x"}}), "missing field `id`"),
+            (
+                json!({"message": {"id": "nope", "output": "x"}}),
+                "message.id must be a UUID, got \"nope\"",
+            ),
+            (json!({"message": {"id": 7, "output": "x"}}), "UUID string"),
+            (json!({"message": {"id": id, "output": 5}}), "invalid type"),
+        ];
+        for (data, expected) in cases {
+            let err = parse(data).expect_err(expected);
+            assert!(
+                err.contains(expected),
+                "{err:?} should mention {expected:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! A socket's client events: decoded by socketioxide's typed extractors into `Incoming`, kept
+//! in order until the tab starts, then turned into tab commands. Bad payloads are answered with
+//! an `error` event naming the shape to send.
+
+use std::sync::{Mutex, PoisonError, Weak};
+
+use serde_json::{Map, Value};
+use socketioxide::extract::{Event, SocketRef, TryData};
+
+use crate::chat::Message;
+use crate::protocol::{ClientEvent, ClientMessage, MESSAGE_SHAPE, UserMessage};
+use crate::tab::Tab;
+
+/// One client event, decoded.
+pub(super) enum Incoming {
+    Ready,
+    Message(ClientEvent, Result<UserMessage, String>),
+    Stop,
+    Clear,
+    Settings(Result<Map<String, Value>, String>),
+    Window(Value),
+    Favorites,
+    Unknown(String),
+}
+
+/// Where a socket's events go. The handlers are registered by the connect middleware, before
+/// socketioxide answers the client's CONNECT, so no event can arrive without one; events that
+/// come before the tab exists wait here, in order, and the tab takes them when it starts.
+#[derive(Default)]
+pub(super) struct Slot {
+    /// The tab, held weakly: the socket keeps its handlers (and so this slot) until it is
+    /// freed, and a strong reference would keep socket and tab alive for each other forever.
+    pub(super) tab: Option<Weak<Tab>>,
+    pub(super) pending: Vec<Incoming>,
+    /// The socket left before its tab started.
+    pub(super) gone: bool,
+}
+
+/// Registers a handler for each client event chainrs handles, and a fallback for the others.
+pub(super) fn register(socket: &SocketRef, slot: &std::sync::Arc<Mutex<Slot>>) {
+    for event in ClientEvent::ALL {
+        let slot = slot.clone();
+        match event {
+            ClientEvent::ClientMessage | ClientEvent::EditMessage => {
+                socket.on(
+                    event.name(),
+                    move |TryData(data): TryData<ClientMessage>| {
+                        let message = data
+                            .map(|payload| payload.message)
+                            .map_err(|e| format!("{e}: {MESSAGE_SHAPE}"));
+                        route(&slot, Incoming::Message(event, message));
+                        async {}
+                    },
+                );
+            }
+            ClientEvent::ChatSettingsChange => {
+                socket.on(
+                    event.name(),
+                    move |TryData(data): TryData<Map<String, Value>>| {
+                        let settings = data.map_err(|_| {
+                            "chat_settings_change takes an object of widget ids to values"
+                                .to_owned()
+                        });
+                        route(&slot, Incoming::Settings(settings));
+                        async {}
+                    },
+                );
+            }
+            ClientEvent::WindowMessage => {
+                socket.on(event.name(), move |TryData(data): TryData<Value>| {
+                    route(&slot, Incoming::Window(data.unwrap_or(Value::Null)));
+                    async {}
+                });
+            }
+            ClientEvent::ConnectionSuccessful
+            | ClientEvent::Stop
+            | ClientEvent::ClearSession
+            | ClientEvent::FetchFavorites => {
+                let incoming = match event {
+                    ClientEvent::ConnectionSuccessful => || Incoming::Ready,
+                    ClientEvent::Stop => || Incoming::Stop,
+                    ClientEvent::ClearSession => || Incoming::Clear,
+                    _ => || Incoming::Favorites,
+                };
+                socket.on(event.name(), move || {
+                    route(&slot, incoming());
+                    async {}
+                });
+            }
+        }
+    }
+    let fallback = slot.clone();
+    socket.on_fallback(move |Event(event): Event| {
+        route(&fallback, Incoming::Unknown(event));
+        async {}
+    });
+}
+
+/// Routes an event to the tab, or keeps it until the tab starts.
+fn route(slot: &Mutex<Slot>, incoming: Incoming) {
+    let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+    match slot.tab.as_ref().map(Weak::upgrade) {
+        Some(Some(tab)) => dispatch(&tab, incoming),
+        Some(None) => {}
+        None => slot.pending.push(incoming),
+    }
+}
+
+/// Hands one client event to the tab. Refusals reach the client as `error` events (the tab
+/// sends them); nothing here waits for a command to be carried out.
+pub(super) fn dispatch(tab: &Tab, incoming: Incoming) {
+    let _ = match incoming {
+        Incoming::Ready => Ok(tab.connection_successful()),
+        Incoming::Message(event, Ok(message)) => tab.message(event, user_message(message)),
+        Incoming::Message(event, Err(why)) => {
+            let _ = tab.report(event.name(), why);
+            return;
+        }
+        Incoming::Stop => tab.stop(),
+        Incoming::Clear => Ok(tab.clear()),
+        Incoming::Settings(Ok(settings)) => tab.settings(settings),
+        Incoming::Settings(Err(why)) => {
+            let _ = tab.report(ClientEvent::ChatSettingsChange.name(), why);
+            return;
+        }
+        Incoming::Window(value) => tab.window_message(value),
+        Incoming::Favorites => {
+            tracing::debug!(target: "chainrs::socket", parent: &tab.session.span, "fetch_favorites: no data layer, nothing to send");
+            return;
+        }
+        Incoming::Unknown(event) => {
+            let handled = ClientEvent::listed();
+            let _ = tab.report(
+                &event,
+                format!("unknown event `{event}`: chainrs handles {handled}"),
+            );
+            return;
+        }
+    };
+}
+
+/// The user's message as a handler receives it.
+fn user_message(wire: UserMessage) -> Message {
+    let mut message = Message::from_user(wire.output);
+    message.id = wire.id;
+    if let Some(created) = wire.created_at {
+        message.created_at = created;
+    }
+    if let Some(metadata) = wire.metadata {
+        message.metadata = metadata;
+    }
+    message
+}
