@@ -2,10 +2,18 @@
 //! the function, the function itself as `name::call`, and the `Handler` impls.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
 
-use crate::exports::private;
+use crate::exports::{private, private_at};
 use crate::signature::HandlerFn;
+
+/// `body` as the boxed `Send` future the runtime stores, spanned at the handler's name: a
+/// handler whose future is not `Send` (a value held across `.await`) gets one error there.
+pub fn send_future(f: &HandlerFn, body: TokenStream) -> TokenStream {
+    let span = f.name().span();
+    let p = private_at(span);
+    quote_spanned! {span=> #p::send_future(async move { #body }) }
+}
 
 /// Registers the session state keys of `f`'s `UserSession<S>` parameters, so that two types
 /// with one key are reported when the app is built. Part of the `install` body.

@@ -14,7 +14,6 @@ pub use axum::extract::Request;
 pub use axum::http::HeaderMap;
 pub use axum::response::Response;
 pub use futures_util::future::BoxFuture;
-pub use std::boxed::Box;
 pub use std::string::String;
 pub use std::{concat, file, line};
 
@@ -26,6 +25,30 @@ pub fn into_parts(req: Request) -> (axum::http::request::Parts, axum::body::Body
 /// Joins a head and body back into a request (for the last, body-reading parameter).
 pub fn from_parts(parts: axum::http::request::Parts, body: axum::body::Body) -> Request {
     Request::from_parts(parts, body)
+}
+
+/// Extracts an endpoint's last parameter `T` (body readers allowed), `T` named by the caller so
+/// that a type that does not fit is reported once, on the parameter.
+pub fn last_param<K: 'static, T: FromEndpointRequest<K, M> + 'static, M: 'static>(
+    req: Request,
+) -> BoxFuture<'static, Result<T, Response>> {
+    Box::pin(T::from_request(req))
+}
+
+/// Extracts an endpoint parameter `T` from the request head, `T` named by the caller so that a
+/// type that does not fit is reported once, on the parameter.
+pub fn head_param<K: 'static, T: FromEndpointParts<K, M> + 'static, M: 'static>(
+    parts: &mut axum::http::request::Parts,
+) -> BoxFuture<'_, Result<T, Response>> {
+    Box::pin(T::from_parts(parts))
+}
+
+/// Boxes a handler's future; the generated call is spanned at the handler's name, so a future
+/// that is not `Send` (a value held across `.await`) is reported once, at the signature.
+pub fn send_future<T, F: std::future::Future<Output = T> + Send + 'static>(
+    future: F,
+) -> BoxFuture<'static, T> {
+    Box::pin(future)
 }
 
 /// A chat hook's outcome; spanned at the hook's return type.

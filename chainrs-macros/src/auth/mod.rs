@@ -71,13 +71,15 @@ fn generate(callback: Callback, f: &HandlerFn) -> TokenStream {
                 .unwrap_or_else(|| name.span());
             let user_arg = quote_spanned!(user=> __chainrs_username);
             let pass_arg = quote_spanned!(pass=> __chainrs_password);
+            let future = handler::send_future(
+                f,
+                quote! {
+                    let __chainrs_out = #name::call(#user_arg, #pass_arg).await;
+                    #decision
+                },
+            );
             quote! {
-                registry.password_auth(#info, |__chainrs_username: #p::String, __chainrs_password: #p::String| {
-                    #p::Box::pin(async move {
-                        let __chainrs_out = #name::call(#user_arg, #pass_arg).await;
-                        #decision
-                    })
-                });
+                registry.password_auth(#info, |__chainrs_username: #p::String, __chainrs_password: #p::String| #future);
             }
         }
         Callback::Logout => {
@@ -87,13 +89,15 @@ fn generate(callback: Callback, f: &HandlerFn) -> TokenStream {
                 .unwrap_or_else(|| name.span());
             let user_arg = quote_spanned!(user=> __chainrs_user);
             let outcome = quote_spanned! {f.output_span()=> #p::hook_outcome(__chainrs_out) };
+            let future = handler::send_future(
+                f,
+                quote! {
+                    let __chainrs_out = #name::call(#user_arg).await;
+                    #outcome
+                },
+            );
             quote! {
-                registry.logout(#info, |__chainrs_user: #p::User| {
-                    #p::Box::pin(async move {
-                        let __chainrs_out = #name::call(#user_arg).await;
-                        #outcome
-                    })
-                });
+                registry.logout(#info, |__chainrs_user: #p::User| #future);
             }
         }
         Callback::Header => {
@@ -102,13 +106,15 @@ fn generate(callback: Callback, f: &HandlerFn) -> TokenStream {
                 .map(|p| p.ty.span())
                 .unwrap_or_else(|| name.span());
             let headers_arg = quote_spanned!(headers=> __chainrs_headers);
+            let future = handler::send_future(
+                f,
+                quote! {
+                    let __chainrs_out = #name::call(#headers_arg).await;
+                    #decision
+                },
+            );
             quote! {
-                registry.header_auth(#info, |__chainrs_headers: #p::HeaderMap| {
-                    #p::Box::pin(async move {
-                        let __chainrs_out = #name::call(#headers_arg).await;
-                        #decision
-                    })
-                });
+                registry.header_auth(#info, |__chainrs_headers: #p::HeaderMap| #future);
             }
         }
     };

@@ -44,7 +44,7 @@ fn generate(endpoint: &parse::Endpoint) -> TokenStream {
         // `http`, a body extractor before the last position) is reported on the parameter.
         if i == last {
             quote_spanned! {ty.span()=>
-                let #arg = match <#ty as #p::FromEndpointRequest<#p::kind::#marker, _>>::from_request(
+                let #arg = match #p::last_param::<#p::kind::#marker, #ty, _>(
                     #p::from_parts(__chainrs_parts, __chainrs_body),
                 ).await {
                     Ok(value) => value,
@@ -53,7 +53,7 @@ fn generate(endpoint: &parse::Endpoint) -> TokenStream {
             }
         } else {
             quote_spanned! {ty.span()=>
-                let #arg = match <#ty as #p::FromEndpointParts<#p::kind::#marker, _>>::from_parts(&mut __chainrs_parts).await {
+                let #arg = match #p::head_param::<#p::kind::#marker, #ty, _>(&mut __chainrs_parts).await {
                     Ok(value) => value,
                     Err(rejection) => return rejection,
                 };
@@ -68,18 +68,22 @@ fn generate(endpoint: &parse::Endpoint) -> TokenStream {
         quote!(let (mut __chainrs_parts, __chainrs_body) = #p::into_parts(__chainrs_request);)
     };
     let response = quote_spanned! {f.output_span()=> #p::endpoint_response(__chainrs_out) };
+    let future = handler::send_future(
+        f,
+        quote! {
+            #split
+            #(#extract)*
+            let __chainrs_out = #name::call(#(#args),*).await;
+            #response
+        },
+    );
     let register = quote! {
         registry.endpoint(
             #p::HandlerInfo { name: stringify!(#name), defined_at: #p::concat!(#p::file!(), ":", #p::line!()) },
             #p::EndpointKind::#variant,
             #method,
             #path,
-            |__chainrs_request| #p::Box::pin(async move {
-                #split
-                #(#extract)*
-                let __chainrs_out = #name::call(#(#args),*).await;
-                #response
-            }),
+            |__chainrs_request| #future,
         );
     };
     let state = handler::state_keys(f);

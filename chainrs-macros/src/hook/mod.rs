@@ -42,13 +42,15 @@ fn generate(hook: Hook, parsed: &parse::ParsedHook) -> TokenStream {
     let info = quote! {
         #p::HandlerInfo { name: stringify!(#name), defined_at: #p::concat!(#p::file!(), ":", #p::line!()) }
     };
-    let call = quote! {
-        |mut __chainrs_call| #p::Box::pin(async move {
+    let future = handler::send_future(
+        f,
+        quote! {
             #(#extract)*
             let __chainrs_out = #name::call(#(#args),*).await;
             #outcome
-        })
-    };
+        },
+    );
+    let call = quote! { |mut __chainrs_call| #future };
     let register = match &parsed.action {
         Some(action) => quote! { registry.action_callback(#action, #info, #call); },
         None => quote! { registry.chat_hook(#p::HookKind::#variant, #info, #call); },
