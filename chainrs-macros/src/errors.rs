@@ -55,13 +55,6 @@ impl Errors {
         }
     }
 
-    /// How many problems were recorded.
-    pub fn count(&self) -> usize {
-        self.errors
-            .as_ref()
-            .map_or(0, |e| e.clone().into_iter().count())
-    }
-
     /// `Ok` when nothing was recorded.
     pub fn finish(self) -> Result<(), syn::Error> {
         match self.errors {

@@ -1,7 +1,9 @@
 //! `#[endpoint(http|ws, method = "…", path = "…")]`: an HTTP route whose parameters are axum
 //! extractors or chainrs session types; only the last one may read the body.
 
+mod args;
 mod parse;
+mod route;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
