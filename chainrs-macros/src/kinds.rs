@@ -1,15 +1,51 @@
 //! The attribute kinds of the DSL, one table each: the chat hooks (kept in step with the
 //! runtime's `hook_table`) and the auth callbacks. Everything that lists attributes reads these.
 
-/// The chat hooks, one line each: the variant, the attribute, and the runtime's `HookKind`
-/// variant that registers it (the runtime keeps the same list in its `hook_table`).
-macro_rules! hooks {
-    ($($variant:ident $attribute:literal => $runtime:literal,)*) => {
+/// Calls the macro `$then` with the chat hooks, each with its docs, its `Hook` variant, its
+/// attribute and the runtime's `HookKind` variant that registers it (the runtime keeps the same
+/// list in its `hook_table`). Adding a hook is one entry here.
+macro_rules! hook_table {
+    ($then:ident) => {
+        $then! {
+            /// Runs once per chat session, when its tab first connects.
+            ///
+            /// Takes any of `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`,
+            /// `State<T>`, `Emitter`; returns `()` or `Result<(), E>`.
+            OnChatStart on_chat_start => OnChatStart,
+            /// Runs for each message the user sends; takes the incoming `Message` plus what
+            /// `#[on_chat_start]` takes.
+            OnMessage on_message => OnMessage,
+            /// Runs when a chat session ends (cleared by the client or expired).
+            OnChatEnd on_chat_end => OnChatEnd,
+            /// Runs when the user presses stop, after the running hook was cancelled.
+            OnStop on_stop => OnStop,
+            /// Runs when the user changes the chat settings; takes `ChatSettings` (the new
+            /// values) plus what `#[on_chat_start]` takes.
+            OnSettingsUpdate on_settings_update => OnSettingsUpdate,
+            /// Runs when the page that embeds the chat posts a message (`window_message`);
+            /// takes `WindowMessage` plus what `#[on_chat_start]` takes.
+            OnWindowMessage on_window_message => OnWindowMessage,
+            /// Runs when a chat tab's connection drops (the session stays, for
+            /// `session_timeout`, and a reconnect restores it); `#[on_chat_end]` runs when the
+            /// session itself ends. Takes what `#[on_chat_start]` takes; what it sends is
+            /// delivered if the tab comes back.
+            OnDisconnect on_disconnect => OnDisconnect,
+            /// Runs when the user clicks an action button of this name:
+            /// `#[action_callback("approve")]`. Takes the clicked `Action` plus what
+            /// `#[on_chat_start]` takes, and runs in the chat tab. (Registered by name, not in
+            /// a hook slot.)
+            ActionCallback action_callback => ActionCallback,
+        }
+    };
+}
+
+macro_rules! define_hooks {
+    ($($(#[$doc:meta])* $variant:ident $attribute:ident => $runtime:ident,)*) => {
         /// The chat hooks.
         #[derive(Clone, Copy, PartialEq, Eq)]
         #[allow(clippy::enum_variant_names)] // named after the attributes
         pub enum Hook {
-            $($variant,)*
+            $($(#[$doc])* $variant,)*
         }
 
         impl Hook {
@@ -19,31 +55,21 @@ macro_rules! hooks {
             /// The attribute's name, also the runtime's kind marker.
             pub fn attribute(self) -> &'static str {
                 match self {
-                    $(Hook::$variant => $attribute,)*
+                    $(Hook::$variant => stringify!($attribute),)*
                 }
             }
 
             /// The runtime's `HookKind` variant.
             pub fn variant(self) -> &'static str {
                 match self {
-                    $(Hook::$variant => $runtime,)*
+                    $(Hook::$variant => stringify!($runtime),)*
                 }
             }
         }
     };
 }
 
-hooks! {
-    OnChatStart "on_chat_start" => "OnChatStart",
-    OnMessage "on_message" => "OnMessage",
-    OnChatEnd "on_chat_end" => "OnChatEnd",
-    OnStop "on_stop" => "OnStop",
-    OnSettingsUpdate "on_settings_update" => "OnSettingsUpdate",
-    OnWindowMessage "on_window_message" => "OnWindowMessage",
-    OnDisconnect "on_disconnect" => "OnDisconnect",
-    // Action callbacks are registered by name, not in a hook slot.
-    ActionCallback "action_callback" => "OnMessage",
-}
+hook_table!(define_hooks);
 
 /// The login callbacks and the logout hook.
 #[derive(Clone, Copy, PartialEq, Eq)]

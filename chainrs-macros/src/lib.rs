@@ -20,6 +20,9 @@
 //! The macros parse the signature (the body stays as tokens), validate it reporting every
 //! problem at once, then expand; on error they still emit the function unchanged.
 
+#[macro_use]
+mod kinds;
+
 mod auth;
 mod diagnostics;
 mod endpoint;
@@ -27,7 +30,6 @@ mod errors;
 mod exports;
 mod handler;
 mod hook;
-mod kinds;
 mod signature;
 mod state;
 
@@ -36,62 +38,20 @@ use proc_macro::TokenStream;
 use auth::Callback;
 use hook::Hook;
 
-/// Runs once per chat session, when its tab first connects.
-///
-/// Takes any of `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>`,
-/// `Emitter`; returns `()` or `Result<(), E>`.
-#[proc_macro_attribute]
-pub fn on_chat_start(args: TokenStream, item: TokenStream) -> TokenStream {
-    hook::expand(Hook::OnChatStart, args.into(), item.into()).into()
+/// One `#[proc_macro_attribute]` per chat hook of the hook table, with the table's docs.
+macro_rules! hook_entry_points {
+    ($($(#[$doc:meta])* $variant:ident $attribute:ident => $runtime:ident,)*) => {
+        $(
+            $(#[$doc])*
+            #[proc_macro_attribute]
+            pub fn $attribute(args: TokenStream, item: TokenStream) -> TokenStream {
+                hook::expand(Hook::$variant, args.into(), item.into()).into()
+            }
+        )*
+    };
 }
 
-/// Runs for each message the user sends; takes the incoming `Message` plus what
-/// `#[on_chat_start]` takes.
-#[proc_macro_attribute]
-pub fn on_message(args: TokenStream, item: TokenStream) -> TokenStream {
-    hook::expand(Hook::OnMessage, args.into(), item.into()).into()
-}
-
-/// Runs when a chat session ends (cleared by the client or expired).
-#[proc_macro_attribute]
-pub fn on_chat_end(args: TokenStream, item: TokenStream) -> TokenStream {
-    hook::expand(Hook::OnChatEnd, args.into(), item.into()).into()
-}
-
-/// Runs when the user presses stop.
-#[proc_macro_attribute]
-pub fn on_stop(args: TokenStream, item: TokenStream) -> TokenStream {
-    hook::expand(Hook::OnStop, args.into(), item.into()).into()
-}
-
-/// Runs when the user changes the chat settings; takes `ChatSettings` (the new values) plus
-/// what `#[on_chat_start]` takes.
-#[proc_macro_attribute]
-pub fn on_settings_update(args: TokenStream, item: TokenStream) -> TokenStream {
-    hook::expand(Hook::OnSettingsUpdate, args.into(), item.into()).into()
-}
-
-/// Runs when the page that embeds the chat posts a message (`window_message`); takes
-/// `WindowMessage` plus what `#[on_chat_start]` takes.
-#[proc_macro_attribute]
-pub fn on_window_message(args: TokenStream, item: TokenStream) -> TokenStream {
-    hook::expand(Hook::OnWindowMessage, args.into(), item.into()).into()
-}
-
-/// Runs when a chat tab's connection drops (the session stays, for `session_timeout`, and a
-/// reconnect restores it); `#[on_chat_end]` runs when the session itself ends. Takes what
-/// `#[on_chat_start]` takes; what it sends is delivered if the tab comes back.
-#[proc_macro_attribute]
-pub fn on_disconnect(args: TokenStream, item: TokenStream) -> TokenStream {
-    hook::expand(Hook::OnDisconnect, args.into(), item.into()).into()
-}
-
-/// Runs when the user clicks an action button of this name: `#[action_callback("approve")]`.
-/// Takes the clicked `Action` plus what `#[on_chat_start]` takes, and runs in the chat tab.
-#[proc_macro_attribute]
-pub fn action_callback(args: TokenStream, item: TokenStream) -> TokenStream {
-    hook::expand(Hook::ActionCallback, args.into(), item.into()).into()
-}
+hook_table!(hook_entry_points);
 
 /// Checks a login: `async fn(username: String, password: String) -> Option<User>`, behind `POST /login`.
 #[proc_macro_attribute]

@@ -57,9 +57,22 @@ pub use auth::{AuthOutput, User};
 /// `#[derive(SessionState)]`: see the [`SessionState`](trait@SessionState) trait.
 pub use chainrs_macros::SessionState;
 pub use chainrs_macros::{
-    action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_disconnect,
-    on_logout, on_message, on_settings_update, on_stop, on_window_message, password_auth_callback,
+    action_callback, endpoint, header_auth_callback, on_logout, password_auth_callback,
 };
+
+/// Re-exports the attribute of each hook of the hook table, from `$root` (the macro crate, or
+/// the crate root for the prelude).
+macro_rules! reexport_hooks {
+    ($root:ident: $($variant:ident $attribute:ident,)*) => {
+        pub use $root::{$($attribute),*};
+    };
+}
+
+macro_rules! hooks_from_macros {
+    ($($rest:tt)*) => { reexport_hooks!(chainrs_macros: $($rest)*); };
+}
+
+hook_table!(hooks_from_macros);
 pub use chat::{
     Action, ActiveStep, AskActionMessage, AskUserMessage, Message, MessageStream, Step,
     send_window_message, toast,
@@ -83,10 +96,14 @@ pub mod prelude {
     pub use crate::{
         Action, App, AskActionMessage, AskUserMessage, ChatSettings, Emitter, Local, Message,
         Session, SessionId, SessionState, State, Step, ToastKind, User, UserSession, WindowMessage,
-        action_callback, endpoint, header_auth_callback, on_chat_end, on_chat_start, on_disconnect,
-        on_logout, on_message, on_settings_update, on_stop, on_window_message,
-        password_auth_callback,
+        action_callback, endpoint, header_auth_callback, on_logout, password_auth_callback,
     };
+
+    macro_rules! hooks_from_root {
+        ($($rest:tt)*) => { reexport_hooks!(crate: $($rest)*); };
+    }
+
+    hook_table!(hooks_from_root);
     pub use axum::Json;
     pub use axum::extract::{Form, Path, Query};
     pub use axum::http::{HeaderMap, StatusCode};

@@ -78,6 +78,23 @@ impl Default for App {
     }
 }
 
+/// `App::on_chat_start`, `App::on_message`, …: one typed method per hook of the hook table.
+macro_rules! typed_hook_methods {
+    ($($variant:ident $attribute:ident,)*) => {
+        impl App {
+            $(
+                #[doc = concat!("Registers the `#[", stringify!($attribute), "]` handler.")]
+                #[track_caller]
+                pub fn $attribute(self, handler: impl HandlerOf<kind::$attribute>) -> Self {
+                    self.register(handler)
+                }
+            )*
+        }
+    };
+}
+
+hook_table!(typed_hook_methods);
+
 impl App {
     /// An app with no handlers, the in-memory session store and default settings.
     pub fn new() -> Self {
@@ -99,48 +116,6 @@ impl App {
         self.registry.at = Some(std::panic::Location::caller());
         handler.install(&mut self.registry);
         self
-    }
-
-    /// Registers the `#[on_chat_start]` handler.
-    #[track_caller]
-    pub fn on_chat_start(self, handler: impl HandlerOf<kind::on_chat_start>) -> Self {
-        self.register(handler)
-    }
-
-    /// Registers the `#[on_message]` handler.
-    #[track_caller]
-    pub fn on_message(self, handler: impl HandlerOf<kind::on_message>) -> Self {
-        self.register(handler)
-    }
-
-    /// Registers the `#[on_chat_end]` handler.
-    #[track_caller]
-    pub fn on_chat_end(self, handler: impl HandlerOf<kind::on_chat_end>) -> Self {
-        self.register(handler)
-    }
-
-    /// Registers the `#[on_stop]` handler.
-    #[track_caller]
-    pub fn on_stop(self, handler: impl HandlerOf<kind::on_stop>) -> Self {
-        self.register(handler)
-    }
-
-    /// Registers the `#[on_settings_update]` handler.
-    #[track_caller]
-    pub fn on_settings_update(self, handler: impl HandlerOf<kind::on_settings_update>) -> Self {
-        self.register(handler)
-    }
-
-    /// Registers the `#[on_window_message]` handler.
-    #[track_caller]
-    pub fn on_window_message(self, handler: impl HandlerOf<kind::on_window_message>) -> Self {
-        self.register(handler)
-    }
-
-    /// Registers the `#[on_disconnect]` handler.
-    #[track_caller]
-    pub fn on_disconnect(self, handler: impl HandlerOf<kind::on_disconnect>) -> Self {
-        self.register(handler)
     }
 
     /// Registers an `#[action_callback("name")]` (one per action name).
@@ -414,5 +389,35 @@ mod without_redis {
         };
         assert!(err.contains("CHAINRS_REDIS_URL"), "{err}");
         assert!(err.contains("`redis` feature"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod handler_note {
+    use crate::tab::HookKind;
+
+    /// The note of `Handler`'s `on_unimplemented` is a literal (attributes take no macros), so
+    /// this keeps it in step with the hook table.
+    #[test]
+    fn the_not_a_handler_note_names_every_attribute() {
+        let source = include_str!("mod.rs");
+        let note = source
+            .lines()
+            .find(|line| line.contains("note = \"annotate the function"))
+            .expect("Handler has its note");
+        let others = [
+            "action_callback(\\\"name\\\")",
+            "password_auth_callback",
+            "header_auth_callback",
+            "on_logout",
+            "endpoint(...)",
+        ];
+        let hooks = HookKind::ALL.iter().map(|k| k.name());
+        for attribute in hooks.chain(others) {
+            assert!(
+                note.contains(&format!("#[{attribute}]")),
+                "the note does not name #[{attribute}]: {note}"
+            );
+        }
     }
 }

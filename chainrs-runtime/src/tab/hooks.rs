@@ -22,8 +22,11 @@ macro_rules! define_hook_kind {
         }
 
         impl HookKind {
+            /// Every hook kind, in the table's order.
+            pub const ALL: &'static [HookKind] = &[$(HookKind::$variant),*];
+
             /// How many there are.
-            const COUNT: usize = [$(stringify!($variant)),*].len();
+            const COUNT: usize = Self::ALL.len();
 
             /// The attribute's name.
             pub fn name(self) -> &'static str {
