@@ -13,7 +13,7 @@ use proc_macro2::{Span, TokenStream};
 /// `impl` block, which cannot hold the unit struct and its impls: it is emitted alone.
 pub fn with_item(error: syn::Error, item: TokenStream, kind: &str) -> TokenStream {
     let mut out = error.to_compile_error();
-    match syn::parse2::<crate::signature::HandlerFn>(item.clone()) {
+    match crate::signature::parse_item(kind, item.clone()) {
         Ok(mut f) => {
             f.attrs
                 .retain(|attr| crate::signature::ours(attr).is_none());

@@ -3,7 +3,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::parse::{Parse, ParseStream};
+use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, Ident, Pat, ReturnType, Signature, Token, Type, Visibility};
 
@@ -23,8 +23,9 @@ pub struct Param {
     pub ty: Type,
 }
 
-impl Parse for HandlerFn {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
+impl HandlerFn {
+    /// Reads a function item under `#[attribute]`; anything else is refused naming the attribute.
+    fn read(input: ParseStream, attribute: &str) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
         let vis: Visibility = input.parse()?;
         let looks_like_fn = input.peek(Token![fn])
@@ -38,7 +39,12 @@ impl Parse for HandlerFn {
                 .cursor()
                 .token_tree()
                 .map_or(Span::call_site(), |(t, _)| t.span());
-            return Err(syn::Error::new(span, "not a function"));
+            return Err(syn::Error::new(
+                span,
+                format!(
+                    "#[{attribute}] applies to an `async fn` only\n\n= help: write the handler as `async fn name(...) {{ ... }}` and put #[{attribute}] on it"
+                ),
+            ));
         }
         let sig: Signature = input.parse()?;
         let body: TokenStream = input.parse()?;
@@ -69,20 +75,9 @@ pub fn parse_handler(
     Ok(f)
 }
 
-/// Parses the item, turning "not a function" into an error that names the attribute.
-fn parse_item(attribute: &str, item: TokenStream) -> syn::Result<HandlerFn> {
-    syn::parse2::<HandlerFn>(item).map_err(|e| {
-        if e.to_string() == "not a function" {
-            syn::Error::new(
-                e.span(),
-                format!(
-                    "#[{attribute}] applies to an `async fn` only\n\n= help: write the handler as `async fn name(...) {{ ... }}` and put #[{attribute}] on it"
-                ),
-            )
-        } else {
-            e
-        }
-    })
+/// Parses the item as the function `#[attribute]` sits on.
+pub fn parse_item(attribute: &str, item: TokenStream) -> syn::Result<HandlerFn> {
+    (|input: ParseStream| HandlerFn::read(input, attribute)).parse2(item)
 }
 
 impl HandlerFn {

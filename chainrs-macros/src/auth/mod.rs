@@ -1,6 +1,5 @@
-//! Login callbacks: `#[password_auth_callback]` (`username`, `password`) and
-//! `#[header_auth_callback]` (`HeaderMap`), each returning the user or `None`; and
-//! `#[on_logout]` (`User`), run by `POST /logout`.
+//! Login callbacks: `#[password_auth_callback]` and `#[header_auth_callback]` return the user or
+//! `None`; `#[on_logout]` (`User`) runs on `POST /logout`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};

@@ -1,6 +1,5 @@
-//! The arguments of `#[endpoint(KIND, method = "…", path = "…")]`: read into a model whose
-//! setters keep each value's span and refuse a second one, and whose `build` checks what must
-//! go together (a kind, a method among the known ones, a path).
+//! The arguments of `#[endpoint(KIND, method = "…", path = "…")]`: setters that keep spans and
+//! refuse a second value, and a `build` that checks what must go together.
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;

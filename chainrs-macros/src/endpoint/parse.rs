@@ -1,6 +1,5 @@
-//! `#[endpoint(KIND, method = "…", path = "…")]` on a function: the arguments (`args`), the
-//! route (`route`) and the function read together, every problem reported at once, and the
-//! one rule that ties them: each `{param}` of the path is extracted by a `Path` parameter.
+//! `#[endpoint]` on a function: arguments, route and function read together, every problem at
+//! once, and the rule that each `{param}` of the path is extracted by a `Path` parameter.
 
 use proc_macro2::TokenStream;
 use syn::LitStr;

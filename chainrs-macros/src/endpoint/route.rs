@@ -1,6 +1,5 @@
-//! An endpoint's route path (`"/items/{id}"`, `"/files/{*rest}"`): its grammar, checked without
-//! the compiler, so each rule has a unit test. axum 0.8's syntax: braces around a whole segment,
-//! a `*` wildcard only last.
+//! An endpoint's route path in axum 0.8's grammar (`"/items/{id}"`, a last `{*rest}`), checked
+//! without the compiler so that each rule has a unit test.
 
 /// A path that axum can route, with the names of its parameters in order.
 #[derive(Debug, PartialEq, Eq)]

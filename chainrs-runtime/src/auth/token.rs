@@ -1,7 +1,5 @@
-//! Login tokens: HS256 JWTs carrying the user (`identifier`, `display_name`, `metadata`) with
-//! `iat` and `exp`, sent as the `access_token` cookie or an `Authorization: Bearer` header.
-//! Only HS256 is accepted; a bad signature, an expired token, another algorithm (`none`
-//! included) or a garbled one is refused with the reason, never a panic.
+//! Login tokens: HS256 JWTs carrying the user, sent as the `access_token` cookie or an
+//! `Authorization: Bearer` header; anything else is refused with the reason, never a panic.
 
 use std::time::Duration;
 

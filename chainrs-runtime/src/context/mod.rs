@@ -1,6 +1,5 @@
-//! The ambient context of a handler run (its session, its chat tab, the app's shared values),
-//! bound as a tokio task-local.
-//! Generated wrappers bind it; `chainrs::spawn` carries it into spawned tasks.
+//! The ambient context of a handler run (session, chat tab, shared values), a tokio task-local
+//! that generated wrappers bind and `chainrs::spawn` carries into spawned tasks.
 
 mod emitter;
 mod state_map;

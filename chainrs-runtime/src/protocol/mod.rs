@@ -1,6 +1,5 @@
-//! The wire shapes chainrs shares with Chainlit's web client: StepDict, the server events, the
-//! client events and the handshake.
-//! Field names and event names follow the observed protocol (camelCase, ISO-8601 UTC times).
+//! The wire shapes chainrs shares with Chainlit's web client (steps, server and client events,
+//! the handshake), named as the observed protocol names them (camelCase, ISO-8601 UTC times).
 
 mod action;
 mod client_event;

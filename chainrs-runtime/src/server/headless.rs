@@ -1,6 +1,5 @@
-//! Chat over plain HTTP, for bots and scripts with no browser: `POST /chat/start` runs
-//! `on_chat_start`, `POST /chat/message` runs `on_message`, each answering with the messages
-//! and steps the handlers produced, on the session the request names (or a new one).
+//! Chat over plain HTTP for clients with no browser: `POST /chat/start` and `POST /chat/message`
+//! drive a tab for one request and answer with the messages and steps the handlers produced.
 
 use std::sync::{Arc, Mutex, PoisonError};
 

@@ -1,6 +1,5 @@
-//! The built-in auth routes: `POST /login`, `POST /auth/header`, `POST /logout`, `GET /user`.
-//! A successful login issues a signed token (the `access_token` cookie, and in the body for
-//! API clients) and opens a session bound to the user.
+//! The built-in auth routes (`POST /login`, `POST /auth/header`, `POST /logout`, `GET /user`): a
+//! login issues a signed token (cookie, and body for API clients) and a session bound to the user.
 
 use std::sync::Arc;
 

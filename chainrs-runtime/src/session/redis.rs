@@ -1,12 +1,5 @@
-//! [`RedisStore`]: sessions in Redis, shared by every instance of an app. One hash per session
-//! (`{prefix}s:{id}`) holds each key's value and version; a sorted set (`{prefix}deadlines`)
-//! holds each session's deadline. Every operation is one Lua script, so a compare-and-swap,
-//! its TTL refresh and the "never resurrect" check are one atomic round trip.
-//!
-//! A session is gone once its deadline passes (Redis's clock); the hash itself carries a Redis
-//! TTL a little longer than that, so an instance sweeping in time can still read its facts to
-//! report its end, and nothing outlives it if no instance sweeps. Needs Redis 6.2 or newer
-//! (not Redis Cluster: a session's keys share no hash slot).
+//! [`RedisStore`]: sessions in Redis, shared by every instance of an app, each operation one
+//! atomic Lua script.
 
 use std::time::Duration;
 
@@ -109,7 +102,16 @@ end
 return out
 "#;
 
-/// Sessions in Redis (see the module docs). Cheap to clone: clones share one connection.
+/// Sessions in Redis. Cheap to clone: clones share one connection.
+///
+/// One hash per session (`{prefix}s:{id}`) holds each key's value and version; a sorted set
+/// (`{prefix}deadlines`) holds each session's deadline. Every operation is one Lua script, so a
+/// compare-and-swap, its TTL refresh and the "never resurrect" check are one round trip.
+///
+/// A session is gone once its deadline passes (Redis's clock); the hash itself carries a Redis
+/// TTL a little longer than that, so an instance sweeping in time can still read its facts to
+/// report its end, and nothing outlives it if no instance sweeps. Needs Redis 6.2 or newer
+/// (not Redis Cluster: a session's keys share no hash slot).
 #[derive(Clone)]
 pub struct RedisStore {
     client: Client,

@@ -1,13 +1,5 @@
 //! The link from a session to its chat tab: one ordered queue per session that outlives the
-//! tab's connections, so events keep their order, a slow client never drops tokens, and what a
-//! handler sends while the tab is briefly away is delivered when it reconnects.
-//!
-//! Handlers push; when the tab is connected and nothing is queued the event goes straight to
-//! the connection, otherwise one writer task drains the queue. Consecutive `stream_token`s of
-//! one message that are still queued merge (up to 64 KiB a frame), so streaming never blocks a
-//! handler and never loses a token. While connected, other events wait once [`QUEUE_LIMIT`] are
-//! queued (backpressure). While the tab is away nothing waits: up to [`QUEUE_LIMIT`] events are
-//! kept, older ones beyond that are dropped, and the tab is told how many on reconnect.
+//! tab's connections (see [`ChatLink`]).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -81,7 +73,17 @@ struct LinkState {
     closed: bool,
 }
 
-/// A session's link to its chat tab (see the module docs).
+/// A session's link to its chat tab.
+///
+/// Events keep their order, a slow client never drops tokens, and what a handler sends while
+/// the tab is briefly away is delivered when it reconnects.
+///
+/// Handlers push; when the tab is connected and nothing is queued the event goes straight to
+/// the connection, otherwise one writer task drains the queue. Consecutive `stream_token`s of
+/// one message that are still queued merge (up to 64 KiB a frame), so streaming never blocks a
+/// handler and never loses a token. While connected, other events wait once [`QUEUE_LIMIT`] are
+/// queued (backpressure). While the tab is away nothing waits: up to [`QUEUE_LIMIT`] events are
+/// kept, older ones beyond that are dropped, and the tab is told how many on reconnect.
 pub(crate) struct ChatLink {
     state: Mutex<LinkState>,
     /// Wakes the writer.

@@ -1,6 +1,5 @@
-//! A chat tab's life, written once for every surface: the worker that runs a tab's commands in
-//! order (`worker`), the hook runner and its framing (`run`), the per-session delivery link
-//! (`link`), and here the directory of this instance's links and running hooks.
+//! A chat tab's life, written once for every surface: the command worker, the hook runner, the
+//! delivery link, and here the directory of this instance's links and running hooks.
 
 mod hooks;
 mod link;

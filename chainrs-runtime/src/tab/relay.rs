@@ -1,8 +1,5 @@
-//! Chat events across instances, over Redis: each instance records which sessions have their
-//! tab connected to it (`{prefix}tab:{session}`, refreshed while the tab stays) and listens on
-//! its own channel (`{prefix}relay:{instance}`). An instance that must reach a tab held
-//! elsewhere (an `endpoint(ws)` or an action callback that landed on it) publishes the events to
-//! that instance, which hands them to the tab in order.
+//! Chat events across instances, over Redis: where each tab is connected, and a channel per
+//! instance that hands relayed events to its tabs in order.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -45,6 +42,11 @@ struct Relayed {
 }
 
 /// This instance's end of the relay.
+///
+/// Each instance records which sessions have their tab connected to it (`{prefix}tab:{session}`,
+/// refreshed while the tab stays) and listens on its own channel (`{prefix}relay:{instance}`).
+/// An instance that must reach a tab held elsewhere (an `endpoint(ws)` or an action callback
+/// that landed on it) publishes the events to that instance, which hands them to the tab.
 pub(crate) struct Relay {
     pub(crate) instance: Uuid,
     prefix: String,

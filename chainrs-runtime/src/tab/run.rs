@@ -1,6 +1,5 @@
-//! How one hook runs in a tab: the `task_start` / run step / `task_end` framing of
-//! `on_chat_start` and `on_message`, the ambient context bound, errors and panics shown in the
-//! chat as an error message instead of ending the tab.
+//! How one hook runs in a tab: the `task_start` / run step / `task_end` framing, the ambient
+//! context bound, errors and panics shown in the chat instead of ending the tab.
 
 use super::Tabs;
 use super::hooks::{ChatHookFn, HookKind};

@@ -1,7 +1,5 @@
-//! One chat tab and the worker that runs its commands one at a time, in arrival order: start
-//! once, messages, stop (which cancels the running hook), settings, window messages, clear,
-//! leaving. Every surface drives a tab through these methods: the socket, the test client and
-//! the headless chat API.
+//! One chat tab and its worker, which runs its commands one at a time in arrival order; the
+//! socket, the test client and the headless API all drive a tab through these methods.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};

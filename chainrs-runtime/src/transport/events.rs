@@ -1,6 +1,5 @@
-//! A socket's client events: decoded by socketioxide's typed extractors into `Incoming`, kept
-//! in order until the tab starts, then turned into tab commands. Bad payloads are answered with
-//! an `error` event naming the shape to send.
+//! A socket's client events, decoded by socketioxide's typed extractors, kept in order until the
+//! tab starts, then turned into tab commands; bad payloads get an `error` event naming the shape.
 
 use std::sync::{Mutex, PoisonError, Weak};
 
