@@ -1,5 +1,5 @@
-//! The chat emitter: how a handler reaches the chat tab of its session.
-//! Transports (the Socket.IO server, the test client) implement `ChatSink`.
+//! The chat emitter, how a handler reaches its session's tab, and `ChatSink`, what it delivers
+//! to: a tab's link, the relay to another instance's tab, the headless API's collector.
 
 use std::fmt;
 use std::future::Future;
@@ -26,7 +26,7 @@ pub trait ChatSink: Send + Sync + 'static {
     fn deliver(&self, event: ServerEvent) -> SinkFuture<'_>;
 
     /// Delivers an `ask` event (in order with the others) and waits up to `timeout` for the
-    /// client's answer. Transports without acknowledgements keep this default, which refuses.
+    /// client's answer. Sinks that cannot wait for answers keep this default, which refuses.
     fn ask(&self, event: ServerEvent, timeout: Duration) -> AskFuture<'_> {
         let _ = (event, timeout);
         Box::pin(async {
