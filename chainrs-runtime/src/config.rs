@@ -34,6 +34,19 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// The key prefix in Redis (`CHAINRS_REDIS_PREFIX`; default `chainrs:<app name>:`).
     pub redis_prefix: Option<String>,
+    /// How long a connection may take to send a request's headers, and may stay idle between
+    /// requests, before it is closed (`CHAINRS_HEADER_TIMEOUT`, seconds). Default 10 s.
+    pub header_read_timeout: Duration,
+    /// The most connections served at once; more are answered 503 and closed
+    /// (`CHAINRS_MAX_CONNECTIONS`). Default 10,000, lowered to fit the file-descriptor limit.
+    pub max_connections: usize,
+    /// The most connections served at once from one client address
+    /// (`CHAINRS_MAX_CONNECTIONS_PER_ADDRESS`). Default 512; raise it behind a reverse proxy,
+    /// where every client has the proxy's address.
+    pub max_connections_per_address: usize,
+    /// The largest request body an HTTP route accepts, in bytes; a bigger one is answered 413
+    /// (`CHAINRS_MAX_BODY_BYTES`). Default 2 MiB. The socket has its own `max_payload`.
+    pub max_body_bytes: usize,
     /// How the chat page presents the app.
     pub ui: UiConfig,
     /// Which page is served at `/`.
@@ -104,6 +117,10 @@ impl Default for Config {
             token_lifetime: Duration::from_secs(15 * 24 * 3600),
             redis_url: None,
             redis_prefix: None,
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 10_000,
+            max_connections_per_address: 512,
+            max_body_bytes: 2 * 1024 * 1024,
             ui: UiConfig::default(),
             frontend: Frontend::default(),
         }
@@ -146,8 +163,37 @@ impl Config {
         if let Some(lifetime) = seconds(&lookup, "CHAINRS_TOKEN_LIFETIME")? {
             self.token_lifetime = lifetime;
         }
+        if let Some(timeout) = seconds(&lookup, "CHAINRS_HEADER_TIMEOUT")? {
+            self.header_read_timeout = timeout;
+        }
+        if let Some(n) = count(&lookup, "CHAINRS_MAX_CONNECTIONS")? {
+            self.max_connections = n;
+        }
+        if let Some(n) = count(&lookup, "CHAINRS_MAX_CONNECTIONS_PER_ADDRESS")? {
+            self.max_connections_per_address = n;
+        }
+        if let Some(n) = count(&lookup, "CHAINRS_MAX_BODY_BYTES")? {
+            self.max_body_bytes = n;
+        }
         Ok(())
     }
+}
+
+/// A whole number above zero from the variable `name`, if it is set.
+fn count(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<usize>> {
+    let Some(raw) = lookup(name) else {
+        return Ok(None);
+    };
+    raw.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(Some)
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "{name} must be a whole number above zero, got {raw:?}"
+            ))
+        })
 }
 
 /// A duration in whole seconds above zero from the variable `name`, if it is set.
@@ -240,5 +286,36 @@ mod tests {
         assert!(config.apply_env(env(&timeout)).is_ok());
         assert_eq!(config.session_timeout, Duration::from_secs(90));
         assert!(address_with_env("localhost", env(&[])).is_err());
+    }
+
+    #[test]
+    fn connection_limits_come_from_the_environment() {
+        let mut config = Config::default();
+        let set = [
+            ("CHAINRS_HEADER_TIMEOUT", "3"),
+            ("CHAINRS_MAX_CONNECTIONS", "100"),
+            ("CHAINRS_MAX_CONNECTIONS_PER_ADDRESS", "7"),
+            ("CHAINRS_MAX_BODY_BYTES", "1024"),
+        ];
+        assert!(config.apply_env(env(&set)).is_ok());
+        assert_eq!(config.header_read_timeout, Duration::from_secs(3));
+        assert_eq!(
+            (
+                config.max_connections,
+                config.max_connections_per_address,
+                config.max_body_bytes
+            ),
+            (100, 7, 1024)
+        );
+        for (name, bad) in [
+            ("CHAINRS_MAX_CONNECTIONS", "0"),
+            ("CHAINRS_MAX_BODY_BYTES", "lots"),
+        ] {
+            let err = config
+                .apply_env(env(&[(name, bad)]))
+                .err()
+                .map(|e| e.to_string());
+            assert!(err.is_some_and(|e| e.contains(name)), "{name}={bad}");
+        }
     }
 }

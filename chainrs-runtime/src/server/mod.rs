@@ -3,6 +3,7 @@
 
 mod endpoint;
 mod headless;
+mod listen;
 mod login;
 mod project;
 mod request;
@@ -20,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get, post};
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceExt};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::auth::Auth;
@@ -121,7 +123,8 @@ fn app_routes(parts: &Arc<Parts>) -> Result<Router> {
         router = router.route(path, method_router);
     }
     let router = router.with_state(parts.clone());
-    page_routes(router, &parts.config.frontend)
+    Ok(page_routes(router, &parts.config.frontend)?
+        .layer(RequestBodyLimitLayer::new(parts.config.max_body_bytes)))
 }
 
 fn route_path(endpoint: &Registered<EndpointRoute>) -> &'static str {
@@ -267,6 +270,7 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     tabs: Arc<Tabs>,
+    limits: listen::Limits,
 }
 
 impl Server {
@@ -275,11 +279,18 @@ impl Server {
             .await
             .map_err(|e| Error::Config(format!("cannot listen on {addr}: {e}")))?;
         let tabs = parts.tabs.clone();
+        let limits = listen::Limits {
+            header_read_timeout: parts.config.header_read_timeout,
+            max_connections: parts.config.max_connections,
+            max_per_address: parts.config.max_connections_per_address,
+        }
+        .fitted();
         let router = router(parts)?;
         Ok(Server {
             listener,
             router,
             tabs,
+            limits,
         })
     }
 
@@ -307,9 +318,7 @@ impl Server {
     ) -> Result<()> {
         let addr = self.local_addr()?;
         tracing::info!(target: "chainrs", "chainrs serving on http://{addr}");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        listen::serve(self.listener, self.router, self.limits, shutdown).await?;
         tracing::info!(target: "chainrs", "chainrs stopped");
         Ok(())
     }
