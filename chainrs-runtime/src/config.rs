@@ -47,6 +47,13 @@ pub struct Config {
     /// The largest request body an HTTP route accepts, in bytes; a bigger one is answered 413
     /// (`CHAINRS_MAX_BODY_BYTES`). Default 2 MiB. The socket has its own `max_payload`.
     pub max_body_bytes: usize,
+    /// Page origins, besides the app's own, that may open the chat socket and send
+    /// cookie-authenticated writes (`CHAINRS_ALLOWED_ORIGINS`, comma-separated), as
+    /// `https://host[:port]`. Default none.
+    pub allowed_origins: Vec<String>,
+    /// The URL users reach the app at, when a proxy serves it under another Host
+    /// (`CHAINRS_URL`); its origin is allowed too.
+    pub public_url: Option<String>,
     /// How the chat page presents the app.
     pub ui: UiConfig,
     /// Which page is served at `/`.
@@ -121,6 +128,8 @@ impl Default for Config {
             max_connections: 10_000,
             max_connections_per_address: 512,
             max_body_bytes: 2 * 1024 * 1024,
+            allowed_origins: Vec::new(),
+            public_url: None,
             ui: UiConfig::default(),
             frontend: Frontend::default(),
         }
@@ -174,6 +183,17 @@ impl Config {
         }
         if let Some(n) = count(&lookup, "CHAINRS_MAX_BODY_BYTES")? {
             self.max_body_bytes = n;
+        }
+        if let Some(raw) = lookup("CHAINRS_ALLOWED_ORIGINS") {
+            self.allowed_origins = raw
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
+        if let Some(url) = lookup("CHAINRS_URL").filter(|u| !u.trim().is_empty()) {
+            self.public_url = Some(url.trim().to_owned());
         }
         Ok(())
     }

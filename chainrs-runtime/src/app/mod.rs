@@ -118,6 +118,18 @@ impl App {
         self
     }
 
+    /// Page origins, besides the app's own, that may open the chat socket and send
+    /// cookie-authenticated writes (an embedding site: `["https://www.example.com"]`). Requests
+    /// with no `Origin` (clients that are not browser pages) and bearer-token calls always pass.
+    pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.allowed_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// Registers an `#[action_callback("name")]` (one per action name).
     #[track_caller]
     pub fn action_callback(self, handler: impl HandlerOf<kind::action_callback>) -> Self {
@@ -285,6 +297,10 @@ impl App {
             parts.logout,
             tokens,
             config.require_login,
+            crate::auth::Origins::new(
+                config.allowed_origins.iter().map(String::as_str),
+                config.public_url.as_deref(),
+            ),
         );
         let store = store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let sessions = Arc::new(Sessions::new(store, config.session_timeout));

@@ -1,11 +1,11 @@
-//! An app's login: its registered callbacks and the token keys, with `identify`, which names the
-//! user a request's token carries. Built once by the app; the routes and the socket read it.
+//! An app's login: its callbacks, its token keys with `identify` (the user a request's token
+//! names), and its origin policy. Built once by the app; the routes and the socket read it.
 
 use axum::http::HeaderMap;
 use futures_util::future::BoxFuture;
 
-use super::User;
 use super::token::Tokens;
+use super::{Origins, User};
 use crate::error::Result;
 use crate::registered::Registered;
 
@@ -22,6 +22,8 @@ pub(crate) struct Auth {
     pub(crate) tokens: Option<Tokens>,
     /// `Config::require_login`.
     require_login: bool,
+    /// Which page origins may open the socket and send cookie-authenticated writes.
+    pub(crate) origins: Origins,
 }
 
 impl Auth {
@@ -31,6 +33,7 @@ impl Auth {
         logout: Option<Registered<LogoutFn>>,
         tokens: Option<Tokens>,
         require_login: bool,
+        origins: Origins,
     ) -> Self {
         Auth {
             password,
@@ -38,6 +41,7 @@ impl Auth {
             logout,
             tokens,
             require_login,
+            origins,
         }
     }
 

@@ -2,6 +2,7 @@
 //! that use them (`POST /login`, `POST /auth/header`, `GET /user`) are in `server::login`.
 
 mod callbacks;
+mod origin;
 pub(crate) mod token;
 
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::error::{BoxError, Error, Result};
 
 pub(crate) use callbacks::{Auth, HeaderFn, LogoutFn, PasswordFn};
+pub(crate) use origin::Origins;
 
 /// A logged-in user.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

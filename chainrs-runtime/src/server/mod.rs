@@ -122,7 +122,12 @@ fn app_routes(parts: &Arc<Parts>) -> Result<Router> {
     for (_, path, method_router) in rest {
         router = router.route(path, method_router);
     }
-    let router = router.with_state(parts.clone());
+    let router = router
+        .layer(axum::middleware::from_fn_with_state(
+            parts.clone(),
+            request::same_origin,
+        ))
+        .with_state(parts.clone());
     Ok(page_routes(router, &parts.config.frontend)?
         .layer(RequestBodyLimitLayer::new(parts.config.max_body_bytes)))
 }

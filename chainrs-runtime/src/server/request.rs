@@ -1,5 +1,5 @@
-//! What the built-in routes read from a request, as axum extractors: the session it names, the
-//! user its token names, and bodies whose rejection says what the route takes.
+//! What routes read from a request: the session it names, the user its token names, bodies whose
+//! rejection says what the route takes, and the origin guard on cookie-authenticated writes.
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use axum::http::request;
 
 use super::Parts;
 use super::resolve::requested_session;
-use crate::auth::User;
+use crate::auth::{Origins, User};
 use crate::error::{Error, Result};
 use crate::session::SessionId;
 
@@ -33,6 +33,23 @@ impl FromRequestParts<Arc<Parts>> for Caller {
     async fn from_request_parts(parts: &mut request::Parts, app: &Arc<Parts>) -> Result<Self> {
         app.auth.identify(&parts.headers).map(Caller)
     }
+}
+
+/// Refuses, with 403 and the reason, a cookie-authenticated write from a page of another
+/// origin (a browser sends the cookie along; a bearer token it never sends by itself).
+pub(crate) async fn same_origin(
+    axum::extract::State(app): axum::extract::State<Arc<Parts>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if Origins::needs_check(req.method(), req.headers()) {
+        if let Err(why) = app.auth.origins.check(req.headers()) {
+            tracing::warn!(target: "chainrs::auth", method = %req.method(), path = %req.uri().path(), reason = %why, "request refused: foreign origin");
+            return Error::Forbidden(why).into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// A JSON body, or a 400 that names the shape the route takes.

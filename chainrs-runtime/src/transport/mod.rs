@@ -97,6 +97,11 @@ impl Transport {
         })?;
         let requested = SessionId::from(hs.session_id);
         let sessions = &self.tabs.sessions;
+        // A page of another origin may not open a tab with the user's cookie.
+        self.auth
+            .origins
+            .check(&socket.req_parts().headers)
+            .map_err(&refuse)?;
         // The login comes with the handshake request: the access_token cookie (browsers) or
         // an Authorization header (other clients).
         let user = self

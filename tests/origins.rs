@@ -1,0 +1,184 @@
+//! Origin checks: a page of another origin (or a `null` one) cannot open a chat socket or send a
+//! cookie-authenticated write with the user's cookie; the app's own origin, listed origins,
+//! clients that send no `Origin` and bearer-token calls pass.
+
+use chainrs::prelude::*;
+use chainrs::testing::TestClient;
+use serde_json::{Value, json};
+
+const SECRET: &str = "origins-test-secret-0123456789abcdef012345";
+
+#[password_auth_callback]
+async fn login(username: String, password: String) -> Option<User> {
+    (username == password).then(|| User::new(username))
+}
+
+#[on_message]
+async fn echo(msg: Message) -> chainrs::Result<()> {
+    Message::new(msg.content).send().await?;
+    Ok(())
+}
+
+fn app() -> App {
+    App::new()
+        .register(login)
+        .register(echo)
+        .auth_secret(SECRET)
+        .allowed_origins(["https://embed.example.com"])
+}
+
+/// Opens an Engine.IO polling session and sends the Socket.IO CONNECT with a valid handshake;
+/// returns the server's answer packet (`40…` connected, `44…` refused), pings skipped.
+async fn socket_connect(base: &str, cookie: &str, origin: Option<&str>) -> String {
+    let http = reqwest::Client::new();
+    let url = format!("{base}/ws/socket.io/?EIO=4&transport=polling");
+    let with_headers = |request: reqwest::RequestBuilder| {
+        let request = request.header("cookie", cookie);
+        match origin {
+            Some(origin) => request.header("origin", origin),
+            None => request,
+        }
+    };
+    let open = with_headers(http.get(&url))
+        .send()
+        .await
+        .expect("engine.io open")
+        .text()
+        .await
+        .expect("open body");
+    let sid = serde_json::from_str::<Value>(open.trim_start_matches('0'))
+        .ok()
+        .and_then(|v| v["sid"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("no engine.io sid in {open:?}"));
+    let url = format!("{url}&sid={sid}");
+    let auth =
+        json!({ "sessionId": uuid::Uuid::new_v4(), "clientType": "webapp", "userEnv": "{}" });
+    let sent = with_headers(http.post(&url))
+        .body(format!("40{auth}"))
+        .send()
+        .await
+        .expect("socket.io connect");
+    assert!(sent.status().is_success(), "{}", sent.status());
+    for _ in 0..10 {
+        let polled = with_headers(http.get(&url))
+            .send()
+            .await
+            .expect("poll")
+            .text()
+            .await
+            .expect("poll body");
+        // A polling payload holds packets separated by the record separator; a ping ("2")
+        // gets its pong.
+        let packets: Vec<&str> = polled.split('\u{1e}').collect();
+        if let Some(answer) = packets
+            .iter()
+            .find(|packet| packet.starts_with("40") || packet.starts_with("44"))
+        {
+            return (*answer).to_owned();
+        }
+        if packets.contains(&"2") {
+            let _ = with_headers(http.post(&url)).body("3").send().await;
+        }
+    }
+    panic!("no answer to the socket.io connect");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_socket_refuses_foreign_and_null_origins_and_admits_its_own() -> chainrs::Result<()> {
+    let server = app().bind("127.0.0.1:0").await?;
+    let addr = server.local_addr()?;
+    let base = format!("http://{addr}");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server.run_until(async {
+        let _ = stopped.await;
+    }));
+    let logged_in = reqwest::Client::new()
+        .post(format!("{base}/login"))
+        .form(&[("username", "ada"), ("password", "ada")])
+        .send()
+        .await
+        .expect("login");
+    let body: Value = logged_in.json().await.expect("login body");
+    let cookie = format!(
+        "access_token={}",
+        body["access_token"].as_str().expect("a token")
+    );
+    let own = format!("http://{addr}");
+    for (origin, admitted) in [
+        (Some(own.as_str()), true),
+        (None, true),
+        (Some("https://embed.example.com"), true),
+        (Some("https://evil.example"), false),
+        (Some("null"), false),
+    ] {
+        let answer = socket_connect(&base, &cookie, origin).await;
+        if admitted {
+            assert!(answer.starts_with("40"), "{origin:?}: {answer}");
+        } else {
+            assert!(
+                answer.starts_with("44"),
+                "{origin:?} was admitted: {answer}"
+            );
+            assert!(
+                answer.contains("origin") || answer.contains("Origin"),
+                "{answer}"
+            );
+        }
+    }
+    let _ = stop.send(());
+    serving.await.expect("server task")?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn cookie_writes_from_foreign_origins_are_refused_and_bearer_calls_pass()
+-> chainrs::Result<()> {
+    let client = TestClient::new(app())?;
+    let token = client.login("ada", "ada").await?.token;
+    let cookie = format!("access_token={token}");
+    let logout = |origin: &'static str| {
+        client
+            .post("/logout")
+            .header("cookie", &cookie)
+            .header("host", "chat.local")
+            .header("origin", origin)
+    };
+    let foreign = logout("https://evil.example").send().await;
+    assert_eq!(
+        foreign.status(),
+        StatusCode::FORBIDDEN,
+        "{}",
+        foreign.text()
+    );
+    assert!(
+        foreign.text().contains("https://evil.example"),
+        "{}",
+        foreign.text()
+    );
+    assert_eq!(logout("null").send().await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        logout("http://chat.local").send().await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        logout("https://embed.example.com").send().await.status(),
+        StatusCode::OK
+    );
+    // A bearer token is never sent by a browser on its own: no origin check.
+    let bearer = client
+        .post("/logout")
+        .bearer(&token)
+        .header("origin", "https://evil.example")
+        .send()
+        .await;
+    assert_eq!(bearer.status(), StatusCode::OK);
+    // Reads are not checked.
+    let read = client
+        .get("/user")
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .send()
+        .await;
+    assert_eq!(read.status(), StatusCode::OK);
+    Ok(())
+}
