@@ -4,83 +4,17 @@
 
 use chainrs::prelude::*;
 use chainrs::testing::TestClient;
+use chainrs_tests::{echo_back, name_is_password, socket_connect};
 use serde_json::{Value, json};
 
 const SECRET: &str = "origins-test-secret-0123456789abcdef012345";
 
-#[password_auth_callback]
-async fn login(username: String, password: String) -> Option<User> {
-    (username == password).then(|| User::new(username))
-}
-
-#[on_message]
-async fn echo(msg: Message) -> chainrs::Result<()> {
-    Message::new(msg.content).send().await?;
-    Ok(())
-}
-
 fn app() -> App {
     App::new()
-        .register(login)
-        .register(echo)
+        .register(name_is_password)
+        .register(echo_back)
         .auth_secret(SECRET)
         .allowed_origins(["https://embed.example.com"])
-}
-
-/// Opens an Engine.IO polling session and sends the Socket.IO CONNECT with a valid handshake;
-/// returns the server's answer packet (`40…` connected, `44…` refused), pings skipped.
-async fn socket_connect(base: &str, cookie: &str, origin: Option<&str>) -> String {
-    let http = reqwest::Client::new();
-    let url = format!("{base}/ws/socket.io/?EIO=4&transport=polling");
-    let with_headers = |request: reqwest::RequestBuilder| {
-        let request = request.header("cookie", cookie);
-        match origin {
-            Some(origin) => request.header("origin", origin),
-            None => request,
-        }
-    };
-    let open = with_headers(http.get(&url))
-        .send()
-        .await
-        .expect("engine.io open")
-        .text()
-        .await
-        .expect("open body");
-    let sid = serde_json::from_str::<Value>(open.trim_start_matches('0'))
-        .ok()
-        .and_then(|v| v["sid"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| panic!("no engine.io sid in {open:?}"));
-    let url = format!("{url}&sid={sid}");
-    let auth =
-        json!({ "sessionId": uuid::Uuid::new_v4(), "clientType": "webapp", "userEnv": "{}" });
-    let sent = with_headers(http.post(&url))
-        .body(format!("40{auth}"))
-        .send()
-        .await
-        .expect("socket.io connect");
-    assert!(sent.status().is_success(), "{}", sent.status());
-    for _ in 0..10 {
-        let polled = with_headers(http.get(&url))
-            .send()
-            .await
-            .expect("poll")
-            .text()
-            .await
-            .expect("poll body");
-        // A polling payload holds packets separated by the record separator; a ping ("2")
-        // gets its pong.
-        let packets: Vec<&str> = polled.split('\u{1e}').collect();
-        if let Some(answer) = packets
-            .iter()
-            .find(|packet| packet.starts_with("40") || packet.starts_with("44"))
-        {
-            return (*answer).to_owned();
-        }
-        if packets.contains(&"2") {
-            let _ = with_headers(http.post(&url)).body("3").send().await;
-        }
-    }
-    panic!("no answer to the socket.io connect");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,7 +45,11 @@ async fn the_socket_refuses_foreign_and_null_origins_and_admits_its_own() -> cha
         (Some("https://evil.example"), false),
         (Some("null"), false),
     ] {
-        let answer = socket_connect(&base, &cookie, origin).await;
+        let auth =
+            json!({ "sessionId": uuid::Uuid::new_v4(), "clientType": "webapp", "userEnv": "{}" });
+        let mut headers = vec![("cookie", cookie.as_str())];
+        headers.extend(origin.map(|o| ("origin", o)));
+        let answer = socket_connect(&base, &headers, &auth).await;
         if admitted {
             assert!(answer.starts_with("40"), "{origin:?}: {answer}");
         } else {

@@ -229,6 +229,28 @@ macro_rules! suite {
     };
 }
 
+async fn shared_records_keep_the_first_claim_until_they_expire(b: &Backend) -> Res {
+    let s = &b.store;
+    // Real clocks (Redis's): margins of 1.5 s or more either way.
+    let ttl = Duration::from_secs(5);
+    let key = format!("thread:{}", id());
+    assert_eq!(s.record(&key).await?, None);
+    assert_eq!(s.claim(&key, "\"admin\"".into(), ttl).await?, "\"admin\"");
+    // A second claim does not take it over; it is told who holds it.
+    assert_eq!(s.claim(&key, "\"guest\"".into(), ttl).await?, "\"admin\"");
+    assert_eq!(s.record(&key).await?.as_deref(), Some("\"admin\""));
+    // The holder's claim refreshes it: it outlives its first TTL.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    s.claim(&key, "\"admin\"".into(), ttl).await?;
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    assert_eq!(s.record(&key).await?.as_deref(), Some("\"admin\""));
+    // Once it expires, it is free again.
+    tokio::time::sleep(Duration::from_millis(6500)).await;
+    assert_eq!(s.record(&key).await?, None);
+    assert_eq!(s.claim(&key, "\"guest\"".into(), ttl).await?, "\"guest\"");
+    Ok(())
+}
+
 suite!(memory:
     create_get_and_compare_and_swap,
     delete_never_resurrects,
@@ -236,6 +258,7 @@ suite!(memory:
     purging_reports_what_expired_with_the_kept_key,
     concurrent_updates_through_the_app_lose_nothing,
     a_chat_ends_when_its_session_expires,
+    shared_records_keep_the_first_claim_until_they_expire,
 );
 
 suite!(redis:
@@ -245,4 +268,5 @@ suite!(redis:
     purging_reports_what_expired_with_the_kept_key,
     concurrent_updates_through_the_app_lose_nothing,
     a_chat_ends_when_its_session_expires,
+    shared_records_keep_the_first_claim_until_they_expire,
 );

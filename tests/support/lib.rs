@@ -4,9 +4,11 @@
 use std::time::Duration;
 
 mod node;
+mod polling;
 mod redis_server;
 
 pub use node::{run_node, run_node_with};
+pub use polling::socket_connect;
 
 pub use redis_server::{clean, redis_store, redis_url, test_prefix};
 
@@ -44,6 +46,19 @@ pub async fn touch_http(
     agent.set(Agent);
     turns.update(|t| t.n += 1).await?;
     Ok(StatusCode::OK)
+}
+
+/// Accepts any user whose password is their name (`ada`/`ada`).
+#[password_auth_callback]
+pub async fn name_is_password(username: String, password: String) -> Option<User> {
+    (username == password).then(|| User::new(username))
+}
+
+/// Echoes each message.
+#[on_message]
+pub async fn echo_back(msg: Message) -> chainrs::Result<()> {
+    Message::new(msg.content).send().await?;
+    Ok(())
 }
 
 /// The touching app with this session timeout.

@@ -14,6 +14,8 @@ use super::store::{CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versi
 #[derive(Default)]
 pub struct MemoryStore {
     records: DashMap<SessionId, Record>,
+    /// Shared records (`claim`), with their deadlines.
+    shared: DashMap<String, (String, Instant)>,
 }
 
 struct Record {
@@ -137,14 +139,43 @@ impl SessionStore for MemoryStore {
             }
             keep
         });
+        self.shared.retain(|_, (_, deadline)| *deadline > now);
         if !expired.is_empty() {
             // Give memory back after a wave of sessions has gone, instead of keeping the peak.
             self.records.shrink_to_fit();
+            self.shared.shrink_to_fit();
         }
         Box::pin(async move { Ok(expired) })
     }
 
     fn len_hint(&self) -> Option<usize> {
         Some(self.records.len())
+    }
+
+    fn claim<'a>(&'a self, key: &'a str, value: String, ttl: Duration) -> StoreFuture<'a, String> {
+        let now = Instant::now();
+        let mut entry = self
+            .shared
+            .entry(key.to_owned())
+            .or_insert_with(|| (value.clone(), now + ttl));
+        let (current, deadline) = &mut *entry;
+        if *deadline <= now {
+            *current = value.clone();
+        }
+        if *current == value {
+            *deadline = now + ttl;
+        }
+        let current = current.clone();
+        Box::pin(async move { Ok(current) })
+    }
+
+    fn record<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<String>> {
+        let now = Instant::now();
+        let found = self
+            .shared
+            .get(key)
+            .filter(|entry| entry.1 > now)
+            .map(|entry| entry.0.clone());
+        Box::pin(async move { Ok(found) })
     }
 }

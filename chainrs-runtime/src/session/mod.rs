@@ -349,9 +349,19 @@ impl Sessions {
     }
 
     /// Refuses a thread id that belongs to a session of another user (or to an anonymous
-    /// session, for a logged-in caller, and the other way round).
-    pub(crate) fn check_thread(&self, thread: Uuid, caller: Option<&User>) -> Result<()> {
-        let Some(owner) = self.threads.get(&thread).map(|o| o.clone()) else {
+    /// session, for a logged-in caller, and the other way round), on every instance: the owner
+    /// is recorded in the store when the session is created.
+    pub(crate) async fn check_thread(&self, thread: Uuid, caller: Option<&User>) -> Result<()> {
+        let owner = match self.threads.get(&thread).map(|o| o.clone()) {
+            Some(owner) => Some(owner),
+            None => self
+                .store
+                .record(&thread_key(thread))
+                .await
+                .map_err(Error::Store)?
+                .map(|raw| serde_json::from_str::<Option<String>>(&raw).unwrap_or(None)),
+        };
+        let Some(owner) = owner else {
             return Ok(());
         };
         if owner.as_deref() == caller.map(|u| u.identifier.as_str()) {
@@ -361,6 +371,26 @@ impl Sessions {
         Err(Error::Forbidden(format!(
             "thread {thread} is not yours: it belongs to another user"
         )))
+    }
+
+    /// Records (or refreshes) in the store who owns the session's thread.
+    async fn claim_thread(&self, session: &SessionRef) -> Result<()> {
+        let (thread, owner) = {
+            let meta = session.meta.lock().unwrap_or_else(PoisonError::into_inner);
+            (
+                meta.thread_id,
+                meta.user.as_ref().map(|u| u.identifier.clone()),
+            )
+        };
+        let owner = serde_json::to_string(&owner).map_err(|source| Error::Encode {
+            key: thread_key(thread),
+            source,
+        })?;
+        self.store
+            .claim(&thread_key(thread), owner, self.ttl)
+            .await
+            .map_err(Error::Store)?;
+        Ok(())
     }
 
     /// Creates a session under a new id.
@@ -395,6 +425,7 @@ impl Sessions {
         }
         let origin = meta.origin;
         let session = SessionRef::new(id, meta, self.clone());
+        self.claim_thread(&session).await?;
         tracing::info!(target: "chainrs::session", parent: &session.span, ?origin, "session created");
         Ok(Created::New(session))
     }
@@ -411,12 +442,18 @@ impl Sessions {
         Ok(Some(SessionRef::new(id, meta, self.clone())))
     }
 
-    /// Refreshes a session's expiry; `false` when it no longer exists.
+    /// Refreshes a session's expiry, and the record of who owns its thread; `false` when the
+    /// session no longer exists.
     pub(crate) async fn touch(&self, session: &SessionRef) -> Result<bool> {
-        self.store
+        let alive = self
+            .store
             .touch(session.id, self.ttl)
             .await
-            .map_err(Error::Store)
+            .map_err(Error::Store)?;
+        if alive {
+            self.claim_thread(session).await?;
+        }
+        Ok(alive)
     }
 
     /// Reads a key: its decoded value (if written) and version (0 if not).
@@ -606,6 +643,11 @@ impl Sessions {
             sockets: 0,
         }
     }
+}
+
+/// The store's shared-record key of a thread's owner.
+fn thread_key(thread: Uuid) -> String {
+    format!("thread:{thread}")
 }
 
 /// Waits before retrying a compare-and-swap that lost a race: a yield for the first retries,

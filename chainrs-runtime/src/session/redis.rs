@@ -14,6 +14,18 @@ use crate::error::{BoxError, Error, Result};
 const GRACE_MS: u64 = 5 * 60 * 1000;
 
 /// At most this many expired sessions are purged per sweep call.
+/// A shared record: set unless present (then the one present wins); a present value equal to
+/// the claim gets its TTL refreshed.
+const CLAIM: &str = r#"
+local current = redis.call('GET', KEYS[1])
+if current then
+  if current == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+  return current
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+"#;
+
 const PURGE_BATCH: usize = 500;
 
 /// Now in milliseconds by Redis's clock, and whether session ARGV[1] is alive.
@@ -127,6 +139,7 @@ struct Scripts {
     touch: Script,
     delete: Script,
     purge: Script,
+    claim: Script,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -177,6 +190,7 @@ impl RedisStore {
                 touch: with(TOUCH),
                 delete: with(DELETE),
                 purge: with(PURGE),
+                claim: Script::new(CLAIM),
             }),
         })
     }
@@ -188,6 +202,10 @@ impl RedisStore {
 
     fn hash(&self, id: SessionId) -> String {
         format!("{}s:{id}", self.prefix)
+    }
+
+    fn shared(&self, key: &str) -> String {
+        format!("{}r:{key}", self.prefix)
     }
 
     fn deadlines(&self) -> String {
@@ -313,6 +331,32 @@ impl SessionStore for RedisStore {
                 .await
                 .map_err(failed("delete"))?;
             Ok(existed == 1)
+        })
+    }
+
+    fn claim<'a>(&'a self, key: &'a str, value: String, ttl: Duration) -> StoreFuture<'a, String> {
+        Box::pin(async move {
+            let current: String = self
+                .scripts
+                .claim
+                .key(self.shared(key))
+                .arg(value)
+                .arg(millis(ttl))
+                .invoke_async(&mut self.connection())
+                .await
+                .map_err(failed("claim"))?;
+            Ok(current)
+        })
+    }
+
+    fn record<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<String>> {
+        Box::pin(async move {
+            let found: Option<String> = redis::cmd("GET")
+                .arg(self.shared(key))
+                .query_async(&mut self.connection())
+                .await
+                .map_err(failed("record"))?;
+            Ok(found)
         })
     }
 

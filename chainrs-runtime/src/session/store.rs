@@ -94,6 +94,24 @@ pub trait SessionStore: Send + Sync + 'static {
     fn len_hint(&self) -> Option<usize> {
         None
     }
+
+    /// Records a small value shared by every instance under `key` (who owns a thread), kept for
+    /// `ttl`, unless one is there already. Returns the value in force: `value` when it was
+    /// recorded, else the one already there; a recorded `value` equal to it gets its TTL
+    /// refreshed.
+    ///
+    /// A store without shared records keeps this default and [`record`](SessionStore::record)'s,
+    /// which keep nothing: ownership is then only checked on the instance that saw the thread.
+    fn claim<'a>(&'a self, key: &'a str, value: String, ttl: Duration) -> StoreFuture<'a, String> {
+        let _ = (key, ttl);
+        Box::pin(async { Ok(value) })
+    }
+
+    /// The value recorded under `key`, if one is (see [`claim`](SessionStore::claim)).
+    fn record<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<String>> {
+        let _ = key;
+        Box::pin(async { Ok(None) })
+    }
 }
 
 /// A shared store is a store: several apps (or a test and its app) can use one.
@@ -136,5 +154,13 @@ impl<S: SessionStore + ?Sized> SessionStore for std::sync::Arc<S> {
 
     fn len_hint(&self) -> Option<usize> {
         (**self).len_hint()
+    }
+
+    fn claim<'a>(&'a self, key: &'a str, value: String, ttl: Duration) -> StoreFuture<'a, String> {
+        (**self).claim(key, value, ttl)
+    }
+
+    fn record<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<String>> {
+        (**self).record(key)
     }
 }

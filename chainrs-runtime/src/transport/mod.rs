@@ -148,6 +148,7 @@ impl Transport {
         if let Some(thread) = hs.thread_id {
             sessions
                 .check_thread(thread, user.as_ref())
+                .await
                 .map_err(|e| refuse(e.to_string()))?;
             if thread != session.meta().thread_id {
                 tracing::debug!(target: "chainrs::socket", parent: &session.span, requested = %thread, "threadId given but thread resume needs a data layer: the session keeps its thread");
