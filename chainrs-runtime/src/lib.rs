@@ -83,7 +83,7 @@ pub use extract::{
     ChatSettings, FromChat, FromEndpointParts, FromEndpointRequest, State, WindowMessage, kind,
 };
 pub use protocol::ToastKind;
-pub use server::Server;
+pub use server::{Revoker, Server};
 pub use session::{Local, Session, SessionId, SessionState, UserSession};
 pub use tab::QUEUE_LIMIT;
 pub use ui::Frontend;

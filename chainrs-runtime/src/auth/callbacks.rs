@@ -4,7 +4,7 @@
 use axum::http::HeaderMap;
 use futures_util::future::BoxFuture;
 
-use super::token::Tokens;
+use super::token::{Tokens, Verified};
 use super::{Origins, User};
 use crate::error::Result;
 use crate::registered::Registered;
@@ -45,9 +45,10 @@ impl Auth {
         }
     }
 
-    /// The user a request's login token names (`Authorization: Bearer` or the `access_token`
+    /// The valid login token a request carries (`Authorization: Bearer` or the `access_token`
     /// cookie); `Ok(None)` without one or in an app without login; 401 for an invalid one.
-    pub(crate) fn identify(&self, headers: &HeaderMap) -> Result<Option<User>> {
+    /// Whether it was revoked is the session layer's to check (`Sessions::identify`).
+    pub(crate) fn identify(&self, headers: &HeaderMap) -> Result<Option<Verified>> {
         match &self.tokens {
             Some(tokens) => tokens.identify(headers),
             None => Ok(None),

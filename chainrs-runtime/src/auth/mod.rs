@@ -12,6 +12,7 @@ use crate::error::{BoxError, Error, Result};
 
 pub(crate) use callbacks::{Auth, HeaderFn, LogoutFn, PasswordFn};
 pub(crate) use origin::Origins;
+pub(crate) use token::{Verified, now_millis};
 
 /// A logged-in user.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

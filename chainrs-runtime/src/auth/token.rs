@@ -22,12 +22,33 @@ const MIN_SECRET: usize = 32;
 pub(crate) const MAKE_A_SECRET: &str =
     "export CHAINRS_AUTH_SECRET=\"$(head -c 48 /dev/urandom | base64)\"";
 
+/// How far in the future a token's `iat` may be (clocks of instances differ a little).
+const IAT_LEEWAY_SECS: u64 = 60;
+
 #[derive(Serialize, Deserialize)]
 struct Claims {
     #[serde(flatten)]
     user: User,
     iat: u64,
     exp: u64,
+    /// The token's id, so that one login can be revoked (tokens issued before ids existed
+    /// have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    jti: Option<String>,
+    /// `iat` in milliseconds, so a revocation and a new login in the same second are told apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iat_ms: Option<u64>,
+}
+
+/// A valid token: its user, its id, and when it was issued and expires.
+#[derive(Clone, Debug)]
+pub(crate) struct Verified {
+    pub(crate) user: User,
+    pub(crate) id: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub(crate) issued_ms: u64,
+    /// Seconds since the Unix epoch.
+    pub(crate) expires: u64,
 }
 
 /// Issues and checks the tokens of one app.
@@ -71,18 +92,21 @@ impl Tokens {
 
     /// A signed token for `user`, valid for the configured lifetime.
     pub(crate) fn issue(&self, user: &User) -> Result<String> {
-        let now = now_secs();
+        let now_ms = now_millis();
+        let now = now_ms / 1000;
         let claims = Claims {
             user: user.clone(),
             iat: now,
             exp: now + self.lifetime.as_secs(),
+            jti: Some(uuid::Uuid::new_v4().simple().to_string()),
+            iat_ms: Some(now_ms),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| Error::Config(format!("could not sign a login token: {e}")))
     }
 
-    /// The user of a valid token, or why it is refused.
-    pub(crate) fn verify(&self, token: &str) -> std::result::Result<User, &'static str> {
+    /// What a valid token carries, or why it is refused.
+    pub(crate) fn verify(&self, token: &str) -> std::result::Result<Verified, &'static str> {
         // Name a foreign algorithm (`none` above all) before the library calls it malformed.
         if let Some(alg) = algorithm_of(token) {
             if alg != "HS256" {
@@ -90,7 +114,18 @@ impl Tokens {
             }
         }
         match jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation) {
-            Ok(data) => Ok(data.claims.user),
+            Ok(data) => {
+                let claims = data.claims;
+                if claims.iat > now_secs() + IAT_LEEWAY_SECS {
+                    return Err("the token claims to be issued in the future");
+                }
+                Ok(Verified {
+                    user: claims.user,
+                    id: claims.jti,
+                    issued_ms: claims.iat_ms.unwrap_or(claims.iat.saturating_mul(1000)),
+                    expires: claims.exp,
+                })
+            }
             Err(err) => Err(match err.kind() {
                 ErrorKind::ExpiredSignature => "the token has expired",
                 ErrorKind::InvalidSignature => "the token's signature is not valid",
@@ -103,9 +138,10 @@ impl Tokens {
         }
     }
 
-    /// The user the request's token names: `Authorization: Bearer` first, then the
+    /// The valid token a request carries: `Authorization: Bearer` first, then the
     /// `access_token` cookie. `Ok(None)` without a token; an invalid one is refused (401).
-    pub(crate) fn identify(&self, headers: &HeaderMap) -> Result<Option<User>> {
+    /// Revocation is checked by the caller, against the store.
+    pub(crate) fn identify(&self, headers: &HeaderMap) -> Result<Option<Verified>> {
         let Some(token) = token_of(headers) else {
             return Ok(None);
         };
@@ -156,9 +192,14 @@ pub(crate) fn expired_cookie() -> String {
 }
 
 fn now_secs() -> u64 {
+    now_millis() / 1000
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_millis() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
         .unwrap_or(0)
 }
 
@@ -185,10 +226,14 @@ mod tests {
         let t = tokens();
         let user = User::new("ann").with_metadata("role", "admin");
         let token = t.issue(&user).expect("signed");
-        assert_eq!(
-            t.identify(&bearer(&token)).expect("valid"),
-            Some(user.clone())
-        );
+        let verified = t
+            .identify(&bearer(&token))
+            .expect("valid")
+            .expect("a token");
+        assert_eq!(verified.user, user);
+        assert!(verified.id.is_some(), "each token has its id");
+        let again = t.issue(&user).expect("signed");
+        assert_ne!(t.verify(&again).ok().and_then(|v| v.id), verified.id);
         let mut cookies = HeaderMap::new();
         cookies.insert(
             COOKIE,
@@ -196,8 +241,9 @@ mod tests {
                 .parse()
                 .expect("header"),
         );
-        assert_eq!(t.identify(&cookies).expect("valid"), Some(user));
-        assert_eq!(t.identify(&HeaderMap::new()).expect("none"), None);
+        let from_cookie = t.identify(&cookies).expect("valid").map(|v| v.user);
+        assert_eq!(from_cookie, Some(user));
+        assert!(t.identify(&HeaderMap::new()).expect("none").is_none());
     }
 
     #[test]
@@ -205,18 +251,36 @@ mod tests {
         let t = tokens();
         let other = Tokens::new(&[8u8; 32], Duration::from_secs(60)).expect("keys");
         let forged = other.issue(&User::new("ann")).expect("signed");
-        assert_eq!(t.verify(&forged), Err("the token's signature is not valid"));
+        let reason = |token: &str| t.verify(token).err();
+        assert_eq!(reason(&forged), Some("the token's signature is not valid"));
         let expired = Tokens::new(&[7u8; 32], Duration::ZERO)
             .expect("keys")
             .issue(&User::new("ann"))
             .expect("signed");
         std::thread::sleep(Duration::from_millis(1100));
-        assert_eq!(t.verify(&expired), Err("the token has expired"));
+        assert_eq!(reason(&expired), Some("the token has expired"));
+        // Signed with the right key, but issued an hour from now.
+        let future = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &Claims {
+                user: User::new("ann"),
+                iat: now_secs() + 3600,
+                exp: now_secs() + 7200,
+                jti: None,
+                iat_ms: None,
+            },
+            &EncodingKey::from_secret(&[7u8; 32]).expect("key"),
+        )
+        .expect("signed");
+        assert_eq!(
+            reason(&future),
+            Some("the token claims to be issued in the future")
+        );
         // alg "none": header {"alg":"none","typ":"JWT"}, any claims, no signature.
         let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJpZGVudGlmaWVyIjoiYW5uIiwiaWF0IjoxLCJleHAiOjk5OTk5OTk5OTl9.";
-        assert_eq!(t.verify(none), Err("the token is not signed with HS256"));
-        assert_eq!(t.verify("garbage"), Err("the token is malformed"));
-        assert_eq!(t.verify("a.b.c"), Err("the token is malformed"));
+        assert_eq!(reason(none), Some("the token is not signed with HS256"));
+        assert_eq!(reason("garbage"), Some("the token is malformed"));
+        assert_eq!(reason("a.b.c"), Some("the token is malformed"));
         let err = t.identify(&bearer("garbage")).expect_err("refused");
         assert!(err.to_string().contains("log in again"), "{err}");
     }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::Parts;
 use super::SESSION_HEADER;
-use super::request::{Caller, Named};
+use super::request::{Caller, Login, Named};
 use crate::auth::{User, token};
 use crate::error::{Error, Result, contain_panic};
 use crate::session::{Origin, SessionMeta, SessionRef};
@@ -149,8 +149,17 @@ pub(crate) async fn user(Caller(user): Caller) -> Result<axum::Json<User>> {
     })
 }
 
-/// `POST /logout`: runs `#[on_logout]` for the token's user and removes the cookie.
-pub(crate) async fn logout(State(parts): State<Arc<Parts>>, Caller(user): Caller) -> Response {
+/// `POST /logout`: revokes the token (on every instance), runs `#[on_logout]` for its user and
+/// removes the cookie.
+pub(crate) async fn logout(State(parts): State<Arc<Parts>>, Login(login): Login) -> Response {
+    if let Some(login) = &login {
+        // The token stops working on every instance, not only in this browser.
+        if let Err(err) = parts.tabs.sessions.revoke_login(login).await {
+            tracing::warn!(target: "chainrs::auth", user = %login.user.identifier, error = %err, "could not revoke the login");
+            return err.into_response();
+        }
+    }
+    let user = login.map(|login| login.user);
     if let (Some(user), Some(hook)) = (&user, parts.auth.logout.as_ref()) {
         let outcome = contain_panic((hook.call)(user.clone()))
             .await

@@ -229,7 +229,12 @@ async fn call_endpoint(parts: Arc<Parts>, route: EndpointRoute, mut req: Request
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
-    let user = match parts.auth.identify(req.headers()) {
+    let user = match parts
+        .tabs
+        .sessions
+        .identify(&parts.auth, req.headers())
+        .await
+    {
         Ok(user) => user,
         Err(err) => return err.into_response(),
     };
@@ -275,6 +280,7 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     tabs: Arc<Tabs>,
+    auth: Arc<Auth>,
     limits: listen::Limits,
 }
 
@@ -283,7 +289,7 @@ impl Server {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| Error::Config(format!("cannot listen on {addr}: {e}")))?;
-        let tabs = parts.tabs.clone();
+        let (tabs, auth) = (parts.tabs.clone(), parts.auth.clone());
         let limits = listen::Limits {
             header_read_timeout: parts.config.header_read_timeout,
             max_connections: parts.config.max_connections,
@@ -295,6 +301,7 @@ impl Server {
             listener,
             router,
             tabs,
+            auth,
             limits,
         })
     }
@@ -304,6 +311,14 @@ impl Server {
     pub fn stats_probe(&self) -> impl Fn() -> SessionStats + Send + Sync + 'static {
         let tabs = self.tabs.clone();
         move || tabs.stats()
+    }
+
+    /// A handle that ends logins while the server runs (see [`Revoker::revoke_user`]).
+    pub fn revoker(&self) -> Revoker {
+        Revoker {
+            tabs: self.tabs.clone(),
+            auth: self.auth.clone(),
+        }
     }
 
     /// The address it listens on (useful after binding port 0).
@@ -327,6 +342,31 @@ impl Server {
         tracing::info!(target: "chainrs", "chainrs stopped");
         Ok(())
     }
+}
+
+/// Ends logins of a running app, on every instance that shares its store.
+#[derive(Clone)]
+pub struct Revoker {
+    tabs: Arc<Tabs>,
+    auth: Arc<Auth>,
+}
+
+impl Revoker {
+    /// Ends every login of `identifier` issued until now: their tokens are refused (401) on
+    /// every instance from now on; the user can log in again.
+    pub async fn revoke_user(&self, identifier: &str) -> Result<()> {
+        revoke_user(&self.tabs, &self.auth, identifier).await
+    }
+}
+
+/// Ends every login of `identifier` issued until now (see [`Revoker::revoke_user`]).
+pub(crate) async fn revoke_user(tabs: &Tabs, auth: &Auth, identifier: &str) -> Result<()> {
+    let Some(tokens) = auth.tokens.as_ref() else {
+        return Err(Error::Config(
+            "this app has no login callback, so it has no logins to end".to_owned(),
+        ));
+    };
+    tabs.sessions.revoke_user(identifier, tokens.lifetime).await
 }
 
 async fn shutdown_signal() {

@@ -9,7 +9,7 @@ use axum::http::request;
 
 use super::Parts;
 use super::resolve::requested_session;
-use crate::auth::{Origins, User};
+use crate::auth::{Origins, User, Verified};
 use crate::error::{Error, Result};
 use crate::session::SessionId;
 
@@ -31,7 +31,27 @@ impl FromRequestParts<Arc<Parts>> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut request::Parts, app: &Arc<Parts>) -> Result<Self> {
-        app.auth.identify(&parts.headers).map(Caller)
+        app.tabs
+            .sessions
+            .identify(&app.auth, &parts.headers)
+            .await
+            .map(Caller)
+    }
+}
+
+/// The valid, unrevoked login token the request carries (`None` without one), for the routes
+/// that act on the login itself (`POST /logout`).
+pub(crate) struct Login(pub(crate) Option<Verified>);
+
+impl FromRequestParts<Arc<Parts>> for Login {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut request::Parts, app: &Arc<Parts>) -> Result<Self> {
+        app.tabs
+            .sessions
+            .verify_login(&app.auth, &parts.headers)
+            .await
+            .map(Login)
     }
 }
 

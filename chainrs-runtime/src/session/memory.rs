@@ -169,6 +169,12 @@ impl SessionStore for MemoryStore {
         Box::pin(async move { Ok(current) })
     }
 
+    fn set_record<'a>(&'a self, key: &'a str, value: String, ttl: Duration) -> StoreFuture<'a, ()> {
+        self.shared
+            .insert(key.to_owned(), (value, Instant::now() + ttl));
+        Box::pin(async { Ok(()) })
+    }
+
     fn record<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<String>> {
         let now = Instant::now();
         let found = self

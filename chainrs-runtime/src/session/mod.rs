@@ -2,6 +2,7 @@
 //! store, typed state, locals, thread ownership, the sweep). Every state change is a `tracing` event.
 
 mod local;
+mod logins;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;

@@ -349,6 +349,37 @@ impl SessionStore for RedisStore {
         })
     }
 
+    fn records<'a>(&'a self, keys: &'a [String]) -> StoreFuture<'a, Vec<Option<String>>> {
+        Box::pin(async move {
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut mget = redis::cmd("MGET");
+            for key in keys {
+                mget.arg(self.shared(key));
+            }
+            let found: Vec<Option<String>> = mget
+                .query_async(&mut self.connection())
+                .await
+                .map_err(failed("records"))?;
+            Ok(found)
+        })
+    }
+
+    fn set_record<'a>(&'a self, key: &'a str, value: String, ttl: Duration) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let _: () = redis::cmd("SET")
+                .arg(self.shared(key))
+                .arg(value)
+                .arg("PX")
+                .arg(millis(ttl).max(1))
+                .query_async(&mut self.connection())
+                .await
+                .map_err(failed("set_record"))?;
+            Ok(())
+        })
+    }
+
     fn record<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<String>> {
         Box::pin(async move {
             let found: Option<String> = redis::cmd("GET")

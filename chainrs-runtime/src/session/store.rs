@@ -112,6 +112,23 @@ pub trait SessionStore: Send + Sync + 'static {
         let _ = key;
         Box::pin(async { Ok(None) })
     }
+
+    /// The values recorded under each of `keys`, in order (one round trip where the store can).
+    fn records<'a>(&'a self, keys: &'a [String]) -> StoreFuture<'a, Vec<Option<String>>> {
+        Box::pin(async move {
+            let mut found = Vec::with_capacity(keys.len());
+            for key in keys {
+                found.push(self.record(key).await?);
+            }
+            Ok(found)
+        })
+    }
+
+    /// Records `value` under `key` for `ttl`, replacing what was there (a revocation).
+    fn set_record<'a>(&'a self, key: &'a str, value: String, ttl: Duration) -> StoreFuture<'a, ()> {
+        let _ = (key, value, ttl);
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// A shared store is a store: several apps (or a test and its app) can use one.
@@ -162,5 +179,13 @@ impl<S: SessionStore + ?Sized> SessionStore for std::sync::Arc<S> {
 
     fn record<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<String>> {
         (**self).record(key)
+    }
+
+    fn records<'a>(&'a self, keys: &'a [String]) -> StoreFuture<'a, Vec<Option<String>>> {
+        (**self).records(keys)
+    }
+
+    fn set_record<'a>(&'a self, key: &'a str, value: String, ttl: Duration) -> StoreFuture<'a, ()> {
+        (**self).set_record(key, value, ttl)
     }
 }

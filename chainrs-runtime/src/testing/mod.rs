@@ -166,6 +166,11 @@ impl TestClient {
             .issue(user)
     }
 
+    /// Ends every login of `identifier` issued until now, as [`crate::Revoker::revoke_user`] does.
+    pub async fn revoke_user(&self, identifier: &str) -> Result<()> {
+        crate::server::revoke_user(&self.tabs, &self.auth, identifier).await
+    }
+
     /// A request to `path` with any method.
     pub fn request(&self, method: axum::http::Method, path: &str) -> TestRequest {
         TestRequest::new(self.router.clone(), method, path)

@@ -104,9 +104,9 @@ impl Transport {
             .map_err(&refuse)?;
         // The login comes with the handshake request: the access_token cookie (browsers) or
         // an Authorization header (other clients).
-        let user = self
-            .auth
-            .identify(&socket.req_parts().headers)
+        let user = sessions
+            .identify(&self.auth, &socket.req_parts().headers)
+            .await
             .map_err(|e| refuse(e.to_string()))?;
         if self.auth.login_required() && user.is_none() {
             return Err(refuse(login_required()));
