@@ -54,6 +54,15 @@ pub struct Config {
     /// The URL users reach the app at, when a proxy serves it under another Host
     /// (`CHAINRS_URL`); its origin is allowed too.
     pub public_url: Option<String>,
+    /// Failed logins allowed per user name in `login_window` before `POST /login` answers 429
+    /// (`CHAINRS_LOGIN_ATTEMPTS_PER_USER`). Default 10.
+    pub login_attempts_per_user: u32,
+    /// Failed logins allowed per client address in `login_window`
+    /// (`CHAINRS_LOGIN_ATTEMPTS_PER_ADDRESS`). Default 50.
+    pub login_attempts_per_address: u32,
+    /// The window failed logins are counted in, from the first one (`CHAINRS_LOGIN_WINDOW`,
+    /// seconds). Default 300 s.
+    pub login_window: Duration,
     /// How the chat page presents the app.
     pub ui: UiConfig,
     /// Which page is served at `/`.
@@ -130,6 +139,9 @@ impl Default for Config {
             max_body_bytes: 2 * 1024 * 1024,
             allowed_origins: Vec::new(),
             public_url: None,
+            login_attempts_per_user: 10,
+            login_attempts_per_address: 50,
+            login_window: Duration::from_secs(300),
             ui: UiConfig::default(),
             frontend: Frontend::default(),
         }
@@ -183,6 +195,15 @@ impl Config {
         }
         if let Some(n) = count(&lookup, "CHAINRS_MAX_BODY_BYTES")? {
             self.max_body_bytes = n;
+        }
+        if let Some(n) = count(&lookup, "CHAINRS_LOGIN_ATTEMPTS_PER_USER")? {
+            self.login_attempts_per_user = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        if let Some(n) = count(&lookup, "CHAINRS_LOGIN_ATTEMPTS_PER_ADDRESS")? {
+            self.login_attempts_per_address = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        if let Some(window) = seconds(&lookup, "CHAINRS_LOGIN_WINDOW")? {
+            self.login_window = window;
         }
         if let Some(raw) = lookup("CHAINRS_ALLOWED_ORIGINS") {
             self.allowed_origins = raw

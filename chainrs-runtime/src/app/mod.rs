@@ -301,6 +301,11 @@ impl App {
                 config.allowed_origins.iter().map(String::as_str),
                 config.public_url.as_deref(),
             ),
+            crate::auth::LoginLimits {
+                per_user: u64::from(config.login_attempts_per_user),
+                per_address: u64::from(config.login_attempts_per_address),
+                window: config.login_window,
+            },
         );
         let store = store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let sessions = Arc::new(Sessions::new(store, config.session_timeout));

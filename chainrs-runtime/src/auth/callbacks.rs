@@ -13,6 +13,14 @@ pub(crate) type PasswordFn = fn(String, String) -> BoxFuture<'static, Result<Opt
 pub(crate) type HeaderFn = fn(HeaderMap) -> BoxFuture<'static, Result<Option<User>>>;
 pub(crate) type LogoutFn = fn(User) -> BoxFuture<'static, Result<()>>;
 
+/// How many failed logins are allowed, per user name and per client address, in a window.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LoginLimits {
+    pub(crate) per_user: u64,
+    pub(crate) per_address: u64,
+    pub(crate) window: std::time::Duration,
+}
+
 /// The login of an app: which callbacks exist and how tokens are signed.
 pub(crate) struct Auth {
     pub(crate) password: Option<Registered<PasswordFn>>,
@@ -24,6 +32,8 @@ pub(crate) struct Auth {
     require_login: bool,
     /// Which page origins may open the socket and send cookie-authenticated writes.
     pub(crate) origins: Origins,
+    /// Failed logins allowed before `POST /login` answers 429.
+    pub(crate) limits: LoginLimits,
 }
 
 impl Auth {
@@ -34,6 +44,7 @@ impl Auth {
         tokens: Option<Tokens>,
         require_login: bool,
         origins: Origins,
+        limits: LoginLimits,
     ) -> Self {
         Auth {
             password,
@@ -42,6 +53,7 @@ impl Auth {
             tokens,
             require_login,
             origins,
+            limits,
         }
     }
 

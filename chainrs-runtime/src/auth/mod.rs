@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{BoxError, Error, Result};
 
-pub(crate) use callbacks::{Auth, HeaderFn, LogoutFn, PasswordFn};
+pub(crate) use callbacks::{Auth, HeaderFn, LoginLimits, LogoutFn, PasswordFn};
 pub(crate) use origin::Origins;
 pub(crate) use token::{Verified, now_millis};
 

@@ -29,6 +29,7 @@ pub(crate) struct LoginForm {
 pub(crate) async fn login(
     State(parts): State<Arc<Parts>>,
     named: Result<Named>,
+    extensions: axum::http::Extensions,
     form: std::result::Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let Some(callback) = parts.auth.password.clone() else {
@@ -43,9 +44,25 @@ pub(crate) async fn login(
             .into_response();
         }
     };
+    // The client's address, when the app serves its own connections (not in the test client).
+    let address = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    let (sessions, limits) = (&parts.tabs.sessions, &parts.auth.limits);
+    if let Err(err) = sessions
+        .login_allowed(limits, &form.username, address)
+        .await
+    {
+        return err.into_response();
+    }
     let decision = contain_panic((callback.call)(form.username.clone(), form.password))
         .await
         .and_then(|decision| decision);
+    if matches!(decision, Ok(None)) {
+        if let Err(err) = sessions.login_failed(limits, &form.username, address).await {
+            tracing::warn!(target: "chainrs::auth", error = %err, "could not count a failed login");
+        }
+    }
     let named = named.ok().and_then(|Named(id)| id);
     finish_login(&parts, named, decision, &form.username).await
 }

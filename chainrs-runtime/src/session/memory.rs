@@ -16,6 +16,8 @@ pub struct MemoryStore {
     records: DashMap<SessionId, Record>,
     /// Shared records (`claim`), with their deadlines.
     shared: DashMap<String, (String, Instant)>,
+    /// Counters (`hit`), with the end of their windows.
+    counters: DashMap<String, (u64, Instant)>,
 }
 
 struct Record {
@@ -140,6 +142,7 @@ impl SessionStore for MemoryStore {
             keep
         });
         self.shared.retain(|_, (_, deadline)| *deadline > now);
+        self.counters.retain(|_, (_, deadline)| *deadline > now);
         if !expired.is_empty() {
             // Give memory back after a wave of sessions has gone, instead of keeping the peak.
             self.records.shrink_to_fit();
@@ -167,6 +170,30 @@ impl SessionStore for MemoryStore {
         }
         let current = current.clone();
         Box::pin(async move { Ok(current) })
+    }
+
+    fn hit<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, (u64, Duration)> {
+        let now = Instant::now();
+        let mut entry = self
+            .counters
+            .entry(key.to_owned())
+            .or_insert((0, now + window));
+        if entry.1 <= now {
+            *entry = (0, now + window);
+        }
+        entry.0 += 1;
+        let counted = (entry.0, entry.1 - now);
+        Box::pin(async move { Ok(counted) })
+    }
+
+    fn hits<'a>(&'a self, key: &'a str) -> StoreFuture<'a, (u64, Duration)> {
+        let now = Instant::now();
+        let counted = self
+            .counters
+            .get(key)
+            .filter(|entry| entry.1 > now)
+            .map_or((0, Duration::ZERO), |entry| (entry.0, entry.1 - now));
+        Box::pin(async move { Ok(counted) })
     }
 
     fn set_record<'a>(&'a self, key: &'a str, value: String, ttl: Duration) -> StoreFuture<'a, ()> {

@@ -7,6 +7,7 @@ mod memory;
 #[cfg(feature = "redis")]
 mod redis;
 mod store;
+mod throttle;
 mod user_session;
 
 use std::fmt;

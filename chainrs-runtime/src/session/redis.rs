@@ -26,6 +26,18 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return ARGV[1]
 "#;
 
+/// A counter in a window that starts at its first hit: the count and the window's time left.
+const HIT: &str = r#"
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  left = tonumber(ARGV[1])
+end
+return {count, left}
+"#;
+
 const PURGE_BATCH: usize = 500;
 
 /// Now in milliseconds by Redis's clock, and whether session ARGV[1] is alive.
@@ -140,6 +152,7 @@ struct Scripts {
     delete: Script,
     purge: Script,
     claim: Script,
+    hit: Script,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -191,6 +204,7 @@ impl RedisStore {
                 delete: with(DELETE),
                 purge: with(PURGE),
                 claim: Script::new(CLAIM),
+                hit: Script::new(HIT),
             }),
         })
     }
@@ -363,6 +377,43 @@ impl SessionStore for RedisStore {
                 .await
                 .map_err(failed("records"))?;
             Ok(found)
+        })
+    }
+
+    fn hit<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, (u64, Duration)> {
+        Box::pin(async move {
+            let (count, left): (u64, i64) = self
+                .scripts
+                .hit
+                .key(self.shared(key))
+                .arg(millis(window).max(1))
+                .invoke_async(&mut self.connection())
+                .await
+                .map_err(failed("hit"))?;
+            Ok((
+                count,
+                Duration::from_millis(u64::try_from(left).unwrap_or(0)),
+            ))
+        })
+    }
+
+    fn hits<'a>(&'a self, key: &'a str) -> StoreFuture<'a, (u64, Duration)> {
+        Box::pin(async move {
+            let (count, left): (Option<u64>, i64) = redis::pipe()
+                .cmd("GET")
+                .arg(self.shared(key))
+                .cmd("PTTL")
+                .arg(self.shared(key))
+                .query_async(&mut self.connection())
+                .await
+                .map_err(failed("hits"))?;
+            Ok(match count {
+                Some(count) if left > 0 => (
+                    count,
+                    Duration::from_millis(u64::try_from(left).unwrap_or(0)),
+                ),
+                _ => (0, Duration::ZERO),
+            })
         })
     }
 

@@ -124,6 +124,21 @@ pub trait SessionStore: Send + Sync + 'static {
         })
     }
 
+    /// Counts one more event under `key` in a window of `window` that starts at the first one;
+    /// returns the count so far and the time left in the window (failed logins). A store
+    /// without shared records keeps this default, which counts nothing (and so never limits).
+    fn hit<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, (u64, Duration)> {
+        let _ = key;
+        Box::pin(async move { Ok((0, window)) })
+    }
+
+    /// The count under `key` now and the time left in its window, without counting
+    /// (see [`hit`](SessionStore::hit)); `(0, zero)` when there is none.
+    fn hits<'a>(&'a self, key: &'a str) -> StoreFuture<'a, (u64, Duration)> {
+        let _ = key;
+        Box::pin(async { Ok((0, Duration::ZERO)) })
+    }
+
     /// Records `value` under `key` for `ttl`, replacing what was there (a revocation).
     fn set_record<'a>(&'a self, key: &'a str, value: String, ttl: Duration) -> StoreFuture<'a, ()> {
         let _ = (key, value, ttl);
@@ -187,5 +202,13 @@ impl<S: SessionStore + ?Sized> SessionStore for std::sync::Arc<S> {
 
     fn set_record<'a>(&'a self, key: &'a str, value: String, ttl: Duration) -> StoreFuture<'a, ()> {
         (**self).set_record(key, value, ttl)
+    }
+
+    fn hit<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, (u64, Duration)> {
+        (**self).hit(key, window)
+    }
+
+    fn hits<'a>(&'a self, key: &'a str) -> StoreFuture<'a, (u64, Duration)> {
+        (**self).hits(key)
     }
 }
