@@ -194,6 +194,23 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_path_is_read_or_refused_with_reasons(path in proptest::prelude::any::<String>()) {
+            match RoutePath::parse(&path) {
+                Ok(route) => {
+                    proptest::prop_assert!(route.path.starts_with('/'));
+                    for name in &route.params {
+                        let braced = format!("{{{name}}}");
+                        let wild = format!("{{*{name}}}");
+                        proptest::prop_assert!(path.contains(&braced) || path.contains(&wild));
+                    }
+                }
+                Err(problems) => proptest::prop_assert!(!problems.is_empty()),
+            }
+        }
+    }
+
     #[test]
     fn reports_every_problem_at_once() {
         assert_eq!(problems("a//{1}").len(), 3);

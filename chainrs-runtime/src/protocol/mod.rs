@@ -6,6 +6,8 @@ mod client_event;
 mod client_message;
 pub(crate) mod cookies;
 mod handshake;
+#[cfg(test)]
+mod properties;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};

@@ -102,3 +102,40 @@ pub(crate) fn login_required() -> Error {
             .to_owned(),
     )
 }
+
+#[cfg(test)]
+mod properties {
+    use axum::http::{HeaderMap, HeaderValue, Uri};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn any_request_names_a_session_or_refuses_without_a_panic(
+            query in any::<String>(),
+            header in any::<String>(),
+            cookie in any::<String>(),
+        ) {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(&header) {
+                headers.insert(SESSION_HEADER, value);
+            }
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                headers.insert(axum::http::header::COOKIE, value);
+            }
+            if let Ok(uri) = format!("/x?{query}").parse::<Uri>() {
+                let _ = requested_session(&headers, &uri);
+            }
+        }
+
+        #[test]
+        fn a_percent_encoded_session_id_in_the_query_reads_back(id in any::<u128>()) {
+            let id = uuid::Uuid::from_u128(id);
+            let encoded: String = id.to_string().bytes().map(|b| format!("%{b:02X}")).collect();
+            let uri: Uri = format!("/x?a=1&session_id={encoded}").parse().expect("uri");
+            let found = requested_session(&HeaderMap::new(), &uri).expect("valid");
+            prop_assert_eq!(found, Some(SessionId::from(id)));
+        }
+    }
+}
