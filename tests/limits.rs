@@ -219,3 +219,96 @@ async fn a_body_over_the_limit_is_refused_with_413() -> chainrs::Result<()> {
     assert_eq!(over.status(), StatusCode::PAYLOAD_TOO_LARGE);
     Ok(())
 }
+
+/// Reads a websocket without ever answering a ping; `true` once the server closed it.
+async fn closed_without_pong(
+    ws: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) -> bool {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message as Frame;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(15), ws.next()).await {
+            Err(_) => return false,
+            Ok(None | Some(Err(_)) | Some(Ok(Frame::Close(_)))) => return true,
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sockets_and_polling_sessions_that_stop_answering_are_closed() -> chainrs::Result<()> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message as Frame;
+    let mut config = chainrs::Config::default();
+    config.ping_interval = Duration::from_secs(1);
+    config.ping_timeout = Duration::from_secs(1);
+    let server = App::new()
+        .register(echo)
+        .config(config)
+        .bind("127.0.0.1:0")
+        .await?;
+    let addr = server.local_addr()?;
+    let open_tabs = server.stats_probe();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server.run_until(async {
+        let _ = stopped.await;
+    }));
+    // A websocket tab that joins, then never answers a ping.
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!(
+        "ws://{addr}/ws/socket.io/?EIO=4&transport=websocket"
+    ))
+    .await
+    .expect("websocket");
+    let opened = ws.next().await.expect("open").expect("open frame");
+    assert!(
+        opened.to_text().is_ok_and(|t| t.starts_with('0')),
+        "{opened:?}"
+    );
+    let auth = json!({ "sessionId": uuid::Uuid::new_v4() });
+    ws.send(Frame::Text(format!("40{auth}").into()))
+        .await
+        .expect("connect");
+    assert!(
+        closed_without_pong(&mut ws).await,
+        "a socket that never answered a ping is still open"
+    );
+    // A polling session that connects, then never polls again.
+    let http = reqwest::Client::new();
+    let url = format!("http://{addr}/ws/socket.io/?EIO=4&transport=polling");
+    let open = http
+        .get(&url)
+        .send()
+        .await
+        .expect("open")
+        .text()
+        .await
+        .expect("body");
+    let sid = serde_json::from_str::<Value>(open.trim_start_matches('0'))
+        .ok()
+        .and_then(|v| v["sid"].as_str().map(str::to_owned))
+        .expect("a sid");
+    let url = format!("{url}&sid={sid}");
+    http.post(&url)
+        .body(format!("40{auth}"))
+        .send()
+        .await
+        .expect("connect");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let gone = http.get(&url).send().await.expect("poll");
+    assert_eq!(
+        gone.status(),
+        reqwest::StatusCode::BAD_REQUEST,
+        "the polling session is kept"
+    );
+    // Their tabs are freed.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while open_tabs().sockets > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(open_tabs().sockets, 0);
+    let _ = stop.send(());
+    serving.await.expect("server task")?;
+    Ok(())
+}

@@ -47,6 +47,12 @@ pub struct Config {
     /// The largest request body an HTTP route accepts, in bytes; a bigger one is answered 413
     /// (`CHAINRS_MAX_BODY_BYTES`). Default 2 MiB. The socket has its own `max_payload`.
     pub max_body_bytes: usize,
+    /// How often the server pings each chat socket (`CHAINRS_PING_INTERVAL`, seconds). Default
+    /// 25 s, as Socket.IO's.
+    pub ping_interval: Duration,
+    /// How long a socket may leave a ping unanswered before it is closed (`CHAINRS_PING_TIMEOUT`,
+    /// seconds): a tab that stopped reading, or a polling session that stopped polling. Default 20 s.
+    pub ping_timeout: Duration,
     /// Page origins, besides the app's own, that may open the chat socket and send
     /// cookie-authenticated writes (`CHAINRS_ALLOWED_ORIGINS`, comma-separated), as
     /// `https://host[:port]`. Default none.
@@ -137,6 +143,8 @@ impl Default for Config {
             max_connections: 10_000,
             max_connections_per_address: 512,
             max_body_bytes: 2 * 1024 * 1024,
+            ping_interval: Duration::from_secs(25),
+            ping_timeout: Duration::from_secs(20),
             allowed_origins: Vec::new(),
             public_url: None,
             login_attempts_per_user: 10,
@@ -192,6 +200,12 @@ impl Config {
         }
         if let Some(n) = count(&lookup, "CHAINRS_MAX_CONNECTIONS_PER_ADDRESS")? {
             self.max_connections_per_address = n;
+        }
+        if let Some(interval) = seconds(&lookup, "CHAINRS_PING_INTERVAL")? {
+            self.ping_interval = interval;
+        }
+        if let Some(timeout) = seconds(&lookup, "CHAINRS_PING_TIMEOUT")? {
+            self.ping_timeout = timeout;
         }
         if let Some(n) = count(&lookup, "CHAINRS_MAX_BODY_BYTES")? {
             self.max_body_bytes = n;

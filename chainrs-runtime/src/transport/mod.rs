@@ -58,6 +58,8 @@ pub(crate) fn layer(tabs: Arc<Tabs>, auth: Arc<Auth>, config: &Config) -> Socket
         .ws_max_message_size(usize::try_from(config.max_payload).unwrap_or(usize::MAX))
         .ws_max_frame_size(usize::try_from(config.max_payload).unwrap_or(usize::MAX))
         .max_buffer_size(256)
+        .ping_interval(config.ping_interval)
+        .ping_timeout(config.ping_timeout)
         .build_layer();
     let transport = Arc::new(Transport {
         tabs,
