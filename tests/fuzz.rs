@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use chainrs::prelude::*;
+use chainrs_tests::Served;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message as Frame;
@@ -179,12 +180,8 @@ async fn fuzz(base: String, seed: u64) -> (usize, usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_good_tab_gets_every_reply_while_others_send_garbage() -> chainrs::Result<()> {
-    let server = App::new().register(echo).bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", server.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(server.run_until(async {
-        let _ = stopped.await;
-    }));
+    let served = Served::start(App::new().register(echo)).await?;
+    let base = served.base();
     let mut good = good_tab(&base).await;
     let fuzzers: Vec<_> = (0..FUZZERS)
         .map(|i| tokio::spawn(fuzz(base.clone(), 0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1))))
@@ -209,7 +206,5 @@ async fn a_good_tab_gets_every_reply_while_others_send_garbage() -> chainrs::Res
         .await
         .expect("the server answers HTTP");
     assert_eq!(config.status(), reqwest::StatusCode::OK);
-    let _ = stop.send(());
-    serving.await.expect("server task")?;
-    Ok(())
+    served.stop().await
 }

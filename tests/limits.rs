@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use chainrs::prelude::*;
 use chainrs::testing::TestClient;
+use chainrs_tests::Served;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
@@ -117,26 +118,15 @@ async fn idle_connections_are_closed_and_a_chat_is_served_meanwhile() -> chainrs
     let mut config = chainrs::Config::default();
     config.header_read_timeout = HEADER_TIMEOUT;
     config.max_connections_per_address = 600;
-    let server = App::new()
-        .register(echo)
-        .config(config)
-        .bind("127.0.0.1:0")
-        .await?;
-    let addr = server.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(server.run_until(async {
-        let _ = stopped.await;
-    }));
-    let idle = open_idle(addr).await;
-    let base = format!("http://{addr}");
+    let served = Served::start(App::new().register(echo).config(config)).await?;
+    let idle = open_idle(served.addr).await;
+    let base = served.base();
     let (closed, ()) = tokio::join!(all_closed(idle), chat_throughout(&base, None));
     let (refused, took) = closed;
     // 127.0.0.2 may hold 600 connections: the others were refused at once with a 503.
     assert_eq!(refused, IDLE - 600, "refusals over the per-address limit");
     assert!(took <= HEADER_TIMEOUT + MARGIN, "{took:?}");
-    let _ = stop.send(());
-    serving.await.expect("server task")?;
-    Ok(())
+    served.stop().await
 }
 
 /// The hello app as a process whose file-descriptor limit is 1,024 (soft and hard).
@@ -244,17 +234,8 @@ async fn sockets_and_polling_sessions_that_stop_answering_are_closed() -> chainr
     let mut config = chainrs::Config::default();
     config.ping_interval = Duration::from_secs(1);
     config.ping_timeout = Duration::from_secs(1);
-    let server = App::new()
-        .register(echo)
-        .config(config)
-        .bind("127.0.0.1:0")
-        .await?;
-    let addr = server.local_addr()?;
-    let open_tabs = server.stats_probe();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(server.run_until(async {
-        let _ = stopped.await;
-    }));
+    let served = Served::start(App::new().register(echo).config(config)).await?;
+    let addr = served.addr;
     // A websocket tab that joins, then never answers a ping.
     let (mut ws, _) = tokio_tungstenite::connect_async(format!(
         "ws://{addr}/ws/socket.io/?EIO=4&transport=websocket"
@@ -304,11 +285,9 @@ async fn sockets_and_polling_sessions_that_stop_answering_are_closed() -> chainr
     );
     // Their tabs are freed.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while open_tabs().sockets > 0 && Instant::now() < deadline {
+    while served.stats().sockets > 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(open_tabs().sockets, 0);
-    let _ = stop.send(());
-    serving.await.expect("server task")?;
-    Ok(())
+    assert_eq!(served.stats().sockets, 0);
+    served.stop().await
 }

@@ -4,7 +4,7 @@
 
 use chainrs::prelude::*;
 use chainrs::testing::TestClient;
-use chainrs_tests::{echo_back, name_is_password, socket_connect};
+use chainrs_tests::{Served, echo_back, name_is_password, socket_connect};
 use serde_json::{Value, json};
 
 const SECRET: &str = "origins-test-secret-0123456789abcdef012345";
@@ -19,13 +19,8 @@ fn app() -> App {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_socket_refuses_foreign_and_null_origins_and_admits_its_own() -> chainrs::Result<()> {
-    let server = app().bind("127.0.0.1:0").await?;
-    let addr = server.local_addr()?;
-    let base = format!("http://{addr}");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(server.run_until(async {
-        let _ = stopped.await;
-    }));
+    let served = Served::start(app()).await?;
+    let (addr, base) = (served.addr, served.base());
     let logged_in = reqwest::Client::new()
         .post(format!("{base}/login"))
         .form(&[("username", "ada"), ("password", "ada")])
@@ -63,9 +58,7 @@ async fn the_socket_refuses_foreign_and_null_origins_and_admits_its_own() -> cha
             );
         }
     }
-    let _ = stop.send(());
-    serving.await.expect("server task")?;
-    Ok(())
+    served.stop().await
 }
 
 #[tokio::test]

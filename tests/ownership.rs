@@ -4,7 +4,7 @@
 use chainrs::prelude::*;
 use chainrs::session::RedisStore;
 use chainrs::testing::TestClient;
-use chainrs_tests::{clean, echo_back, name_is_password, redis_store, socket_connect};
+use chainrs_tests::{Served, clean, echo_back, name_is_password, redis_store, socket_connect};
 use serde_json::{Value, json};
 
 const SECRET: &str = "ownership-test-secret-0123456789abcdef0123";
@@ -21,20 +21,6 @@ fn app(store: &RedisStore) -> App {
         .redis_store(store.clone())
 }
 
-/// An instance serving on a free port; stops when the sender is dropped or fires.
-async fn instance(store: &RedisStore) -> (String, tokio::sync::oneshot::Sender<()>) {
-    let server = app(store)
-        .bind("127.0.0.1:0")
-        .await
-        .expect("bind an instance");
-    let base = format!("http://{}", server.local_addr().expect("address"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.run_until(async {
-        let _ = stopped.await;
-    }));
-    (base, stop)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_users_thread_and_session_are_refused_on_every_instance() -> chainrs::Result<()> {
     let store = redis_store("ownership").await;
@@ -44,9 +30,11 @@ async fn another_users_thread_and_session_are_refused_on_every_instance() -> cha
     let (thread, admin_session) = (chat.session().thread_id(), chat.session_id());
     let guest = owner.token_for(&User::new("guest"))?;
     let admin = owner.token_for(&User::new("admin"))?;
-    let (a, _stop_a) = instance(&store).await;
-    let (b, _stop_b) = instance(&store).await;
-    for base in [&a, &b] {
+    let (a, b) = (
+        Served::start(app(&store)).await?,
+        Served::start(app(&store)).await?,
+    );
+    for base in [&a.base(), &b.base()] {
         let as_guest = format!("access_token={guest}");
         let as_admin = format!("access_token={admin}");
         let foreign_thread = json!({ "sessionId": uuid::Uuid::new_v4(), "threadId": thread });

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chainrs::prelude::*;
 use chainrs::session::SessionStore;
 use chainrs::testing::TestClient;
-use chainrs_tests::{clean, name_is_password, redis_store};
+use chainrs_tests::{Served, clean, name_is_password, redis_store};
 
 const SECRET: &str = "throttle-test-secret-0123456789abcdef0123";
 
@@ -83,19 +83,14 @@ async fn instances_on_one_redis_share_the_counts() -> chainrs::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_address_is_limited_across_user_names() -> chainrs::Result<()> {
-    let server = app(
+    let served = Served::start(app(
         chainrs::session::MemoryStore::new(),
         100,
         5,
         Duration::from_secs(300),
-    )
-    .bind("127.0.0.1:0")
+    ))
     .await?;
-    let base = format!("http://{}", server.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(server.run_until(async {
-        let _ = stopped.await;
-    }));
+    let base = served.base();
     let http = reqwest::Client::new();
     let login = async |user: &str, password: &str| {
         http.post(format!("{base}/login"))
@@ -116,7 +111,5 @@ async fn one_address_is_limited_across_user_names() -> chainrs::Result<()> {
     assert!(limited.headers().contains_key("retry-after"));
     let body = limited.text().await.expect("body");
     assert!(body.contains("this address"), "{body}");
-    let _ = stop.send(());
-    serving.await.expect("server task")?;
-    Ok(())
+    served.stop().await
 }

@@ -6,9 +6,11 @@ use std::time::Duration;
 mod node;
 mod polling;
 mod redis_server;
+mod served;
 
 pub use node::{run_node, run_node_with};
 pub use polling::socket_connect;
+pub use served::Served;
 
 pub use redis_server::{clean, redis_store, redis_url, test_prefix};
 
