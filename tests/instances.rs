@@ -3,11 +3,11 @@
 //! from another, a reconnect landing elsewhere, and Redis failing at start and while serving.
 
 use std::net::TcpListener;
-use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chainrs_tests::OwnRedis;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
@@ -148,62 +148,9 @@ async fn an_unreachable_redis_at_start_is_an_error_and_a_non_zero_exit() {
     );
 }
 
-/// A private redis-server on a free port, stopped on drop.
-struct OwnRedis {
-    port: u16,
-    child: Option<Child>,
-}
-
-impl OwnRedis {
-    async fn start(port: u16) -> OwnRedis {
-        let program = if Path::new("/usr/bin/redis-server").exists() {
-            "/usr/bin/redis-server"
-        } else {
-            "redis-server"
-        };
-        let child = Command::new(program)
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start redis-server ({e}): apt-get install redis-server")
-            });
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            assert!(Instant::now() < deadline, "redis-server did not come up");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        OwnRedis {
-            port,
-            child: Some(child),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-
-    async fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill().await;
-            let _ = child.wait().await;
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_fail_with_503_while_redis_is_down_and_recover_when_it_is_back() {
-    let port = {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-        listener.local_addr().expect("addr").port()
-    };
-    let mut redis = OwnRedis::start(port).await;
+    let mut redis = OwnRedis::start().await;
     let app = Instance::start(&redis.url(), "fault:").await;
     let http = reqwest::Client::new();
     let (token, session) = login(&http, &app).await;
@@ -238,7 +185,7 @@ async fn requests_fail_with_503_while_redis_is_down_and_recover_when_it_is_back(
     );
 
     // Back on the same port (empty: it keeps nothing on disk), the app recovers by itself.
-    let _redis = OwnRedis::start(port).await;
+    let _redis = OwnRedis::start_on(redis.port()).await;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let response = write(None).await.expect("an answer");
@@ -291,11 +238,7 @@ async fn count(_msg: chainrs::Message, seen: chainrs::UserSession<Seen>) -> chai
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_users_get_an_error_message_while_redis_is_down() {
-    let port = {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-        listener.local_addr().expect("addr").port()
-    };
-    let mut redis = OwnRedis::start(port).await;
+    let mut redis = OwnRedis::start().await;
     let store = chainrs::session::RedisStore::connect(&redis.url(), "chat-fault:")
         .await
         .expect("connect");

@@ -4,11 +4,13 @@
 use std::time::Duration;
 
 mod node;
+mod own_redis;
 mod polling;
 mod redis_server;
 mod served;
 
 pub use node::{run_node, run_node_with};
+pub use own_redis::OwnRedis;
 pub use polling::socket_connect;
 pub use served::Served;
 

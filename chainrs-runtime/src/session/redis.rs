@@ -68,7 +68,14 @@ return 1
 
 /// KEYS: hash, deadlines. ARGV: id, key. Returns {0} no session, {1} no key, {2, value, version}.
 const GET: &str = r#"
-if not alive(ARGV[1]) then return {0} end
+if not alive(ARGV[1]) then
+  -- The marker written at connect is gone too: Redis lost its data, not this one session.
+  if redis.call('EXISTS', KEYS[3]) == 0 then
+    redis.call('SET', KEYS[3], '1')
+    return {3}
+  end
+  return {0}
+end
 local v = redis.call('HGET', KEYS[1], 'v:' .. ARGV[2])
 if not v then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
@@ -83,9 +90,20 @@ const CAS: &str = r#"
 if not alive(ARGV[1]) or redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local field = 'n:' .. ARGV[2]
 local current = tonumber(redis.call('HGET', KEYS[1], field) or '0')
+local writes = redis.call('HGET', KEYS[1], 'w:' .. ARGV[2]) or ''
+-- The same write again (a retry after a lost reply): it is done, at the version it made.
+for w in string.gmatch(writes, '[^,]+') do
+  if w == ARGV[7] then return current end
+end
 if current ~= tonumber(ARGV[3]) then return -2 end
 local version = current + 1
-redis.call('HSET', KEYS[1], 'v:' .. ARGV[2], ARGV[4], field, tostring(version))
+-- The last few write ids of the key, so a writer whose reply was lost can tell if it landed.
+local recent = ARGV[7]
+local kept = 1
+for w in string.gmatch(writes, '[^,]+') do
+  if kept < 8 then recent = recent .. ',' .. w; kept = kept + 1 end
+end
+redis.call('HSET', KEYS[1], 'v:' .. ARGV[2], ARGV[4], field, tostring(version), 'w:' .. ARGV[2], recent)
 local ttl = tonumber(ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ttl + tonumber(ARGV[6]))
 redis.call('ZADD', KEYS[2], now + ttl, ARGV[1])
@@ -191,11 +209,19 @@ impl RedisStore {
             .await
             .map_err(unreachable)?;
         tracing::info!(target: "chainrs::session", url, reply = %pong, "connected to Redis");
+        let prefix = prefix.into();
+        let _: Option<String> = redis::cmd("SET")
+            .arg(format!("{prefix}store"))
+            .arg("1")
+            .arg("NX")
+            .query_async(&mut connection)
+            .await
+            .map_err(unreachable)?;
         let with = |body: &str| Script::new(&format!("{PRELUDE}{body}"));
         Ok(RedisStore {
             client,
             connection,
-            prefix: prefix.into(),
+            prefix,
             scripts: std::sync::Arc::new(Scripts {
                 create: with(CREATE),
                 get: with(GET),
@@ -218,12 +244,81 @@ impl RedisStore {
         format!("{}s:{id}", self.prefix)
     }
 
+    /// The key written at connect whose absence means Redis lost its data.
+    fn marker(&self) -> String {
+        format!("{}store", self.prefix)
+    }
+
     fn shared(&self, key: &str) -> String {
         format!("{}r:{key}", self.prefix)
     }
 
     fn deadlines(&self) -> String {
         format!("{}deadlines", self.prefix)
+    }
+
+    /// What became of the write `write` of `key` whose reply was lost: `Written` when Redis
+    /// holds it, an error saying it was not written otherwise. Asks until Redis answers, for
+    /// a bounded time, so the caller is never told the opposite of what happened.
+    async fn outcome_of(
+        &self,
+        id: SessionId,
+        key: &str,
+        write: &str,
+        lost: redis::RedisError,
+    ) -> std::result::Result<CasOutcome, BoxError> {
+        tracing::warn!(target: "chainrs::session", session_id = %id, key, error = %lost, "a compare-and-swap reply was lost: reading back whether it landed");
+        let deadline = tokio::time::Instant::now() + OUTCOME_LIMIT;
+        // The write may still sit in the socket of a connection that was replaced: once Redis
+        // answers again, give it a moment to run what it had read, and look twice.
+        let mut answered = 0;
+        loop {
+            match self.written_by(id, key, write).await {
+                Ok(Some(version)) => {
+                    tracing::info!(target: "chainrs::session", session_id = %id, key, "the compare-and-swap had landed");
+                    return Ok(CasOutcome::Written(version));
+                }
+                Ok(None) if answered >= 1 => {
+                    return Err(format!(
+                        "Redis compare-and-swap failed: its reply was lost ({lost}) and Redis does not hold the write, so it was not applied; retrying is safe"
+                    )
+                    .into());
+                }
+                Ok(None) => {
+                    answered += 1;
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                Err(err) if tokio::time::Instant::now() < deadline => {
+                    tracing::debug!(target: "chainrs::session", error = %err, "read-back failed; asking again");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(err) => {
+                    return Err(format!(
+                        "Redis compare-and-swap outcome unknown: its reply was lost ({lost}) and Redis did not answer for {OUTCOME_LIMIT:?} ({err}); read the value before writing it again"
+                    )
+                    .into());
+                }
+            }
+        }
+    }
+
+    /// The key's version when Redis holds the write `write`, else `None`.
+    async fn written_by(
+        &self,
+        id: SessionId,
+        key: &str,
+        write: &str,
+    ) -> Result<Option<u64>, redis::RedisError> {
+        let (writes, version): (Option<String>, Option<u64>) = redis::cmd("HMGET")
+            .arg(self.hash(id))
+            .arg(format!("w:{key}"))
+            .arg(format!("n:{key}"))
+            .query_async(&mut self.connection())
+            .await?;
+        let landed = writes
+            .as_deref()
+            .is_some_and(|w| w.split(',').any(|w| w == write));
+        Ok(landed.then(|| version.unwrap_or(0)))
     }
 
     pub(crate) fn connection(&self) -> ConnectionManager {
@@ -234,6 +329,9 @@ impl RedisStore {
         &self.client
     }
 }
+
+/// How long a writer whose reply was lost keeps asking Redis what became of its write.
+const OUTCOME_LIMIT: Duration = Duration::from_secs(15);
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
@@ -276,6 +374,7 @@ impl SessionStore for RedisStore {
                 .get
                 .key(self.hash(id))
                 .key(self.deadlines())
+                .key(self.marker())
                 .arg(id.to_string())
                 .arg(key)
                 .invoke_async(&mut self.connection())
@@ -294,7 +393,8 @@ impl SessionStore for RedisStore {
         ttl: Duration,
     ) -> StoreFuture<'a, CasOutcome> {
         Box::pin(async move {
-            let outcome: i64 = self
+            let write = uuid::Uuid::new_v4().simple().to_string();
+            let sent: Result<i64, redis::RedisError> = self
                 .scripts
                 .cas
                 .key(self.hash(id))
@@ -305,9 +405,17 @@ impl SessionStore for RedisStore {
                 .arg(value)
                 .arg(millis(ttl))
                 .arg(GRACE_MS)
+                .arg(&write)
                 .invoke_async(&mut self.connection())
-                .await
-                .map_err(failed("compare-and-swap"))?;
+                .await;
+            let outcome = match sent {
+                Ok(outcome) => outcome,
+                // The reply was lost, not the request: ask Redis whether the write landed.
+                Err(err) if err.is_timeout() || err.is_connection_dropped() => {
+                    return self.outcome_of(id, key, &write, err).await;
+                }
+                Err(err) => return Err(failed("compare-and-swap")(err)),
+            };
             Ok(match outcome {
                 -1 => CasOutcome::NoSession,
                 -2 => CasOutcome::Conflict,
@@ -489,6 +597,15 @@ fn decode_lookup(reply: redis::Value) -> std::result::Result<Lookup, BoxError> {
     match items.first() {
         Some(redis::Value::Int(0)) => Ok(Lookup::NoSession),
         Some(redis::Value::Int(1)) => Ok(Lookup::NoKey),
+        Some(redis::Value::Int(3)) => {
+            tracing::error!(target: "chainrs::session", "the session store lost its data: Redis holds none of this app's sessions (restarted without persistence, or flushed)");
+            Err(
+                "Redis lost every session of this app (it restarted without persistence, or was \
+             flushed): the session is gone with the others; start a new chat, and give Redis \
+             persistence (appendonly yes) to keep sessions across its restarts"
+                    .into(),
+            )
+        }
         Some(redis::Value::Int(2)) => {
             let value = items
                 .get(1)
