@@ -10,6 +10,9 @@ use tokio::time::Instant;
 use super::SessionId;
 use super::store::{CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versioned};
 
+/// The most counters (`hit`) kept at once, so a flood of distinct keys cannot grow memory.
+const MAX_COUNTERS: usize = 100_000;
+
 /// In-memory [`SessionStore`]: the default. Sessions live as long as the process.
 #[derive(Default)]
 pub struct MemoryStore {
@@ -174,6 +177,15 @@ impl SessionStore for MemoryStore {
 
     fn hit<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, (u64, Duration)> {
         let now = Instant::now();
+        if self.counters.len() >= MAX_COUNTERS && !self.counters.contains_key(key) {
+            // A flood of distinct keys: drop the counts that ended; if that frees no room, this
+            // key goes uncounted (the per-address count still holds a flood from one address).
+            self.counters.retain(|_, (_, deadline)| *deadline > now);
+            if self.counters.len() >= MAX_COUNTERS {
+                tracing::warn!(target: "chainrs::auth", "failed-login counters are full ({MAX_COUNTERS}): not counting a new key");
+                return Box::pin(async move { Ok((0, window)) });
+            }
+        }
         let mut entry = self
             .counters
             .entry(key.to_owned())
@@ -210,5 +222,27 @@ impl SessionStore for MemoryStore {
             .filter(|entry| entry.1 > now)
             .map(|entry| entry.0.clone());
         Box::pin(async move { Ok(found) })
+    }
+}
+
+#[cfg(test)]
+mod bounds {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn failed_login_counters_stay_bounded_under_a_flood_of_keys() {
+        let store = MemoryStore::new();
+        let window = Duration::from_secs(60);
+        for i in 0..MAX_COUNTERS {
+            store.hit(&format!("k{i}"), window).await.expect("hit");
+        }
+        // Full: a new key goes uncounted, a known one still counts.
+        assert_eq!(store.hit("new", window).await.expect("hit").0, 0);
+        assert_eq!(store.hit("k0", window).await.expect("hit").0, 2);
+        assert_eq!(store.counters.len(), MAX_COUNTERS);
+        // Once their window ended, the old counts make room.
+        tokio::time::advance(window + Duration::from_secs(1)).await;
+        assert_eq!(store.hit("new", window).await.expect("hit").0, 1);
+        assert_eq!(store.counters.len(), 1);
     }
 }
