@@ -251,6 +251,39 @@ async fn shared_records_keep_the_first_claim_until_they_expire(b: &Backend) -> R
     Ok(())
 }
 
+async fn token_buckets_empty_and_refill_evenly(b: &Backend) -> Res {
+    let s = &b.store;
+    // Real clocks (Redis's): a token every 3 s, margins of 1.5 s either way.
+    let bucket = chainrs::session::Bucket {
+        capacity: 2,
+        refill: Duration::from_secs(6),
+    };
+    let key = format!("bucket:{}", id());
+    assert_eq!(
+        s.take(&key, bucket, 0).await?,
+        Duration::ZERO,
+        "a new bucket is full"
+    );
+    assert_eq!(s.take(&key, bucket, 1).await?, Duration::ZERO);
+    assert_eq!(s.take(&key, bucket, 1).await?, Duration::ZERO);
+    let wait = s.take(&key, bucket, 1).await?;
+    assert!(
+        wait > Duration::from_millis(1500) && wait <= Duration::from_secs(3),
+        "{wait:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(4500)).await;
+    assert_eq!(
+        s.take(&key, bucket, 1).await?,
+        Duration::ZERO,
+        "one token came back"
+    );
+    assert!(
+        s.take(&key, bucket, 1).await? > Duration::ZERO,
+        "and only one"
+    );
+    Ok(())
+}
+
 suite!(memory:
     create_get_and_compare_and_swap,
     delete_never_resurrects,
@@ -259,6 +292,7 @@ suite!(memory:
     concurrent_updates_through_the_app_lose_nothing,
     a_chat_ends_when_its_session_expires,
     shared_records_keep_the_first_claim_until_they_expire,
+    token_buckets_empty_and_refill_evenly,
 );
 
 suite!(redis:
@@ -269,4 +303,5 @@ suite!(redis:
     concurrent_updates_through_the_app_lose_nothing,
     a_chat_ends_when_its_session_expires,
     shared_records_keep_the_first_claim_until_they_expire,
+    token_buckets_empty_and_refill_evenly,
 );

@@ -51,6 +51,16 @@ async fn a_user_name_is_limited_then_released() -> chainrs::Result<()> {
     assert!(retry.is_some_and(|s| (1..=60).contains(&s)), "{retry:?}");
     // Another user name is not affected.
     assert_eq!(attempt(&client, "bob", "bob").await.0, StatusCode::OK);
+    // The bucket refills evenly: a third of the window gives one more attempt, not three.
+    tokio::time::advance(window / 3 + Duration::from_secs(1)).await;
+    assert_eq!(
+        attempt(&client, "ada", "wrong").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        attempt(&client, "ada", "ada").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     tokio::time::advance(window + Duration::from_secs(1)).await;
     assert_eq!(attempt(&client, "ada", "ada").await.0, StatusCode::OK);
     Ok(())

@@ -60,13 +60,14 @@ pub struct Config {
     /// The URL users reach the app at, when a proxy serves it under another Host
     /// (`CHAINRS_URL`); its origin is allowed too.
     pub public_url: Option<String>,
-    /// Failed logins allowed per user name in `login_window` before `POST /login` answers 429
-    /// (`CHAINRS_LOGIN_ATTEMPTS_PER_USER`). Default 10.
+    /// Failed logins a user name may have in hand (a token bucket, refilled evenly over
+    /// `login_window`) before `POST /login` answers 429 (`CHAINRS_LOGIN_ATTEMPTS_PER_USER`).
+    /// Default 10.
     pub login_attempts_per_user: u32,
-    /// Failed logins allowed per client address in `login_window`
+    /// Failed logins a client address may have in hand, likewise
     /// (`CHAINRS_LOGIN_ATTEMPTS_PER_ADDRESS`). Default 50.
     pub login_attempts_per_address: u32,
-    /// The window failed logins are counted in, from the first one (`CHAINRS_LOGIN_WINDOW`,
+    /// How long an emptied failed-login bucket takes to refill (`CHAINRS_LOGIN_WINDOW`,
     /// seconds). Default 300 s.
     pub login_window: Duration,
     /// How the chat page presents the app.

@@ -302,8 +302,8 @@ impl App {
                 config.public_url.as_deref(),
             ),
             crate::auth::LoginLimits {
-                per_user: u64::from(config.login_attempts_per_user),
-                per_address: u64::from(config.login_attempts_per_address),
+                per_user: config.login_attempts_per_user,
+                per_address: config.login_attempts_per_address,
                 window: config.login_window,
             },
         );

@@ -13,11 +13,12 @@ pub(crate) type PasswordFn = fn(String, String) -> BoxFuture<'static, Result<Opt
 pub(crate) type HeaderFn = fn(HeaderMap) -> BoxFuture<'static, Result<Option<User>>>;
 pub(crate) type LogoutFn = fn(User) -> BoxFuture<'static, Result<()>>;
 
-/// How many failed logins are allowed, per user name and per client address, in a window.
+/// How many failed logins are allowed, per user name and per client address: token buckets
+/// of that many, refilled over `window`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct LoginLimits {
-    pub(crate) per_user: u64,
-    pub(crate) per_address: u64,
+    pub(crate) per_user: u32,
+    pub(crate) per_address: u32,
     pub(crate) window: std::time::Duration,
 }
 

@@ -8,10 +8,10 @@ use dashmap::DashMap;
 use tokio::time::Instant;
 
 use super::SessionId;
-use super::store::{CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versioned};
+use super::store::{Bucket, CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versioned};
 
-/// The most counters (`hit`) kept at once, so a flood of distinct keys cannot grow memory.
-const MAX_COUNTERS: usize = 100_000;
+/// The most token buckets (`take`) kept at once, so a flood of distinct keys cannot grow memory.
+const MAX_BUCKETS: usize = 100_000;
 
 /// In-memory [`SessionStore`]: the default. Sessions live as long as the process.
 #[derive(Default)]
@@ -19,8 +19,8 @@ pub struct MemoryStore {
     records: DashMap<SessionId, Record>,
     /// Shared records (`claim`), with their deadlines.
     shared: DashMap<String, (String, Instant)>,
-    /// Counters (`hit`), with the end of their windows.
-    counters: DashMap<String, (u64, Instant)>,
+    /// Token buckets (`take`): the tokens at the last take, and when.
+    buckets: DashMap<String, (f64, Instant)>,
 }
 
 struct Record {
@@ -145,11 +145,14 @@ impl SessionStore for MemoryStore {
             keep
         });
         self.shared.retain(|_, (_, deadline)| *deadline > now);
-        self.counters.retain(|_, (_, deadline)| *deadline > now);
+        // A bucket left alone for an hour is full again for any refill below that.
+        self.buckets
+            .retain(|_, (_, since)| now.duration_since(*since) < Duration::from_secs(3600));
         if !expired.is_empty() {
             // Give memory back after a wave of sessions has gone, instead of keeping the peak.
             self.records.shrink_to_fit();
             self.shared.shrink_to_fit();
+            self.buckets.shrink_to_fit();
         }
         Box::pin(async move { Ok(expired) })
     }
@@ -175,37 +178,41 @@ impl SessionStore for MemoryStore {
         Box::pin(async move { Ok(current) })
     }
 
-    fn hit<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, (u64, Duration)> {
+    fn take<'a>(&'a self, key: &'a str, bucket: Bucket, cost: u32) -> StoreFuture<'a, Duration> {
         let now = Instant::now();
-        if self.counters.len() >= MAX_COUNTERS && !self.counters.contains_key(key) {
-            // A flood of distinct keys: drop the counts that ended; if that frees no room, this
-            // key goes uncounted (the per-address count still holds a flood from one address).
-            self.counters.retain(|_, (_, deadline)| *deadline > now);
-            if self.counters.len() >= MAX_COUNTERS {
-                tracing::warn!(target: "chainrs::auth", "failed-login counters are full ({MAX_COUNTERS}): not counting a new key");
-                return Box::pin(async move { Ok((0, window)) });
+        let full = f64::from(bucket.capacity);
+        if self.buckets.len() >= MAX_BUCKETS && !self.buckets.contains_key(key) {
+            // A flood of distinct keys: drop the buckets that are full again; if that frees no
+            // room, this key is not limited (the per-address bucket still holds one address).
+            self.buckets
+                .retain(|_, (_, since)| now.duration_since(*since) < bucket.refill);
+            if self.buckets.len() >= MAX_BUCKETS {
+                tracing::warn!(target: "chainrs::auth", "failed-login buckets are full ({MAX_BUCKETS}): not limiting a new key");
+                return Box::pin(async { Ok(Duration::ZERO) });
             }
         }
-        let mut entry = self
-            .counters
-            .entry(key.to_owned())
-            .or_insert((0, now + window));
-        if entry.1 <= now {
-            *entry = (0, now + window);
-        }
-        entry.0 += 1;
-        let counted = (entry.0, entry.1 - now);
-        Box::pin(async move { Ok(counted) })
-    }
-
-    fn hits<'a>(&'a self, key: &'a str) -> StoreFuture<'a, (u64, Duration)> {
-        let now = Instant::now();
-        let counted = self
-            .counters
-            .get(key)
-            .filter(|entry| entry.1 > now)
-            .map_or((0, Duration::ZERO), |entry| (entry.0, entry.1 - now));
-        Box::pin(async move { Ok(counted) })
+        let waited = match self.buckets.get_mut(key) {
+            Some(mut entry) => {
+                let (tokens, since) = *entry;
+                match bucket.take_from(tokens, now.duration_since(since), cost) {
+                    Ok(left) => {
+                        *entry = (left, now);
+                        Duration::ZERO
+                    }
+                    Err(wait) => wait,
+                }
+            }
+            None => match bucket.take_from(full, Duration::ZERO, cost) {
+                Ok(left) => {
+                    if cost > 0 {
+                        self.buckets.insert(key.to_owned(), (left, now));
+                    }
+                    Duration::ZERO
+                }
+                Err(wait) => wait,
+            },
+        };
+        Box::pin(async move { Ok(waited) })
     }
 
     fn set_record<'a>(&'a self, key: &'a str, value: String, ttl: Duration) -> StoreFuture<'a, ()> {
@@ -230,19 +237,28 @@ mod bounds {
     use super::*;
 
     #[tokio::test(start_paused = true)]
-    async fn failed_login_counters_stay_bounded_under_a_flood_of_keys() {
+    async fn failed_login_buckets_stay_bounded_under_a_flood_of_keys() {
         let store = MemoryStore::new();
-        let window = Duration::from_secs(60);
-        for i in 0..MAX_COUNTERS {
-            store.hit(&format!("k{i}"), window).await.expect("hit");
+        let bucket = Bucket {
+            capacity: 1,
+            refill: Duration::from_secs(60),
+        };
+        for i in 0..MAX_BUCKETS {
+            store.take(&format!("k{i}"), bucket, 1).await.expect("take");
         }
-        // Full: a new key goes uncounted, a known one still counts.
-        assert_eq!(store.hit("new", window).await.expect("hit").0, 0);
-        assert_eq!(store.hit("k0", window).await.expect("hit").0, 2);
-        assert_eq!(store.counters.len(), MAX_COUNTERS);
-        // Once their window ended, the old counts make room.
-        tokio::time::advance(window + Duration::from_secs(1)).await;
-        assert_eq!(store.hit("new", window).await.expect("hit").0, 1);
-        assert_eq!(store.counters.len(), 1);
+        // Full: a new key is not limited (and not kept), a known one still is.
+        assert_eq!(
+            store.take("new", bucket, 1).await.expect("take"),
+            Duration::ZERO
+        );
+        assert!(store.take("k0", bucket, 1).await.expect("take") > Duration::ZERO);
+        assert_eq!(store.buckets.len(), MAX_BUCKETS);
+        // Once they are full again, the old buckets make room.
+        tokio::time::advance(bucket.refill + Duration::from_secs(1)).await;
+        assert_eq!(
+            store.take("new", bucket, 1).await.expect("take"),
+            Duration::ZERO
+        );
+        assert_eq!(store.buckets.len(), 1);
     }
 }

@@ -29,7 +29,7 @@ pub use self::redis::RedisStore;
 pub use local::Local;
 pub(crate) use local::LocalSlots;
 pub use memory::MemoryStore;
-pub use store::{CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versioned};
+pub use store::{Bucket, CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versioned};
 pub use user_session::{SessionState, StateKey, UserSession};
 
 /// The store key of a session's built-in facts.

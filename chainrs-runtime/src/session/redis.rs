@@ -7,7 +7,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Script};
 
 use super::SessionId;
-use super::store::{CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versioned};
+use super::store::{Bucket, CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versioned};
 use crate::error::{BoxError, Error, Result};
 
 /// How long past its deadline a session's hash stays readable for the sweeper.
@@ -26,16 +26,29 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return ARGV[1]
 "#;
 
-/// A counter in a window that starts at its first hit: the count and the window's time left.
-const HIT: &str = r#"
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local left = redis.call('PTTL', KEYS[1])
-if left < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  left = tonumber(ARGV[1])
+/// A token bucket: KEYS: the bucket. ARGV: capacity, refill_ms, cost. The bucket holds
+/// "tokens:last_ms"; returns the milliseconds to wait (0: the tokens were there, and taken).
+const TAKE: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local capacity = tonumber(ARGV[1])
+local refill = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local tokens, last = capacity, now
+local held = redis.call('GET', KEYS[1])
+if held then
+  local sep = string.find(held, ':')
+  tokens = tonumber(string.sub(held, 1, sep - 1))
+  last = tonumber(string.sub(held, sep + 1))
 end
-return {count, left}
+local per_token = refill / capacity
+tokens = math.min(capacity, tokens + (now - last) / per_token)
+local need = math.max(cost, 1)
+if tokens < need then return math.ceil((need - tokens) * per_token) end
+if cost > 0 then
+  redis.call('SET', KEYS[1], tostring(tokens - cost) .. ':' .. tostring(now), 'PX', refill)
+end
+return 0
 "#;
 
 const PURGE_BATCH: usize = 500;
@@ -170,7 +183,7 @@ struct Scripts {
     delete: Script,
     purge: Script,
     claim: Script,
-    hit: Script,
+    take: Script,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -230,7 +243,7 @@ impl RedisStore {
                 delete: with(DELETE),
                 purge: with(PURGE),
                 claim: Script::new(CLAIM),
-                hit: Script::new(HIT),
+                take: Script::new(TAKE),
             }),
         })
     }
@@ -488,40 +501,19 @@ impl SessionStore for RedisStore {
         })
     }
 
-    fn hit<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, (u64, Duration)> {
+    fn take<'a>(&'a self, key: &'a str, bucket: Bucket, cost: u32) -> StoreFuture<'a, Duration> {
         Box::pin(async move {
-            let (count, left): (u64, i64) = self
+            let wait_ms: u64 = self
                 .scripts
-                .hit
+                .take
                 .key(self.shared(key))
-                .arg(millis(window).max(1))
+                .arg(bucket.capacity.max(1))
+                .arg(millis(bucket.refill).max(1))
+                .arg(cost)
                 .invoke_async(&mut self.connection())
                 .await
-                .map_err(failed("hit"))?;
-            Ok((
-                count,
-                Duration::from_millis(u64::try_from(left).unwrap_or(0)),
-            ))
-        })
-    }
-
-    fn hits<'a>(&'a self, key: &'a str) -> StoreFuture<'a, (u64, Duration)> {
-        Box::pin(async move {
-            let (count, left): (Option<u64>, i64) = redis::pipe()
-                .cmd("GET")
-                .arg(self.shared(key))
-                .cmd("PTTL")
-                .arg(self.shared(key))
-                .query_async(&mut self.connection())
-                .await
-                .map_err(failed("hits"))?;
-            Ok(match count {
-                Some(count) if left > 0 => (
-                    count,
-                    Duration::from_millis(u64::try_from(left).unwrap_or(0)),
-                ),
-                _ => (0, Duration::ZERO),
-            })
+                .map_err(failed("take"))?;
+            Ok(Duration::from_millis(wait_ms))
         })
     }
 

@@ -42,6 +42,37 @@ pub enum CasOutcome {
     NoSession,
 }
 
+/// A token bucket: `capacity` tokens, refilled evenly over `refill` (a full bucket again after
+/// `refill` without taking).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bucket {
+    /// The most tokens it holds.
+    pub capacity: u32,
+    /// How long an empty bucket takes to fill.
+    pub refill: Duration,
+}
+
+impl Bucket {
+    /// The tokens in a bucket that held `tokens` `elapsed` ago, and what taking `cost` then
+    /// leaves (`Ok`) or how long until it can (`Err`).
+    pub fn take_from(self, tokens: f64, elapsed: Duration, cost: u32) -> Result<f64, Duration> {
+        let capacity = f64::from(self.capacity.max(1));
+        let per_token = self.refill.as_secs_f64() / capacity;
+        let refilled = if per_token > 0.0 {
+            elapsed.as_secs_f64() / per_token
+        } else {
+            capacity
+        };
+        let now = (tokens + refilled).min(capacity);
+        let need = f64::from(cost.max(1));
+        if now >= need {
+            Ok(now - f64::from(cost))
+        } else {
+            Err(Duration::from_secs_f64((need - now) * per_token))
+        }
+    }
+}
+
 /// A session the store found expired and removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expired {
@@ -124,19 +155,13 @@ pub trait SessionStore: Send + Sync + 'static {
         })
     }
 
-    /// Counts one more event under `key` in a window of `window` that starts at the first one;
-    /// returns the count so far and the time left in the window (failed logins). A store
-    /// without shared records keeps this default, which counts nothing (and so never limits).
-    fn hit<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, (u64, Duration)> {
-        let _ = key;
-        Box::pin(async move { Ok((0, window)) })
-    }
-
-    /// The count under `key` now and the time left in its window, without counting
-    /// (see [`hit`](SessionStore::hit)); `(0, zero)` when there is none.
-    fn hits<'a>(&'a self, key: &'a str) -> StoreFuture<'a, (u64, Duration)> {
-        let _ = key;
-        Box::pin(async { Ok((0, Duration::ZERO)) })
+    /// Takes `cost` tokens from the token bucket under `key` (full when new; `cost` 0 only
+    /// looks). Returns how long until `cost` tokens (at least one) are there: zero when they
+    /// were, and then they were taken. A store without shared records keeps this default,
+    /// which has tokens for everyone (and so never limits).
+    fn take<'a>(&'a self, key: &'a str, bucket: Bucket, cost: u32) -> StoreFuture<'a, Duration> {
+        let _ = (key, bucket, cost);
+        Box::pin(async { Ok(Duration::ZERO) })
     }
 
     /// Records `value` under `key` for `ttl`, replacing what was there (a revocation).
@@ -204,11 +229,7 @@ impl<S: SessionStore + ?Sized> SessionStore for std::sync::Arc<S> {
         (**self).set_record(key, value, ttl)
     }
 
-    fn hit<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, (u64, Duration)> {
-        (**self).hit(key, window)
-    }
-
-    fn hits<'a>(&'a self, key: &'a str) -> StoreFuture<'a, (u64, Duration)> {
-        (**self).hits(key)
+    fn take<'a>(&'a self, key: &'a str, bucket: Bucket, cost: u32) -> StoreFuture<'a, Duration> {
+        (**self).take(key, bucket, cost)
     }
 }

@@ -1,11 +1,31 @@
-//! Failed logins, limited per user name and per client address in a window that starts at the
-//! first failure, counted in the store so that every instance sees the same counts.
+//! Failed logins, limited per user name and per client address by token buckets kept in the
+//! store, so that every instance sees the same buckets.
 
 use std::net::IpAddr;
 
 use super::Sessions;
+use super::store::Bucket;
 use crate::auth::LoginLimits;
 use crate::error::{Error, Result};
+
+/// The failed-login buckets of the limits.
+impl LoginLimits {
+    /// The bucket of a user name.
+    pub(crate) fn user_bucket(&self) -> Bucket {
+        Bucket {
+            capacity: self.per_user,
+            refill: self.window,
+        }
+    }
+
+    /// The bucket of a client address.
+    pub(crate) fn address_bucket(&self) -> Bucket {
+        Bucket {
+            capacity: self.per_address,
+            refill: self.window,
+        }
+    }
+}
 
 fn user_key(username: &str) -> String {
     format!("failed-login:user:{username}")
@@ -16,36 +36,36 @@ fn address_key(address: IpAddr) -> String {
 }
 
 impl Sessions {
-    /// Refuses (429, with when to try again) a login for `username` from `address` once either
-    /// has failed `limits` times in the current window.
+    /// Refuses (429, with when to try again) a login for `username` from `address` once the
+    /// bucket of either is empty: each holds `limits` failures, refilled over the window.
     pub(crate) async fn login_allowed(
         &self,
         limits: &LoginLimits,
         username: &str,
         address: Option<IpAddr>,
     ) -> Result<()> {
-        let (failed, left) = self
+        let wait = self
             .store
-            .hits(&user_key(username))
+            .take(&user_key(username), limits.user_bucket(), 0)
             .await
             .map_err(Error::Store)?;
-        if failed >= limits.per_user {
-            return Err(too_many(username, "this user name", left));
+        if !wait.is_zero() {
+            return Err(too_many(username, "this user name", wait));
         }
         if let Some(address) = address {
-            let (failed, left) = self
+            let wait = self
                 .store
-                .hits(&address_key(address))
+                .take(&address_key(address), limits.address_bucket(), 0)
                 .await
                 .map_err(Error::Store)?;
-            if failed >= limits.per_address {
-                return Err(too_many(username, "this address", left));
+            if !wait.is_zero() {
+                return Err(too_many(username, "this address", wait));
             }
         }
         Ok(())
     }
 
-    /// Counts a failed login for `username` from `address`.
+    /// Takes a token from the buckets of `username` and `address` for a failed login.
     pub(crate) async fn login_failed(
         &self,
         limits: &LoginLimits,
@@ -53,12 +73,12 @@ impl Sessions {
         address: Option<IpAddr>,
     ) -> Result<()> {
         self.store
-            .hit(&user_key(username), limits.window)
+            .take(&user_key(username), limits.user_bucket(), 1)
             .await
             .map_err(Error::Store)?;
         if let Some(address) = address {
             self.store
-                .hit(&address_key(address), limits.window)
+                .take(&address_key(address), limits.address_bucket(), 1)
                 .await
                 .map_err(Error::Store)?;
         }
@@ -66,13 +86,14 @@ impl Sessions {
     }
 }
 
-fn too_many(username: &str, what: &str, left: std::time::Duration) -> Error {
-    tracing::warn!(target: "chainrs::auth", user = username, limited = what, retry_after_secs = left.as_secs(), "login refused: too many failed attempts");
+fn too_many(username: &str, what: &str, wait: std::time::Duration) -> Error {
+    let secs = wait.as_secs_f64().ceil() as u64;
+    tracing::warn!(target: "chainrs::auth", user = username, limited = what, retry_after_secs = secs, "login refused: too many failed attempts");
     Error::TooManyRequests {
         message: format!(
             "too many failed logins from {what}: try again in {} s",
-            left.as_secs().max(1)
+            secs.max(1)
         ),
-        retry_after: left,
+        retry_after: std::time::Duration::from_secs(secs.max(1)),
     }
 }
