@@ -261,3 +261,34 @@ async fn the_benchmark_echo_app_counts_in_its_session() -> chainrs::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn hellos_admin_ends_a_users_logins_and_no_one_else_can() -> chainrs::Result<()> {
+    let client = TestClient::new(hello::app())?;
+    let admin = client.login("admin", "admin").await?.token;
+    let guest = client.login("guest", "guest").await?.token;
+    let by_guest = client
+        .post("/admin/logout/admin")
+        .bearer(&guest)
+        .send()
+        .await;
+    assert_eq!(by_guest.status(), StatusCode::FORBIDDEN);
+    let by_admin = client
+        .post("/admin/logout/guest")
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(
+        by_admin.status(),
+        StatusCode::NO_CONTENT,
+        "{}",
+        by_admin.text()
+    );
+    let after = client.get("/user").bearer(&guest).send().await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        client.get("/user").bearer(&admin).send().await.status(),
+        StatusCode::OK
+    );
+    Ok(())
+}

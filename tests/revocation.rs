@@ -67,3 +67,32 @@ async fn revocations_hold_on_every_instance() -> chainrs::Result<()> {
     clean(store.prefix()).await;
     Ok(())
 }
+
+#[endpoint(http, method = "POST", path = "/admin/revoke/{name}")]
+async fn revoke(
+    Path(name): Path<String>,
+    revoker: State<chainrs::Revoker>,
+) -> chainrs::Result<StatusCode> {
+    revoker.revoke_user(&name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[tokio::test]
+async fn a_handler_ends_a_users_logins_through_the_apps_revoker() -> chainrs::Result<()> {
+    let app = app(chainrs::session::MemoryStore::new()).register(revoke);
+    let revoker = app.revoker();
+    let early = revoker
+        .revoke_user("bob")
+        .await
+        .err()
+        .map(|e| e.to_string());
+    assert!(early.is_some_and(|e| e.contains("not built yet")));
+    let client = TestClient::new(app.with_state(revoker))?;
+    let bob = client.login("bob", "bob").await?.token;
+    let admin = client.login("admin", "admin").await?.token;
+    let done = client.post("/admin/revoke/bob").bearer(&admin).send().await;
+    assert_eq!(done.status(), StatusCode::NO_CONTENT, "{}", done.text());
+    assert_eq!(user_status(&client, &bob).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(user_status(&client, &admin).await.0, StatusCode::OK);
+    Ok(())
+}

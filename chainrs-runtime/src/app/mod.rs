@@ -64,6 +64,8 @@ pub trait HandlerOf<K>: Handler {}
 /// ```
 pub struct App {
     registry: Registry,
+    /// Handed out by `App::revoker`, connected when the app is built.
+    revoker: crate::server::Revoker,
     config: Config,
     store: Option<Arc<dyn SessionStore>>,
     /// The Redis behind `store`, when it is one: chat events also go across instances.
@@ -100,6 +102,7 @@ impl App {
     pub fn new() -> Self {
         App {
             registry: Registry::default(),
+            revoker: crate::server::Revoker::default(),
             config: Config::default(),
             store: None,
             #[cfg(feature = "redis")]
@@ -116,6 +119,13 @@ impl App {
         self.registry.at = Some(std::panic::Location::caller());
         handler.install(&mut self.registry);
         self
+    }
+
+    /// A handle that ends a user's logins once the app serves, on every instance sharing its
+    /// store (`revoker.revoke_user("bob").await`). Give it to handlers with
+    /// [`App::with_state`] to revoke from an endpoint.
+    pub fn revoker(&self) -> crate::server::Revoker {
+        self.revoker.clone()
     }
 
     /// Page origins, besides the app's own, that may open the chat socket and send
@@ -274,6 +284,7 @@ impl App {
     pub(crate) fn build(self) -> Result<Parts> {
         let App {
             registry,
+            revoker,
             config,
             store,
             #[cfg(feature = "redis")]
@@ -317,9 +328,11 @@ impl App {
             #[cfg(feature = "redis")]
             redis.map(|redis| crate::tab::Relay::new(&redis)),
         );
+        let auth = Arc::new(auth);
+        revoker.attach(tabs.clone(), auth.clone());
         Ok(Parts {
             tabs,
-            auth: Arc::new(auth),
+            auth,
             config,
             endpoints: parts.endpoints,
         })

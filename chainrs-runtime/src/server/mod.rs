@@ -315,10 +315,9 @@ impl Server {
 
     /// A handle that ends logins while the server runs (see [`Revoker::revoke_user`]).
     pub fn revoker(&self) -> Revoker {
-        Revoker {
-            tabs: self.tabs.clone(),
-            auth: self.auth.clone(),
-        }
+        let revoker = Revoker::default();
+        revoker.attach(self.tabs.clone(), self.auth.clone());
+        revoker
     }
 
     /// The address it listens on (useful after binding port 0).
@@ -344,18 +343,30 @@ impl Server {
     }
 }
 
-/// Ends logins of a running app, on every instance that shares its store.
-#[derive(Clone)]
+/// Ends logins of an app, on every instance that shares its store. Take one from
+/// [`App::revoker`](crate::App::revoker) before serving (and hand it to handlers with
+/// `App::with_state`), or from [`Server::revoker`].
+#[derive(Clone, Default)]
 pub struct Revoker {
-    tabs: Arc<Tabs>,
-    auth: Arc<Auth>,
+    app: Arc<std::sync::OnceLock<(Arc<Tabs>, Arc<Auth>)>>,
 }
 
 impl Revoker {
+    /// Connects the handle to the built app (once).
+    pub(crate) fn attach(&self, tabs: Arc<Tabs>, auth: Arc<Auth>) {
+        let _ = self.app.set((tabs, auth));
+    }
+
     /// Ends every login of `identifier` issued until now: their tokens are refused (401) on
     /// every instance from now on; the user can log in again.
     pub async fn revoke_user(&self, identifier: &str) -> Result<()> {
-        revoke_user(&self.tabs, &self.auth, identifier).await
+        let Some((tabs, auth)) = self.app.get() else {
+            return Err(Error::Config(
+                "this Revoker's app is not built yet: revoke once it serves (after bind, serve or into_router)"
+                    .to_owned(),
+            ));
+        };
+        revoke_user(tabs, auth, identifier).await
     }
 }
 

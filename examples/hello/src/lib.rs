@@ -240,10 +240,29 @@ pub async fn history(chat: UserSession<Chat>) -> chainrs::Result<Json<Vec<String
     Ok(Json(chat.get().await?.history))
 }
 
+/// `POST /admin/logout/{name}`: the admin ends every login of a user, on every instance.
+#[endpoint(http, method = "POST", path = "/admin/logout/{name}")]
+pub async fn end_logins(
+    Path(name): Path<String>,
+    user: User,
+    revoker: State<chainrs::Revoker>,
+) -> chainrs::Result<StatusCode> {
+    if user.identifier != "admin" {
+        return Err(chainrs::Error::Forbidden(
+            "only admin may end other users' logins".to_owned(),
+        ));
+    }
+    revoker.revoke_user(&name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The app with every handler registered.
 pub fn app() -> App {
-    App::new()
-        .name("hello")
+    let app = App::new();
+    let revoker = app.revoker();
+    app.name("hello")
+        .with_state(revoker)
+        .register(end_logins)
         .register(login)
         .register(start)
         .register(reply)
