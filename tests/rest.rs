@@ -145,6 +145,17 @@ async fn an_app_can_serve_its_own_front_end_folder() -> chainrs::Result<()> {
     assert_eq!(client.get("/custom/ping").send().await.text(), "pong");
     let post = client.post("/nowhere").send().await;
     assert_eq!(post.status(), StatusCode::NOT_FOUND);
+    // An unknown path under an API prefix is a JSON 404, never the page.
+    for path in [
+        "/project/nope",
+        "/auth/nope",
+        "/avatars/nobody",
+        "/public/missing.css",
+    ] {
+        let api = client.get(path).header("accept", "text/html").send().await;
+        assert_eq!(api.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(api.text().contains("\"detail\""), "{path}: {}", api.text());
+    }
     std::fs::remove_dir_all(&dir)?;
 
     let missing =
@@ -178,4 +189,45 @@ async fn endpoints_cannot_take_the_protocols_routes() {
         .err()
         .expect("a built-in route is refused");
     assert!(err.to_string().contains("/project/settings"), "{err}");
+}
+
+#[tokio::test]
+async fn chainlits_web_client_gets_what_it_reads() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(ping))?;
+    // The health probe.
+    let health = client.get("/health").send().await;
+    assert_eq!(
+        health.json::<serde_json::Value>()?,
+        serde_json::json!({ "status": "ok" })
+    );
+    // Without login, /user is null (not 401): the UI then shows the chat.
+    let user = client.get("/user").send().await;
+    assert_eq!(
+        (user.status(), user.text()),
+        (StatusCode::OK, "null".to_owned())
+    );
+    // Every error body carries `detail` (what the UI shows) beside `error`.
+    let failed = client
+        .post("/login")
+        .form(&[("username", "a")])
+        .send()
+        .await;
+    let body: serde_json::Value = failed.json()?;
+    assert_eq!(failed.status(), StatusCode::NOT_FOUND);
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("password login")),
+        "{body}"
+    );
+    assert_eq!(body["detail"], body["error"]);
+    // The embedded page never answers an unknown API path.
+    let api = client
+        .get("/project/nope")
+        .header("accept", "text/html")
+        .send()
+        .await;
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    assert!(api.text().contains("\"detail\""), "{}", api.text());
+    Ok(())
 }

@@ -1,5 +1,5 @@
 //! The one error type of chainrs and how it reaches clients.
-//! Each variant says what happened and what to do; HTTP clients get it as `{"error": …}`.
+//! Each variant says what happened and what to do; HTTP clients get `{"detail": …, "error": …}`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -131,6 +131,12 @@ impl Error {
     }
 }
 
+/// An error body as clients read it: `detail` (what Chainlit's web client shows) and `error`
+/// (what chainrs's own clients read), both the same text.
+pub(crate) fn error_body(text: &str) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "detail": text, "error": text }))
+}
+
 /// Runs user code to completion, turning a panic into [`Error::Panicked`] so that one
 /// handler's bug never takes down the connection, the request or the process.
 pub(crate) async fn contain_panic<F: std::future::Future>(run: F) -> Result<F::Output> {
@@ -160,11 +166,7 @@ impl IntoResponse for Error {
             Error::TooManyRequests { retry_after, .. } => Some(retry_after.as_secs().max(1)),
             _ => None,
         };
-        let mut response = (
-            status,
-            axum::Json(serde_json::json!({ "error": self.to_string() })),
-        )
-            .into_response();
+        let mut response = (status, error_body(&self.to_string())).into_response();
         if let Some(secs) = retry_after {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,

@@ -157,8 +157,15 @@ async fn session_for(
 }
 
 /// `GET /user`: the user the request's token names.
-pub(crate) async fn user(Caller(user): Caller) -> Result<axum::Json<User>> {
-    user.map(axum::Json).ok_or_else(|| {
+/// In an app without login it answers `null`, as Chainlit does.
+pub(crate) async fn user(
+    State(parts): State<Arc<Parts>>,
+    Caller(user): Caller,
+) -> Result<axum::Json<Option<User>>> {
+    if parts.auth.tokens.is_none() {
+        return Ok(axum::Json(None));
+    }
+    user.map(|u| axum::Json(Some(u))).ok_or_else(|| {
         Error::Unauthorized(
             "not logged in: POST /login, then send the access_token cookie or Authorization: Bearer"
                 .to_owned(),
@@ -196,6 +203,10 @@ pub(crate) async fn logout(State(parts): State<Arc<Parts>>, Login(login): Login)
 }
 
 fn disabled(what: &str, attribute: &str) -> Response {
-    let body = serde_json::json!({ "error": format!("{what} is not enabled: register a {attribute} on the App") });
-    (axum::http::StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+    let text = format!("{what} is not enabled: register a {attribute} on the App");
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        crate::error::error_body(&text),
+    )
+        .into_response()
 }

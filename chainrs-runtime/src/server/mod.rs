@@ -46,7 +46,7 @@ pub(crate) struct Parts {
 }
 
 /// The REST routes chainrs serves itself, as axum handlers of the app's parts.
-fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 10] {
+fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 11] {
     [
         (Method::POST, "/login", post(login::login)),
         (Method::POST, "/auth/header", post(login::header)),
@@ -70,6 +70,7 @@ fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 10] {
         ),
         (Method::POST, "/chat/start", post(headless::start)),
         (Method::POST, "/chat/message", post(headless::message)),
+        (Method::GET, "/health", get(project::health)),
     ]
 }
 
@@ -188,7 +189,7 @@ fn page_routes(router: Router, frontend: &Frontend) -> Result<Router> {
                 get(|| async { ui::style() }),
             )
             .fallback(|method: Method, uri: Uri, headers: HeaderMap| async move {
-                if ui::wants_page(&method, &headers) {
+                if ui::wants_page(&method, &uri, &headers) {
                     ui::index()
                 } else {
                     ui::not_found(&method, &uri)
@@ -202,15 +203,31 @@ fn page_routes(router: Router, frontend: &Frontend) -> Result<Router> {
                     dir.display()
                 )));
             }
-            let files = ServeDir::new(dir).fallback(ServeFile::new(index));
+            let (files, page) = (ServeDir::new(dir), ServeFile::new(index));
             router.fallback(move |req: Request| {
-                let files = files.clone();
+                let (files, page) = (files.clone(), page.clone());
                 async move {
                     let (method, uri) = (req.method().clone(), req.uri().clone());
                     if method != Method::GET && method != Method::HEAD {
                         return ui::not_found(&method, &uri);
                     }
-                    match files.oneshot(req).await {
+                    let head = Request::builder()
+                        .method(method.clone())
+                        .body(axum::body::Body::empty())
+                        .unwrap_or_default();
+                    let found = match files.oneshot(req).await {
+                        Ok(response) => response.into_response(),
+                        Err(never) => match never {},
+                    };
+                    // A file of the build, else the page for the UI's own routes; an unknown
+                    // path under an API prefix is a JSON 404, never the page.
+                    if found.status() != axum::http::StatusCode::NOT_FOUND {
+                        return found;
+                    }
+                    if ui::is_api_path(uri.path()) {
+                        return ui::not_found(&method, &uri);
+                    }
+                    match page.oneshot(head).await {
                         Ok(response) => response.into_response(),
                         Err(never) => match never {},
                     }

@@ -17,6 +17,11 @@ use crate::chat::Action;
 use crate::error::{Error, Result};
 use crate::session::SessionId;
 
+/// `GET /health`: the app answers (for load balancers and probes).
+pub(crate) async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
 /// `GET /auth/config`: which logins are enabled and how the page looks.
 pub(crate) async fn auth_config(State(parts): State<Arc<Parts>>) -> Response {
     let ui = &parts.config.ui;

@@ -135,7 +135,7 @@ impl TestResponse {
         TestResponse {
             status: StatusCode::BAD_REQUEST,
             headers: HeaderMap::new(),
-            body: Bytes::from(serde_json::json!({ "error": error }).to_string()),
+            body: Bytes::from(serde_json::json!({ "detail": error, "error": error }).to_string()),
         }
     }
 

@@ -35,16 +35,24 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 
 /// Whether an unmatched request is a browser asking for a page (it gets the page, so
 /// client-side routes work); API clients get a JSON 404 instead.
-pub(crate) fn wants_page(method: &Method, headers: &HeaderMap) -> bool {
+pub(crate) fn wants_page(method: &Method, uri: &Uri, headers: &HeaderMap) -> bool {
     method == Method::GET
+        && !is_api_path(uri.path())
         && headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"))
 }
 
+/// Paths under the API's prefixes, which never get the page: an unknown one is a JSON 404.
+pub(crate) fn is_api_path(path: &str) -> bool {
+    ["/project/", "/auth/", "/public/", "/avatars/", "/ws/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
 /// The JSON 404 of an unmatched route.
 pub(crate) fn not_found(method: &Method, uri: &Uri) -> Response {
-    let body = serde_json::json!({ "error": format!("no route for {method} {}", uri.path()) });
-    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+    let text = format!("no route for {method} {}", uri.path());
+    (StatusCode::NOT_FOUND, crate::error::error_body(&text)).into_response()
 }
