@@ -403,3 +403,48 @@ async fn a_panicking_login_callback_is_a_500_and_the_app_goes_on() -> chainrs::R
     assert!(ok.is_ok(), "the next login works: {ok:?}");
     Ok(())
 }
+
+/// A `multipart/form-data` body with these fields, as a browser's `FormData` posts it.
+fn multipart(fields: &[(&str, &str)]) -> String {
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--XBOUNDARYX\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str("--XBOUNDARYX--\r\n");
+    body
+}
+
+#[tokio::test]
+async fn login_takes_the_multipart_form_chainlits_ui_posts() -> chainrs::Result<()> {
+    let client = TestClient::new(app())?;
+    let post = |body: String| {
+        client
+            .post("/login")
+            .header("content-type", "multipart/form-data; boundary=XBOUNDARYX")
+            .body(body)
+    };
+    let ok = post(multipart(&[("username", "admin"), ("password", "admin-pw")]))
+        .send()
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK, "{}", ok.text());
+    assert!(ok.json::<serde_json::Value>()?["access_token"].is_string());
+    let wrong = post(multipart(&[("username", "admin"), ("password", "nope")]))
+        .send()
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let missing = post(multipart(&[("username", "admin")])).send().await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        missing.text().contains("a field is missing"),
+        "{}",
+        missing.text()
+    );
+    let huge = "x".repeat(5000);
+    let too_long = post(multipart(&[("username", &huge), ("password", "x")]))
+        .send()
+        .await;
+    assert_eq!(too_long.status(), StatusCode::BAD_REQUEST);
+    Ok(())
+}

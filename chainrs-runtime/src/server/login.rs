@@ -24,25 +24,73 @@ pub(crate) struct LoginForm {
     password: String,
 }
 
+/// The longest user name or password read from a login form, in bytes.
+const MAX_CREDENTIAL: usize = 4096;
+
+/// A login form as a browser posts it: urlencoded, or `multipart/form-data` (Chainlit's UI).
+pub(crate) struct Credentials(LoginForm);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Credentials {
+    type Rejection = Error;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        let shape = |why: String| {
+            Error::BadRequest(format!(
+                "POST /login takes form fields `username` and `password`, urlencoded or multipart ({why})"
+            ))
+        };
+        if !multipart {
+            let Form(form) = Form::<LoginForm>::from_request(req, state)
+                .await
+                .map_err(|rejection: FormRejection| shape(rejection.to_string()))?;
+            return Ok(Credentials(form));
+        }
+        let mut fields = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|rejection| shape(rejection.to_string()))?;
+        let (mut username, mut password) = (None, None);
+        while let Some(field) = fields
+            .next_field()
+            .await
+            .map_err(|e| shape(e.to_string()))?
+        {
+            let slot = match field.name() {
+                Some("username") => &mut username,
+                Some("password") => &mut password,
+                _ => continue,
+            };
+            let value = field.text().await.map_err(|e| shape(e.to_string()))?;
+            if value.len() > MAX_CREDENTIAL {
+                return Err(shape(format!("a field is over {MAX_CREDENTIAL} bytes")));
+            }
+            *slot = Some(value);
+        }
+        match (username, password) {
+            (Some(username), Some(password)) => Ok(Credentials(LoginForm { username, password })),
+            _ => Err(shape("a field is missing".to_owned())),
+        }
+    }
+}
+
 /// `POST /login`: runs the password callback on the form's `username` and `password`.
 /// A malformed session id is ignored: the login opens a new session.
 pub(crate) async fn login(
     State(parts): State<Arc<Parts>>,
     named: Result<Named>,
     extensions: axum::http::Extensions,
-    form: std::result::Result<Form<LoginForm>, FormRejection>,
+    form: Result<Credentials>,
 ) -> Response {
     let Some(callback) = parts.auth.password.clone() else {
         return disabled("password login", "#[password_auth_callback]");
     };
     let form = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) => {
-            return Error::BadRequest(format!(
-                "POST /login takes form fields `username` and `password` ({rejection})"
-            ))
-            .into_response();
-        }
+        Ok(Credentials(form)) => form,
+        Err(err) => return err.into_response(),
     };
     // The client's address, when the app serves its own connections (not in the test client).
     let address = extensions
