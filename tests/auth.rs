@@ -425,9 +425,12 @@ async fn login_takes_the_multipart_form_chainlits_ui_posts() -> chainrs::Result<
             .header("content-type", "multipart/form-data; boundary=XBOUNDARYX")
             .body(body)
     };
-    let ok = post(multipart(&[("username", "admin"), ("password", "admin-pw")]))
-        .send()
-        .await;
+    let ok = post(multipart(&[
+        ("username", "admin"),
+        ("password", "admin-pw"),
+    ]))
+    .send()
+    .await;
     assert_eq!(ok.status(), StatusCode::OK, "{}", ok.text());
     assert!(ok.json::<serde_json::Value>()?["access_token"].is_string());
     let wrong = post(multipart(&[("username", "admin"), ("password", "nope")]))

@@ -231,3 +231,57 @@ async fn chainlits_web_client_gets_what_it_reads() -> chainrs::Result<()> {
     assert!(api.text().contains("\"detail\""), "{}", api.text());
     Ok(())
 }
+
+#[tokio::test]
+async fn the_favicon_logos_avatars_and_public_files_come_from_the_public_folder()
+-> chainrs::Result<()> {
+    let dir = std::env::temp_dir().join(format!("chainrs-public-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("avatars"))?;
+    std::fs::create_dir_all(dir.join("elements"))?;
+    std::fs::write(dir.join("favicon.png"), b"\x89PNG-favicon")?;
+    std::fs::write(dir.join("logo_dark.svg"), "<svg>dark</svg>")?;
+    std::fs::write(dir.join("avatars/tool_bot.png"), b"\x89PNG-tool-bot")?;
+    std::fs::write(
+        dir.join("elements/Card.jsx"),
+        "export default function Card() {}",
+    )?;
+    let client = TestClient::new(App::new().register(ping).public_dir(&dir))?;
+    let favicon = client.get("/favicon").send().await;
+    assert_eq!(favicon.header("content-type"), Some("image/png"));
+    assert_eq!(favicon.text(), "\u{fffd}PNG-favicon");
+    assert_eq!(
+        client.get("/logo?theme=dark").send().await.text(),
+        "<svg>dark</svg>"
+    );
+    // No light logo in the folder: chainrs's own.
+    let light = client.get("/logo?theme=light").send().await;
+    assert_eq!(light.header("content-type"), Some("image/svg+xml"));
+    assert!(light.text().contains("chainrs"));
+    // Names are lower-cased, spaces and dots made `_`; an unknown author gets the favicon.
+    let avatar = client.get("/avatars/Tool%20Bot").send().await;
+    assert_eq!(avatar.text(), "\u{fffd}PNG-tool-bot");
+    let unknown = client.get("/avatars/Someone").send().await;
+    assert_eq!(unknown.text(), "\u{fffd}PNG-favicon");
+    let bad = client.get("/avatars/a%24b").send().await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    // Public files, with traversal refused and a missing file a JSON 404.
+    let card = client.get("/public/elements/Card.jsx").send().await;
+    assert_eq!(card.text(), "export default function Card() {}");
+    for escape in [
+        "/public/../secret",
+        "/public/%2e%2e/secret",
+        "/public/elements/..%2f..%2fx",
+    ] {
+        let refused = client.get(escape).send().await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{escape}");
+    }
+    let missing = client.get("/public/nope.css").send().await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.text().contains("\"detail\""));
+    std::fs::remove_dir_all(&dir)?;
+    // Without a public folder: chainrs's own favicon.
+    let bare = TestClient::new(App::new().register(ping).public_dir("/no/such/folder"))?;
+    let favicon = bare.get("/favicon").send().await;
+    assert_eq!(favicon.header("content-type"), Some("image/svg+xml"));
+    Ok(())
+}

@@ -70,6 +70,9 @@ pub struct Config {
     /// How long an emptied failed-login bucket takes to refill (`CHAINRS_LOGIN_WINDOW`,
     /// seconds). Default 300 s.
     pub login_window: Duration,
+    /// The app's public folder (`CHAINRS_PUBLIC_DIR`; default `public` in the working directory):
+    /// `/public/*`, and the favicon, logos and avatars it holds.
+    pub public_dir: Option<PathBuf>,
     /// How the chat page presents the app.
     pub ui: UiConfig,
     /// Which page is served at `/`.
@@ -151,6 +154,7 @@ impl Default for Config {
             login_attempts_per_user: 10,
             login_attempts_per_address: 50,
             login_window: Duration::from_secs(300),
+            public_dir: Some(PathBuf::from("public")),
             ui: UiConfig::default(),
             frontend: Frontend::default(),
         }
@@ -227,6 +231,9 @@ impl Config {
                 .filter(|o| !o.is_empty())
                 .map(str::to_owned)
                 .collect();
+        }
+        if let Some(dir) = lookup("CHAINRS_PUBLIC_DIR").filter(|d| !d.trim().is_empty()) {
+            self.public_dir = Some(PathBuf::from(dir.trim()));
         }
         if let Some(url) = lookup("CHAINRS_URL").filter(|u| !u.trim().is_empty()) {
             self.public_url = Some(url.trim().to_owned());

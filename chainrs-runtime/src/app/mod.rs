@@ -128,6 +128,13 @@ impl App {
         self.revoker.clone()
     }
 
+    /// The app's public folder (default `public`): `/public/*`, and `favicon.*`,
+    /// `logo_light.*` / `logo_dark.*` and `avatars/<name>.*` for the UI.
+    pub fn public_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.config.public_dir = Some(dir.into());
+        self
+    }
+
     /// Page origins, besides the app's own, that may open the chat socket and send
     /// cookie-authenticated writes (an embedding site: `["https://www.example.com"]`). Requests
     /// with no `Origin` (clients that are not browser pages) and bearer-token calls always pass.

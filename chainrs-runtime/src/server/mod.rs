@@ -1,6 +1,7 @@
 //! HTTP serving: the axum router of an app (endpoints, built-in routes, JSON 404), the
 //! per-request session context, and the listening `Server` with its session sweeper.
 
+mod assets;
 mod endpoint;
 mod headless;
 mod listen;
@@ -46,7 +47,7 @@ pub(crate) struct Parts {
 }
 
 /// The REST routes chainrs serves itself, as axum handlers of the app's parts.
-fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 11] {
+fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 15] {
     [
         (Method::POST, "/login", post(login::login)),
         (Method::POST, "/auth/header", post(login::header)),
@@ -71,6 +72,10 @@ fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 11] {
         (Method::POST, "/chat/start", post(headless::start)),
         (Method::POST, "/chat/message", post(headless::message)),
         (Method::GET, "/health", get(project::health)),
+        (Method::GET, "/favicon", get(assets::favicon)),
+        (Method::GET, "/logo", get(assets::logo)),
+        (Method::GET, "/avatars/{name}", get(assets::avatar)),
+        (Method::GET, "/public/{*path}", get(assets::public)),
     ]
 }
 
