@@ -149,7 +149,7 @@ async fn an_app_can_serve_its_own_front_end_folder() -> chainrs::Result<()> {
     for path in [
         "/project/nope",
         "/auth/nope",
-        "/avatars/nobody",
+        "/avatars/a/b",
         "/public/missing.css",
     ] {
         let api = client.get(path).header("accept", "text/html").send().await;
