@@ -43,9 +43,74 @@ async fn project_settings_has_the_shape_the_web_client_reads() -> chainrs::Resul
         .json()?;
     assert_eq!(settings["ui"]["name"], "Helper");
     assert_eq!(settings["ui"]["description"], "Answers questions");
-    for key in ["features", "userEnv", "chatProfiles", "starters"] {
+    // Every field of Chainlit 2.12's answer is there.
+    let top = [
+        "ui",
+        "features",
+        "userEnv",
+        "maskUserEnv",
+        "dataPersistence",
+        "threadResumable",
+        "threadSharing",
+        "markdown",
+        "chatProfiles",
+        "starters",
+        "starterCategories",
+        "debugUrl",
+    ];
+    let ui = [
+        "name",
+        "description",
+        "cot",
+        "default_theme",
+        "language",
+        "layout",
+        "default_sidebar_state",
+        "chat_settings_location",
+        "default_chat_settings_open",
+        "confirm_new_chat",
+        "github",
+        "custom_css",
+        "custom_js",
+        "alert_style",
+        "login_page_image",
+        "login_page_image_filter",
+        "login_page_image_dark_filter",
+        "custom_meta_image_url",
+        "logo_file_url",
+        "default_avatar_file_url",
+        "avatar_size",
+        "header_links",
+    ];
+    let features = [
+        "spontaneous_file_upload",
+        "audio",
+        "mcp",
+        "latex",
+        "user_message_markdown",
+        "user_message_autoscroll",
+        "assistant_message_autoscroll",
+        "unsafe_allow_html",
+        "auto_tag_thread",
+        "edit_message",
+        "allow_thread_sharing",
+        "favorites",
+    ];
+    for key in top {
         assert!(settings.get(key).is_some(), "missing {key}: {settings}");
     }
+    for key in ui {
+        assert!(settings["ui"].get(key).is_some(), "missing ui.{key}");
+    }
+    for key in features {
+        assert!(
+            settings["features"].get(key).is_some(),
+            "missing features.{key}"
+        );
+    }
+    // Chainlit's defaults where they change what the UI does.
+    assert_eq!(settings["features"]["user_message_markdown"], true);
+    assert_eq!(settings["ui"]["confirm_new_chat"], true);
     assert_eq!(settings["dataPersistence"], false);
     Ok(())
 }

@@ -36,10 +36,11 @@ pub(crate) async fn auth_config(State(parts): State<Arc<Parts>>) -> Response {
     .into_response()
 }
 
-/// `GET /project/settings`: what the page needs to render the app.
+/// `GET /project/settings`: what the page needs to render the app, in the complete shape
+/// Chainlit 2.12 answers, with its defaults where chainrs has no setting of its own.
 pub(crate) async fn project_settings(State(parts): State<Arc<Parts>>) -> Response {
     let ui = &parts.config.ui;
-    axum::Json(json!({
+    Json(json!({
         "ui": {
             "name": ui.name,
             "description": ui.description,
@@ -47,19 +48,45 @@ pub(crate) async fn project_settings(State(parts): State<Arc<Parts>>) -> Respons
             "cot": "full",
             "layout": "default",
             "language": null,
+            "default_sidebar_state": "open",
+            "chat_settings_location": "message_composer",
+            "default_chat_settings_open": false,
+            "confirm_new_chat": true,
+            "github": null,
+            "custom_css": null,
+            "custom_js": null,
+            "alert_style": "classic",
+            "login_page_image": null,
+            "login_page_image_filter": null,
+            "login_page_image_dark_filter": null,
+            "custom_meta_image_url": null,
+            "logo_file_url": "",
+            "default_avatar_file_url": "",
+            "avatar_size": null,
+            "header_links": null,
         },
         "features": {
             "spontaneous_file_upload": { "enabled": false },
-            "audio": { "enabled": false },
-            "unsafe_allow_html": false,
+            "audio": { "enabled": false, "sample_rate": 24000 },
+            "mcp": { "enabled": false, "servers": [], "user_servers": { "enabled": false } },
             "latex": false,
+            "user_message_markdown": true,
+            "user_message_autoscroll": true,
+            "assistant_message_autoscroll": true,
+            "unsafe_allow_html": false,
+            "auto_tag_thread": true,
             "edit_message": true,
+            "allow_thread_sharing": false,
+            "favorites": false,
         },
         "userEnv": [],
+        "maskUserEnv": false,
         "dataPersistence": false,
         "threadResumable": false,
+        "threadSharing": false,
         "chatProfiles": [],
         "starters": [],
+        "starterCategories": [],
         "debugUrl": null,
         "markdown": null,
     }))
