@@ -350,3 +350,19 @@ async fn the_favicon_logos_avatars_and_public_files_come_from_the_public_folder(
     assert_eq!(favicon.header("content-type"), Some("image/svg+xml"));
     Ok(())
 }
+
+#[tokio::test]
+async fn head_on_the_root_answers_for_probes() -> chainrs::Result<()> {
+    for app in [
+        App::new().register(ping),
+        App::new().register(ping).without_page(),
+    ] {
+        let client = TestClient::new(app)?;
+        let head = client
+            .request(chainrs::axum::http::Method::HEAD, "/")
+            .send()
+            .await;
+        assert_eq!(head.status(), StatusCode::OK);
+    }
+    Ok(())
+}

@@ -239,9 +239,14 @@ fn page_routes(router: Router, frontend: &Frontend) -> Result<Router> {
                 }
             })
         }
-        Frontend::None => {
-            router.fallback(|method: Method, uri: Uri| async move { ui::not_found(&method, &uri) })
-        }
+        Frontend::None => router.fallback(|method: Method, uri: Uri| async move {
+            // Probes check the root with HEAD, as they do on Chainlit ("Site is operational").
+            if method == Method::HEAD && uri.path() == "/" {
+                return axum::Json(serde_json::json!({ "message": "Site is operational" }))
+                    .into_response();
+            }
+            ui::not_found(&method, &uri)
+        }),
     })
 }
 
