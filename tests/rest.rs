@@ -366,3 +366,49 @@ async fn head_on_the_root_answers_for_probes() -> chainrs::Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_chainlit_style_index_gets_the_apps_tags_and_theme() -> chainrs::Result<()> {
+    let root = std::env::temp_dir().join(format!("chainrs-index-{}", uuid::Uuid::new_v4()));
+    let (dist, public) = (root.join("dist"), root.join("public"));
+    std::fs::create_dir_all(&dist)?;
+    std::fs::create_dir_all(&public)?;
+    std::fs::write(
+        dist.join("index.html"),
+        "<html><head><!-- TAG INJECTION PLACEHOLDER --><!-- JS INJECTION PLACEHOLDER --></head><body></body></html>",
+    )?;
+    std::fs::write(
+        public.join("theme.json"),
+        r#"{"variables": {"light": {"--primary": "10 80% 50%"}}}"#,
+    )?;
+    let client = TestClient::new(
+        App::new()
+            .name("Help desk")
+            .description("Answers <questions>")
+            .frontend_dir(&dist)
+            .public_dir(&public),
+    )?;
+    for path in ["/", "/index.html", "/thread/some-id"] {
+        let page = client.get(path).send().await;
+        assert_eq!(
+            page.header("content-type"),
+            Some("text/html; charset=utf-8"),
+            "{path}"
+        );
+        let html = page.text();
+        assert!(html.contains("<title>Help desk</title>"), "{path}: {html}");
+        assert!(
+            html.contains("content=\"Answers &lt;questions&gt;\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("<link rel=\"icon\" href=\"/favicon\" />"),
+            "{html}"
+        );
+        assert!(html.contains("og:root_path"), "{html}");
+        assert!(html.contains("window.theme = {\"light\""), "{html}");
+        assert!(!html.contains("INJECTION PLACEHOLDER"), "{html}");
+    }
+    std::fs::remove_dir_all(&root)?;
+    Ok(())
+}

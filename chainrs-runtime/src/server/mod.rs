@@ -23,7 +23,7 @@ use axum::routing::{MethodFilter, MethodRouter, get, post};
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceExt};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 
 use crate::auth::Auth;
 use crate::config::Config;
@@ -134,7 +134,7 @@ fn app_routes(parts: &Arc<Parts>) -> Result<Router> {
             request::same_origin,
         ))
         .with_state(parts.clone());
-    Ok(page_routes(router, &parts.config.frontend)?
+    Ok(page_routes(router, &parts.config)?
         .layer(RequestBodyLimitLayer::new(parts.config.max_body_bytes)))
 }
 
@@ -181,8 +181,8 @@ fn check_paths<'a>(
 
 /// The page's routes and the fallback: endpoints are real routes, so they always win over the
 /// page; an unmatched GET from a browser gets the page (client-side routes), anything else JSON 404.
-fn page_routes(router: Router, frontend: &Frontend) -> Result<Router> {
-    Ok(match frontend {
+fn page_routes(router: Router, config: &Config) -> Result<Router> {
+    Ok(match &config.frontend {
         Frontend::Embedded => router
             .route("/", get(|| async { ui::index() }))
             .route(
@@ -208,7 +208,21 @@ fn page_routes(router: Router, frontend: &Frontend) -> Result<Router> {
                     dir.display()
                 )));
             }
-            let (files, page) = (ServeDir::new(dir), ServeFile::new(index));
+            let raw = std::fs::read_to_string(&index)
+                .map_err(|e| Error::Config(format!("cannot read {}: {e}", index.display())))?;
+            let theme = config
+                .public_dir
+                .as_deref()
+                .and_then(|dir| std::fs::read_to_string(dir.join("theme.json")).ok())
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+            let page: Arc<str> = ui::templated_index(
+                &raw,
+                &config.ui.name,
+                &config.ui.description,
+                theme.as_ref(),
+            )
+            .into();
+            let files = ServeDir::new(dir);
             router.fallback(move |req: Request| {
                 let (files, page) = (files.clone(), page.clone());
                 async move {
@@ -216,10 +230,16 @@ fn page_routes(router: Router, frontend: &Frontend) -> Result<Router> {
                     if method != Method::GET && method != Method::HEAD {
                         return ui::not_found(&method, &uri);
                     }
-                    let head = Request::builder()
-                        .method(method.clone())
-                        .body(axum::body::Body::empty())
-                        .unwrap_or_default();
+                    let html = || {
+                        (
+                            [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                            page.to_string(),
+                        )
+                            .into_response()
+                    };
+                    if matches!(uri.path(), "/" | "/index.html") {
+                        return html();
+                    }
                     let found = match files.oneshot(req).await {
                         Ok(response) => response.into_response(),
                         Err(never) => match never {},
@@ -232,10 +252,7 @@ fn page_routes(router: Router, frontend: &Frontend) -> Result<Router> {
                     if ui::is_api_path(uri.path()) {
                         return ui::not_found(&method, &uri);
                     }
-                    match page.oneshot(head).await {
-                        Ok(response) => response.into_response(),
-                        Err(never) => match never {},
-                    }
+                    html()
                 }
             })
         }

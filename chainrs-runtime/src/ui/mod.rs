@@ -56,3 +56,72 @@ pub(crate) fn not_found(method: &Method, uri: &Uri) -> Response {
     let text = format!("no route for {method} {}", uri.path());
     (StatusCode::NOT_FOUND, crate::error::error_body(&text)).into_response()
 }
+
+/// Chainlit's build marks where the server writes the page's tags, scripts and styles.
+const TAG_PLACEHOLDER: &str = "<!-- TAG INJECTION PLACEHOLDER -->";
+const JS_PLACEHOLDER: &str = "<!-- JS INJECTION PLACEHOLDER -->";
+
+/// `text` for an HTML attribute or element body.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A front end's `index.html` with what Chainlit's server writes into it: the title, favicon,
+/// description and `og:` tags (`og:root_path` is where the app is mounted), and `window.theme`
+/// from the public folder's `theme.json`. A page without the placeholders is left as it is.
+pub(crate) fn templated_index(
+    raw: &str,
+    name: &str,
+    description: &str,
+    theme: Option<&serde_json::Value>,
+) -> String {
+    let (name, description) = (escape(name), escape(description));
+    let tags = format!(
+        "<title>{name}</title>\n    <link rel=\"icon\" href=\"/favicon\" />\n    \
+         <meta name=\"description\" content=\"{description}\">\n    \
+         <meta property=\"og:type\" content=\"website\">\n    \
+         <meta property=\"og:title\" content=\"{name}\">\n    \
+         <meta property=\"og:description\" content=\"{description}\">\n    \
+         <meta property=\"og:root_path\" content=\"\">"
+    );
+    // JSON inside a script: `</` is written `<\/` so no value can close the tag.
+    let script = theme
+        .and_then(|t| t.get("variables"))
+        .map(|v| {
+            format!(
+                "<script>window.theme = {};</script>",
+                v.to_string().replace("</", "<\\/")
+            )
+        })
+        .unwrap_or_default();
+    raw.replace(TAG_PLACEHOLDER, &tags)
+        .replace(JS_PLACEHOLDER, &script)
+}
+
+#[cfg(test)]
+mod template {
+    use super::*;
+
+    #[test]
+    fn the_placeholders_get_the_apps_tags_escaped() {
+        let raw =
+            "<head><!-- TAG INJECTION PLACEHOLDER --><!-- JS INJECTION PLACEHOLDER --></head>";
+        let theme = serde_json::json!({ "variables": { "light": { "--x": "</script>" } } });
+        let page = templated_index(raw, "Help <desk>", "a \"quote\"", Some(&theme));
+        assert!(page.contains("<title>Help &lt;desk&gt;</title>"), "{page}");
+        assert!(page.contains("content=\"a &quot;quote&quot;\""), "{page}");
+        assert!(page.contains("og:root_path"), "{page}");
+        assert!(page.contains("window.theme = {\"light\""), "{page}");
+        assert!(
+            !page.contains("</script>\"}"),
+            "the theme closed the script: {page}"
+        );
+        assert_eq!(
+            templated_index("<p>plain</p>", "x", "y", None),
+            "<p>plain</p>"
+        );
+    }
+}
