@@ -73,6 +73,9 @@ pub struct Config {
     /// The app's public folder (`CHAINRS_PUBLIC_DIR`; default `public` in the working directory):
     /// `/public/*`, and the favicon, logos and avatars it holds.
     pub public_dir: Option<PathBuf>,
+    /// Keys each user must give in the page's environment form before chatting (Chainlit's
+    /// `user_env`): listed in `/project/settings`; a handshake whose `userEnv` lacks one is refused.
+    pub user_env: Vec<String>,
     /// How the chat page presents the app.
     pub ui: UiConfig,
     /// Which page is served at `/`.
@@ -155,6 +158,7 @@ impl Default for Config {
             login_attempts_per_address: 50,
             login_window: Duration::from_secs(300),
             public_dir: Some(PathBuf::from("public")),
+            user_env: Vec::new(),
             ui: UiConfig::default(),
             frontend: Frontend::default(),
         }

@@ -128,6 +128,18 @@ impl App {
         self.revoker.clone()
     }
 
+    /// Keys each user must give before chatting (an API key of their own, say), as Chainlit's
+    /// `user_env`: the UI asks for them and sends them in the handshake; handlers read them
+    /// from `Session::env`. A handshake that lacks one is refused, naming it.
+    pub fn user_env<I, S>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.user_env = keys.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// The app's public folder (default `public`): `/public/*`, and `favicon.*`,
     /// `logo_light.*` / `logo_dark.*` and `avatars/<name>.*` for the UI.
     pub fn public_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {

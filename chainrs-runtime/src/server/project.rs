@@ -79,7 +79,7 @@ pub(crate) async fn project_settings(State(parts): State<Arc<Parts>>) -> Respons
             "allow_thread_sharing": false,
             "favorites": false,
         },
-        "userEnv": [],
+        "userEnv": parts.config.user_env,
         "maskUserEnv": false,
         "dataPersistence": false,
         "threadResumable": false,

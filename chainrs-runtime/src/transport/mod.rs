@@ -32,6 +32,8 @@ pub(crate) const SOCKET_PATH: &str = "/ws/socket.io";
 pub(crate) struct Transport {
     tabs: Arc<Tabs>,
     auth: Arc<Auth>,
+    /// Keys the handshake's `userEnv` must hold (`Config::user_env`).
+    user_env: Vec<String>,
     sockets: DashMap<SessionId, (Uuid, SocketRef)>,
 }
 
@@ -64,6 +66,7 @@ pub(crate) fn layer(tabs: Arc<Tabs>, auth: Arc<Auth>, config: &Config) -> Socket
     let transport = Arc::new(Transport {
         tabs,
         auth,
+        user_env: config.user_env.clone(),
         sockets: DashMap::new(),
     });
     let on_connect = {
@@ -98,6 +101,22 @@ impl Transport {
             ))
         })?;
         let requested = SessionId::from(hs.session_id);
+        let missing: Vec<&str> = self
+            .user_env
+            .iter()
+            .filter(|key| {
+                hs.env
+                    .get(key.as_str())
+                    .is_none_or(|v| v.as_str() == Some(""))
+            })
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(refuse(format!(
+                "missing user environment variables: {}; the app asks each user for them (the page's environment form sends them as userEnv)",
+                missing.join(", ")
+            )));
+        }
         let sessions = &self.tabs.sessions;
         // A page of another origin may not open a tab with the user's cookie.
         self.auth
