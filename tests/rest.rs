@@ -375,7 +375,7 @@ async fn a_chainlit_style_index_gets_the_apps_tags_and_theme() -> chainrs::Resul
     std::fs::create_dir_all(&public)?;
     std::fs::write(
         dist.join("index.html"),
-        "<html><head><!-- TAG INJECTION PLACEHOLDER --><!-- JS INJECTION PLACEHOLDER --></head><body></body></html>",
+        "<html><head><!-- TAG INJECTION PLACEHOLDER --><!-- CSS INJECTION PLACEHOLDER --><!-- JS INJECTION PLACEHOLDER --></head><body></body></html>",
     )?;
     std::fs::write(
         public.join("theme.json"),
@@ -386,8 +386,11 @@ async fn a_chainlit_style_index_gets_the_apps_tags_and_theme() -> chainrs::Resul
             .name("Help desk")
             .description("Answers <questions>")
             .frontend_dir(&dist)
-            .public_dir(&public),
+            .public_dir(&public)
+            .custom_css("/public/style.css"),
     )?;
+    let settings: serde_json::Value = client.get("/project/settings").send().await.json()?;
+    assert_eq!(settings["ui"]["custom_css"], "/public/style.css");
     for path in ["/", "/index.html", "/thread/some-id"] {
         let page = client.get(path).send().await;
         assert_eq!(
@@ -407,6 +410,7 @@ async fn a_chainlit_style_index_gets_the_apps_tags_and_theme() -> chainrs::Resul
         );
         assert!(html.contains("og:root_path"), "{html}");
         assert!(html.contains("window.theme = {\"light\""), "{html}");
+        assert!(html.contains("href=\"/public/style.css\""), "{html}");
         assert!(!html.contains("INJECTION PLACEHOLDER"), "{html}");
     }
     std::fs::remove_dir_all(&root)?;

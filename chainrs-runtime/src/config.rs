@@ -121,6 +121,10 @@ pub struct UiConfig {
     pub description: String,
     /// `"light"` or `"dark"`: the theme before the user's system preference applies (default "dark").
     pub default_theme: String,
+    /// A stylesheet the front end loads after its own (a URL, e.g. `/public/style.css`).
+    pub custom_css: Option<String>,
+    /// A script the front end loads (a URL, e.g. `/public/script.js`).
+    pub custom_js: Option<String>,
 }
 
 impl Default for UiConfig {
@@ -129,6 +133,8 @@ impl Default for UiConfig {
             name: "Assistant".to_owned(),
             description: String::new(),
             default_theme: "dark".to_owned(),
+            custom_css: None,
+            custom_js: None,
         }
     }
 }

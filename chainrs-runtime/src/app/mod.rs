@@ -140,6 +140,19 @@ impl App {
         self
     }
 
+    /// A stylesheet the front end loads after its own (`"/public/style.css"`), as Chainlit's
+    /// `custom_css`.
+    pub fn custom_css(mut self, url: impl Into<String>) -> Self {
+        self.config.ui.custom_css = Some(url.into());
+        self
+    }
+
+    /// A script the front end loads (`"/public/script.js"`), as Chainlit's `custom_js`.
+    pub fn custom_js(mut self, url: impl Into<String>) -> Self {
+        self.config.ui.custom_js = Some(url.into());
+        self
+    }
+
     /// The app's public folder (default `public`): `/public/*`, and `favicon.*`,
     /// `logo_light.*` / `logo_dark.*` and `avatars/<name>.*` for the UI.
     pub fn public_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {

@@ -215,13 +215,7 @@ fn page_routes(router: Router, config: &Config) -> Result<Router> {
                 .as_deref()
                 .and_then(|dir| std::fs::read_to_string(dir.join("theme.json")).ok())
                 .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
-            let page: Arc<str> = ui::templated_index(
-                &raw,
-                &config.ui.name,
-                &config.ui.description,
-                theme.as_ref(),
-            )
-            .into();
+            let page: Arc<str> = ui::templated_index(&raw, &config.ui, theme.as_ref()).into();
             let files = ServeDir::new(dir);
             router.fallback(move |req: Request| {
                 let (files, page) = (files.clone(), page.clone());

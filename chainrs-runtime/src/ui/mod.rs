@@ -60,6 +60,7 @@ pub(crate) fn not_found(method: &Method, uri: &Uri) -> Response {
 /// Chainlit's build marks where the server writes the page's tags, scripts and styles.
 const TAG_PLACEHOLDER: &str = "<!-- TAG INJECTION PLACEHOLDER -->";
 const JS_PLACEHOLDER: &str = "<!-- JS INJECTION PLACEHOLDER -->";
+const CSS_PLACEHOLDER: &str = "<!-- CSS INJECTION PLACEHOLDER -->";
 
 /// `text` for an HTML attribute or element body.
 fn escape(text: &str) -> String {
@@ -74,11 +75,10 @@ fn escape(text: &str) -> String {
 /// from the public folder's `theme.json`. A page without the placeholders is left as it is.
 pub(crate) fn templated_index(
     raw: &str,
-    name: &str,
-    description: &str,
+    ui: &crate::config::UiConfig,
     theme: Option<&serde_json::Value>,
 ) -> String {
-    let (name, description) = (escape(name), escape(description));
+    let (name, description) = (escape(&ui.name), escape(&ui.description));
     let tags = format!(
         "<title>{name}</title>\n    <link rel=\"icon\" href=\"/favicon\" />\n    \
          <meta name=\"description\" content=\"{description}\">\n    \
@@ -88,7 +88,7 @@ pub(crate) fn templated_index(
          <meta property=\"og:root_path\" content=\"\">"
     );
     // JSON inside a script: `</` is written `<\/` so no value can close the tag.
-    let script = theme
+    let mut script = theme
         .and_then(|t| t.get("variables"))
         .map(|v| {
             format!(
@@ -97,8 +97,22 @@ pub(crate) fn templated_index(
             )
         })
         .unwrap_or_default();
+    if let Some(js) = &ui.custom_js {
+        script.push_str(&format!("<script src=\"{}\"></script>", escape(js)));
+    }
+    let css = ui
+        .custom_css
+        .as_ref()
+        .map(|css| {
+            format!(
+                "<link rel=\"stylesheet\" type=\"text/css\" href=\"{}\">",
+                escape(css)
+            )
+        })
+        .unwrap_or_default();
     raw.replace(TAG_PLACEHOLDER, &tags)
         .replace(JS_PLACEHOLDER, &script)
+        .replace(CSS_PLACEHOLDER, &css)
 }
 
 #[cfg(test)]
@@ -110,7 +124,12 @@ mod template {
         let raw =
             "<head><!-- TAG INJECTION PLACEHOLDER --><!-- JS INJECTION PLACEHOLDER --></head>";
         let theme = serde_json::json!({ "variables": { "light": { "--x": "</script>" } } });
-        let page = templated_index(raw, "Help <desk>", "a \"quote\"", Some(&theme));
+        let mut ui = crate::config::UiConfig {
+            name: "Help <desk>".to_owned(),
+            description: "a \"quote\"".to_owned(),
+            ..crate::config::UiConfig::default()
+        };
+        let page = templated_index(raw, &ui, Some(&theme));
         assert!(page.contains("<title>Help &lt;desk&gt;</title>"), "{page}");
         assert!(page.contains("content=\"a &quot;quote&quot;\""), "{page}");
         assert!(page.contains("og:root_path"), "{page}");
@@ -119,9 +138,18 @@ mod template {
             !page.contains("</script>\"}"),
             "the theme closed the script: {page}"
         );
-        assert_eq!(
-            templated_index("<p>plain</p>", "x", "y", None),
-            "<p>plain</p>"
+        assert_eq!(templated_index("<p>plain</p>", &ui, None), "<p>plain</p>");
+        ui.custom_css = Some("/public/a.css".to_owned());
+        ui.custom_js = Some("/public/a.js".to_owned());
+        let styled = templated_index(
+            "<!-- CSS INJECTION PLACEHOLDER --><!-- JS INJECTION PLACEHOLDER -->",
+            &ui,
+            None,
+        );
+        assert!(styled.contains("href=\"/public/a.css\""), "{styled}");
+        assert!(
+            styled.contains("<script src=\"/public/a.js\"></script>"),
+            "{styled}"
         );
     }
 }
