@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chainrs::prelude::*;
 use chainrs::testing::TestClient;
-use chainrs_tests::Served;
+use chainrs_tests::{Served, polling_connect};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
@@ -256,26 +256,7 @@ async fn sockets_and_polling_sessions_that_stop_answering_are_closed() -> chainr
         "a socket that never answered a ping is still open"
     );
     // A polling session that connects, then never polls again.
-    let http = reqwest::Client::new();
-    let url = format!("http://{addr}/ws/socket.io/?EIO=4&transport=polling");
-    let open = http
-        .get(&url)
-        .send()
-        .await
-        .expect("open")
-        .text()
-        .await
-        .expect("body");
-    let sid = serde_json::from_str::<Value>(open.trim_start_matches('0'))
-        .ok()
-        .and_then(|v| v["sid"].as_str().map(str::to_owned))
-        .expect("a sid");
-    let url = format!("{url}&sid={sid}");
-    http.post(&url)
-        .body(format!("40{auth}"))
-        .send()
-        .await
-        .expect("connect");
+    let (http, url) = polling_connect(&format!("http://{addr}"), &[], &auth).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     let gone = http.get(&url).send().await.expect("poll");
     assert_eq!(

@@ -11,7 +11,7 @@ mod served;
 
 pub use node::{run_node, run_node_with};
 pub use own_redis::OwnRedis;
-pub use polling::socket_connect;
+pub use polling::{polling_connect, socket_connect};
 pub use served::Served;
 
 pub use redis_server::{clean, redis_store, redis_url, test_prefix};

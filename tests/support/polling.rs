@@ -3,19 +3,16 @@
 
 use serde_json::Value;
 
-/// Opens an Engine.IO polling session at `base` with these request headers, sends the Socket.IO
-/// CONNECT with `auth`, and returns the server's answer packet: `40…` when the socket joined,
-/// `44…` (with the reason) when it was refused. Pings are answered on the way.
-pub async fn socket_connect(base: &str, headers: &[(&str, &str)], auth: &Value) -> String {
+/// Opens an Engine.IO polling session at `base` with these request headers and sends the
+/// Socket.IO CONNECT with `auth`; returns the client and the session's polling URL.
+pub async fn polling_connect(
+    base: &str,
+    headers: &[(&str, &str)],
+    auth: &Value,
+) -> (reqwest::Client, String) {
     let http = reqwest::Client::new();
     let url = format!("{base}/ws/socket.io/?EIO=4&transport=polling");
-    let with_headers = |mut request: reqwest::RequestBuilder| {
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        request
-    };
-    let open = with_headers(http.get(&url))
+    let open = with_headers(http.get(&url), headers)
         .send()
         .await
         .expect("engine.io open")
@@ -27,14 +24,31 @@ pub async fn socket_connect(base: &str, headers: &[(&str, &str)], auth: &Value) 
         .and_then(|v| v["sid"].as_str().map(str::to_owned))
         .unwrap_or_else(|| panic!("no engine.io sid in {open:?}"));
     let url = format!("{url}&sid={sid}");
-    let sent = with_headers(http.post(&url))
+    let sent = with_headers(http.post(&url), headers)
         .body(format!("40{auth}"))
         .send()
         .await
         .expect("socket.io connect");
     assert!(sent.status().is_success(), "{}", sent.status());
+    (http, url)
+}
+
+fn with_headers(
+    mut request: reqwest::RequestBuilder,
+    headers: &[(&str, &str)],
+) -> reqwest::RequestBuilder {
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request
+}
+
+/// Connects as [`polling_connect`] does and returns the server's answer packet: `40…` when the
+/// socket joined, `44…` (with the reason) when it was refused. Pings are answered on the way.
+pub async fn socket_connect(base: &str, headers: &[(&str, &str)], auth: &Value) -> String {
+    let (http, url) = polling_connect(base, headers, auth).await;
     for _ in 0..10 {
-        let polled = with_headers(http.get(&url))
+        let polled = with_headers(http.get(&url), headers)
             .send()
             .await
             .expect("poll")
@@ -50,7 +64,10 @@ pub async fn socket_connect(base: &str, headers: &[(&str, &str)], auth: &Value) 
             return (*answer).to_owned();
         }
         if packets.contains(&"2") {
-            let _ = with_headers(http.post(&url)).body("3").send().await;
+            let _ = with_headers(http.post(&url), headers)
+                .body("3")
+                .send()
+                .await;
         }
     }
     panic!("no answer to the socket.io connect");
