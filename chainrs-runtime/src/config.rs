@@ -73,12 +73,24 @@ pub struct Config {
     /// The app's public folder (`CHAINRS_PUBLIC_DIR`; default `public` in the working directory):
     /// `/public/*`, and the favicon, logos and avatars it holds.
     pub public_dir: Option<PathBuf>,
+    /// The app's translation folder (`CHAINRS_TRANSLATIONS_DIR`; default none): `<language>.json`
+    /// files in the shape of Chainlit's, looked up exact language, then its parent, then `en-US`;
+    /// chainrs's own English strings when the folder has none.
+    pub translations_dir: Option<PathBuf>,
+    /// The path the whole app is mounted under (`CHAINRS_ROOT_PATH`, e.g. `/chat`; default none):
+    /// the page, the API and the socket all answer under it, as behind a proxy that forwards a
+    /// sub-path. Written with a leading `/` and no trailing one.
+    pub root_path: Option<String>,
+    /// The socket transports the server accepts and the page is told to use (Chainlit's
+    /// `project.transports`; default both).
+    pub transports: Transports,
     /// Keys each user must give in the page's environment form before chatting (Chainlit's
     /// `user_env`): listed in `/project/settings`; a handshake whose `userEnv` lacks one is refused.
     pub user_env: Vec<String>,
     /// How the chat page presents the app.
     pub ui: UiConfig,
-    /// Which page is served at `/`.
+    /// Which page is served at `/` (`CHAINRS_FRONTEND_DIR` names a built front-end folder, such
+    /// as Chainlit's own UI).
     pub frontend: Frontend,
 }
 
@@ -92,6 +104,55 @@ pub enum Frontend {
     Folder(PathBuf),
     /// No page at all (an API-only app).
     None,
+}
+
+/// Which Socket.IO transports an app accepts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Transports {
+    /// HTTP long-polling, upgraded to a WebSocket when the client can (the default).
+    #[default]
+    Both,
+    /// WebSocket only: what to pick behind a load balancer without sticky sessions.
+    WebSocket,
+    /// HTTP long-polling only: for networks that block WebSockets.
+    Polling,
+}
+
+impl Transports {
+    /// The names the page is told (`window.transports`), or none when both are allowed.
+    pub(crate) fn names(self) -> Option<&'static [&'static str]> {
+        match self {
+            Transports::Both => None,
+            Transports::WebSocket => Some(&["websocket"]),
+            Transports::Polling => Some(&["polling"]),
+        }
+    }
+}
+
+/// `raw` as a root path: `/` and empty mean none; otherwise one leading `/`, no trailing one,
+/// and only characters a URL path segment may hold without escaping.
+pub(crate) fn root_path(raw: &str) -> Result<Option<String>> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let fits = trimmed.starts_with('/')
+        && !trimmed.contains("//")
+        && trimmed.split('/').skip(1).all(|segment| {
+            segment != "."
+                && segment != ".."
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+        });
+    if fits {
+        Ok(Some(trimmed.to_owned()))
+    } else {
+        Err(Error::Config(format!(
+            "root path {raw:?} is not a plain URL path: write it as /chat or /apps/chat (letters, digits, - . _ ~)"
+        )))
+    }
 }
 
 /// A secret value: shown as `Secret(..)` in debug output and logs.
@@ -125,6 +186,8 @@ pub struct UiConfig {
     pub custom_css: Option<String>,
     /// A script the front end loads (a URL, e.g. `/public/script.js`).
     pub custom_js: Option<String>,
+    /// The page's language for every user (a tag such as `de-DE`), instead of each browser's.
+    pub language: Option<String>,
 }
 
 impl Default for UiConfig {
@@ -135,6 +198,7 @@ impl Default for UiConfig {
             default_theme: "dark".to_owned(),
             custom_css: None,
             custom_js: None,
+            language: None,
         }
     }
 }
@@ -164,6 +228,9 @@ impl Default for Config {
             login_attempts_per_address: 50,
             login_window: Duration::from_secs(300),
             public_dir: Some(PathBuf::from("public")),
+            translations_dir: None,
+            root_path: None,
+            transports: Transports::default(),
             user_env: Vec::new(),
             ui: UiConfig::default(),
             frontend: Frontend::default(),
@@ -244,6 +311,19 @@ impl Config {
         }
         if let Some(dir) = lookup("CHAINRS_PUBLIC_DIR").filter(|d| !d.trim().is_empty()) {
             self.public_dir = Some(PathBuf::from(dir.trim()));
+        }
+        if let Some(dir) = lookup("CHAINRS_FRONTEND_DIR").filter(|d| !d.trim().is_empty()) {
+            self.frontend = Frontend::Folder(PathBuf::from(dir.trim()));
+        }
+        if let Some(dir) = lookup("CHAINRS_TRANSLATIONS_DIR").filter(|d| !d.trim().is_empty()) {
+            self.translations_dir = Some(PathBuf::from(dir.trim()));
+        }
+        if let Some(raw) = lookup("CHAINRS_ROOT_PATH") {
+            self.root_path = root_path(&raw).map_err(|_| {
+                Error::Config(format!(
+                    "CHAINRS_ROOT_PATH must be a path such as /chat, got {raw:?}"
+                ))
+            })?;
         }
         if let Some(url) = lookup("CHAINRS_URL").filter(|u| !u.trim().is_empty()) {
             self.public_url = Some(url.trim().to_owned());
@@ -359,6 +439,34 @@ mod tests {
         assert!(config.apply_env(env(&timeout)).is_ok());
         assert_eq!(config.session_timeout, Duration::from_secs(90));
         assert!(address_with_env("localhost", env(&[])).is_err());
+    }
+
+    #[test]
+    fn root_paths_are_normalised_or_refused() {
+        assert_eq!(root_path("").ok(), Some(None));
+        assert_eq!(root_path("/").ok(), Some(None));
+        assert_eq!(root_path("/chat/").ok(), Some(Some("/chat".to_owned())));
+        assert_eq!(
+            root_path("/apps/v1.2").ok(),
+            Some(Some("/apps/v1.2".to_owned()))
+        );
+        for bad in [
+            "chat", "/a//b", "/a/../b", "/{id}", "/*rest", "/a b", "/a?x=1",
+        ] {
+            assert!(root_path(bad).is_err(), "{bad}");
+        }
+        let mut config = Config::default();
+        assert!(
+            config
+                .apply_env(env(&[("CHAINRS_ROOT_PATH", "/x/")]))
+                .is_ok()
+        );
+        assert_eq!(config.root_path.as_deref(), Some("/x"));
+        let err = config
+            .apply_env(env(&[("CHAINRS_ROOT_PATH", "x y")]))
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("CHAINRS_ROOT_PATH")));
     }
 
     #[test]

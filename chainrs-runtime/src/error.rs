@@ -88,6 +88,10 @@ pub enum Error {
     /// Bad input from a client.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Input that is well-formed but not acceptable (a bad language tag, a file type the app
+    /// does not accept): answered 422.
+    #[error("{0}")]
+    Unprocessable(String),
     /// A user handler returned an error.
     #[error("{0}")]
     Handler(#[source] BoxError),
@@ -124,6 +128,7 @@ impl Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::NoLiveChat(_) => StatusCode::CONFLICT,
+            Error::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,

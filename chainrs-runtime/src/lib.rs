@@ -52,7 +52,9 @@ pub mod testing;
 mod transport;
 mod ui;
 
-pub use app::{App, Config, EndpointOutput, Handler, HandlerOf, HookOutput, Secret, UiConfig};
+pub use app::{
+    App, Config, EndpointOutput, Handler, HandlerOf, HookOutput, Secret, Transports, UiConfig,
+};
 pub use auth::{AuthOutput, User};
 /// `#[derive(SessionState)]`: see the [`SessionState`](trait@SessionState) trait.
 pub use chainrs_macros::SessionState;

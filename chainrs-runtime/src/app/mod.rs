@@ -21,7 +21,7 @@ use crate::session::RedisStore;
 use crate::session::{MemoryStore, SessionStore, Sessions};
 use crate::tab::Tabs;
 
-pub use crate::config::{Config, Secret, UiConfig};
+pub use crate::config::{Config, Secret, Transports, UiConfig};
 pub use output::{EndpointOutput, HookOutput};
 pub use registry::{EndpointKind, HandlerInfo, HookKind, Registry};
 
@@ -150,6 +150,35 @@ impl App {
     /// A script the front end loads (`"/public/script.js"`), as Chainlit's `custom_js`.
     pub fn custom_js(mut self, url: impl Into<String>) -> Self {
         self.config.ui.custom_js = Some(url.into());
+        self
+    }
+
+    /// Mounts the whole app under `path` (`"/chat"`): the page, the API, the endpoints and
+    /// the socket answer under it, and the page is told so; as Chainlit's `--root-path`, for a
+    /// proxy that forwards a sub-path. A path that is not a plain URL path fails the build.
+    pub fn root_path(mut self, path: impl Into<String>) -> Self {
+        self.config.root_path = Some(path.into());
+        self
+    }
+
+    /// The page's language for every user (`"de-DE"`), instead of each browser's own.
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.config.ui.language = Some(language.into());
+        self
+    }
+
+    /// The folder of the app's translations (`de-DE.json`, `fr.json`, … in the shape of
+    /// Chainlit's translation files): a browser's language is looked up exactly, then its
+    /// parent language, then `en-US`; chainrs's own English strings when none is found.
+    pub fn translations_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.config.translations_dir = Some(dir.into());
+        self
+    }
+
+    /// The socket transports the server accepts and the page uses (default both): a
+    /// WebSocket-only app needs no sticky sessions behind a load balancer.
+    pub fn transports(mut self, transports: Transports) -> Self {
+        self.config.transports = transports;
         self
     }
 
@@ -323,10 +352,21 @@ impl App {
             redis,
             state,
         } = self;
+        let mut config = config;
         if config.session_timeout.is_zero() {
             return Err(Error::Config(
                 "session_timeout must be longer than zero".to_owned(),
             ));
+        }
+        if let Some(raw) = config.root_path.take() {
+            config.root_path = crate::config::root_path(&raw)?;
+        }
+        if let Some(language) = &config.ui.language
+            && !crate::ui::is_language_tag(language)
+        {
+            return Err(Error::Config(format!(
+                "ui language {language:?} is not a language tag such as en-US or de-DE"
+            )));
         }
         let parts = registry.finish()?;
         let tokens = if parts.password.is_some() || parts.header.is_some() {

@@ -47,7 +47,7 @@ pub(crate) struct Parts {
 }
 
 /// The REST routes chainrs serves itself, as axum handlers of the app's parts.
-fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 15] {
+fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 16] {
     [
         (Method::POST, "/login", post(login::login)),
         (Method::POST, "/auth/header", post(login::header)),
@@ -71,6 +71,11 @@ fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 15] {
         ),
         (Method::POST, "/chat/start", post(headless::start)),
         (Method::POST, "/chat/message", post(headless::message)),
+        (
+            Method::GET,
+            "/project/translations",
+            get(project::translations),
+        ),
         (Method::GET, "/health", get(project::health)),
         (Method::GET, "/favicon", get(assets::favicon)),
         (Method::GET, "/logo", get(assets::logo)),
@@ -96,7 +101,30 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(parts: Parts) -> Result<R
     let socket = crate::transport::layer(parts.tabs.clone(), parts.auth.clone(), &parts.config);
     let app = socket.layer(router);
     start_sweeper(&parts.tabs, parts.config.sweep_interval());
-    Ok(Router::new().fallback_service(app))
+    Ok(match parts.config.root_path.as_deref() {
+        None => Router::new().fallback_service(app),
+        // Under a root path everything is nested (the socket too); a request outside it is
+        // a JSON 404 that says where the app is.
+        Some(root) => {
+            let root_owned = root.to_owned();
+            Router::new()
+                .nest_service(root, app)
+                .fallback(move |method: Method, uri: Uri| {
+                    let root = root_owned.clone();
+                    async move {
+                        let text = format!(
+                            "no route for {method} {}: this app is served under {root}/",
+                            uri.path()
+                        );
+                        (
+                            axum::http::StatusCode::NOT_FOUND,
+                            crate::error::error_body(&text),
+                        )
+                            .into_response()
+                    }
+                })
+        }
+    })
 }
 
 /// The app's routes: endpoints, built-in REST routes, the page.
@@ -182,24 +210,38 @@ fn check_paths<'a>(
 /// The page's routes and the fallback: endpoints are real routes, so they always win over the
 /// page; an unmatched GET from a browser gets the page (client-side routes), anything else JSON 404.
 fn page_routes(router: Router, config: &Config) -> Result<Router> {
+    let root = config.root_path.as_deref().unwrap_or_default();
     Ok(match &config.frontend {
-        Frontend::Embedded => router
-            .route("/", get(|| async { ui::index() }))
-            .route(
-                &format!("{}/app.js", ui::ASSETS_PREFIX),
-                get(|| async { ui::script() }),
-            )
-            .route(
-                &format!("{}/app.css", ui::ASSETS_PREFIX),
-                get(|| async { ui::style() }),
-            )
-            .fallback(|method: Method, uri: Uri, headers: HeaderMap| async move {
-                if ui::wants_page(&method, &uri, &headers) {
-                    ui::index()
-                } else {
-                    ui::not_found(&method, &uri)
-                }
-            }),
+        Frontend::Embedded => {
+            let page: Arc<str> = ui::embedded_index(root).into();
+            let fallback_page = page.clone();
+            router
+                .route(
+                    "/",
+                    get(move || {
+                        let page = page.clone();
+                        async move { ui::html(&page) }
+                    }),
+                )
+                .route(
+                    &format!("{}/app.js", ui::ASSETS_PREFIX),
+                    get(|| async { ui::script() }),
+                )
+                .route(
+                    &format!("{}/app.css", ui::ASSETS_PREFIX),
+                    get(|| async { ui::style() }),
+                )
+                .fallback(move |method: Method, uri: Uri, headers: HeaderMap| {
+                    let page = fallback_page.clone();
+                    async move {
+                        if ui::wants_page(&method, &uri, &headers) {
+                            ui::html(&page)
+                        } else {
+                            ui::not_found(&method, &uri)
+                        }
+                    }
+                })
+        }
         Frontend::Folder(dir) => {
             let index = dir.join("index.html");
             if !index.is_file() {
@@ -215,7 +257,7 @@ fn page_routes(router: Router, config: &Config) -> Result<Router> {
                 .as_deref()
                 .and_then(|dir| std::fs::read_to_string(dir.join("theme.json")).ok())
                 .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
-            let page: Arc<str> = ui::templated_index(&raw, &config.ui, theme.as_ref()).into();
+            let page: Arc<str> = ui::templated_index(&raw, config, theme.as_ref()).into();
             let files = ServeDir::new(dir);
             router.fallback(move |req: Request| {
                 let (files, page) = (files.clone(), page.clone());
@@ -224,13 +266,7 @@ fn page_routes(router: Router, config: &Config) -> Result<Router> {
                     if method != Method::GET && method != Method::HEAD {
                         return ui::not_found(&method, &uri);
                     }
-                    let html = || {
-                        (
-                            [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                            page.to_string(),
-                        )
-                            .into_response()
-                    };
+                    let html = || ui::html(&page);
                     if matches!(uri.path(), "/" | "/index.html") {
                         return html();
                     }

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -20,6 +20,28 @@ use crate::session::SessionId;
 /// `GET /health`: the app answers (for load balancers and probes).
 pub(crate) async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Language {
+    language: Option<String>,
+}
+
+/// `GET /project/translations?language=`: the page's strings (see [`crate::ui::translation`]);
+/// the app's own language, when set, wins over the browser's.
+pub(crate) async fn translations(
+    State(parts): State<Arc<Parts>>,
+    Query(query): Query<Language>,
+) -> Result<Json<Value>> {
+    let config = &parts.config;
+    let language = config
+        .ui
+        .language
+        .as_deref()
+        .or(query.language.as_deref())
+        .unwrap_or(crate::ui::DEFAULT_LANGUAGE);
+    let translation = crate::ui::translation(config.translations_dir.as_deref(), language).await?;
+    Ok(Json(json!({ "translation": translation })))
 }
 
 /// `GET /auth/config`: which logins are enabled and how the page looks.
@@ -47,7 +69,7 @@ pub(crate) async fn project_settings(State(parts): State<Arc<Parts>>) -> Respons
             "default_theme": ui.default_theme,
             "cot": "full",
             "layout": "default",
-            "language": null,
+            "language": ui.language,
             "default_sidebar_state": "open",
             "chat_settings_location": "message_composer",
             "default_chat_settings_open": false,

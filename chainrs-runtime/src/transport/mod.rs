@@ -53,7 +53,14 @@ impl std::fmt::Display for Refused {
 
 /// The Socket.IO layer of an app: add it to the app's router.
 pub(crate) fn layer(tabs: Arc<Tabs>, auth: Arc<Auth>, config: &Config) -> SocketIoLayer {
-    let (layer, io) = SocketIo::builder()
+    use socketioxide::TransportType;
+    let builder = SocketIo::builder();
+    let builder = match config.transports {
+        crate::config::Transports::WebSocket => builder.transports([TransportType::Websocket]),
+        crate::config::Transports::Polling => builder.transports([TransportType::Polling]),
+        _ => builder,
+    };
+    let (layer, io) = builder
         .req_path(SOCKET_PATH)
         .max_payload(config.max_payload)
         // The same limit on websocket frames (socketioxide's default there is 64 MB).

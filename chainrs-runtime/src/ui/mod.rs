@@ -1,8 +1,12 @@
 //! The chat page: chainrs's own embedded page (HTML, CSS and JS written for chainrs, no build
 //! step), or an app's own built front-end folder served on the same routes.
 
+mod translations;
+
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+
+pub(crate) use translations::{DEFAULT_LANGUAGE, is_language_tag, lookup as translation};
 
 const INDEX: &str = include_str!("page/index.html");
 const SCRIPT: &str = include_str!("page/app.js");
@@ -13,8 +17,30 @@ pub(crate) const ASSETS_PREFIX: &str = "/_chainrs";
 
 pub use crate::config::Frontend;
 
-pub(crate) fn index() -> Response {
-    asset("text/html; charset=utf-8", INDEX)
+/// chainrs's own page, its links under the app's root path.
+pub(crate) fn embedded_index(root: &str) -> String {
+    under_root(INDEX.to_owned(), root)
+}
+
+/// A page as a response.
+pub(crate) fn html(page: &str) -> Response {
+    let mut response = page.to_owned().into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// Every root-relative `href` and `src` of `page` moved under `root`, as Chainlit's server does.
+fn under_root(page: String, root: &str) -> String {
+    if root.is_empty() {
+        return page;
+    }
+    page.replace("href=\"/", &format!("href=\"{root}/"))
+        .replace("src=\"/", &format!("src=\"{root}/"))
 }
 
 pub(crate) fn script() -> Response {
@@ -71,13 +97,16 @@ fn escape(text: &str) -> String {
 }
 
 /// A front end's `index.html` with what Chainlit's server writes into it: the title, favicon,
-/// description and `og:` tags (`og:root_path` is where the app is mounted), and `window.theme`
-/// from the public folder's `theme.json`. A page without the placeholders is left as it is.
+/// description and `og:` tags (`og:root_path` is where the app is mounted), `window.theme`
+/// from the public folder's `theme.json` and `window.transports`, the custom CSS and JS, and
+/// every root-relative link moved under the root path.
 pub(crate) fn templated_index(
     raw: &str,
-    ui: &crate::config::UiConfig,
+    config: &crate::config::Config,
     theme: Option<&serde_json::Value>,
 ) -> String {
+    let ui = &config.ui;
+    let root = config.root_path.as_deref().unwrap_or_default();
     let (name, description) = (escape(&ui.name), escape(&ui.description));
     let tags = format!(
         "<title>{name}</title>\n    <link rel=\"icon\" href=\"/favicon\" />\n    \
@@ -85,7 +114,8 @@ pub(crate) fn templated_index(
          <meta property=\"og:type\" content=\"website\">\n    \
          <meta property=\"og:title\" content=\"{name}\">\n    \
          <meta property=\"og:description\" content=\"{description}\">\n    \
-         <meta property=\"og:root_path\" content=\"\">"
+         <meta property=\"og:root_path\" content=\"{}\">",
+        escape(root)
     );
     // JSON inside a script: `</` is written `<\/` so no value can close the tag.
     let mut script = theme
@@ -97,6 +127,10 @@ pub(crate) fn templated_index(
             )
         })
         .unwrap_or_default();
+    if let Some(names) = config.transports.names() {
+        let list = serde_json::to_string(names).unwrap_or_else(|_| "[]".to_owned());
+        script.push_str(&format!("<script>window.transports = {list};</script>"));
+    }
     if let Some(js) = &ui.custom_js {
         script.push_str(&format!("<script src=\"{}\"></script>", escape(js)));
     }
@@ -110,40 +144,48 @@ pub(crate) fn templated_index(
             )
         })
         .unwrap_or_default();
-    raw.replace(TAG_PLACEHOLDER, &tags)
+    let page = raw
+        .replace(TAG_PLACEHOLDER, &tags)
         .replace(JS_PLACEHOLDER, &script)
-        .replace(CSS_PLACEHOLDER, &css)
+        .replace(CSS_PLACEHOLDER, &css);
+    under_root(page, root)
 }
 
 #[cfg(test)]
 mod template {
     use super::*;
+    use crate::config::{Config, Transports};
 
     #[test]
     fn the_placeholders_get_the_apps_tags_escaped() {
         let raw =
             "<head><!-- TAG INJECTION PLACEHOLDER --><!-- JS INJECTION PLACEHOLDER --></head>";
         let theme = serde_json::json!({ "variables": { "light": { "--x": "</script>" } } });
-        let mut ui = crate::config::UiConfig {
-            name: "Help <desk>".to_owned(),
-            description: "a \"quote\"".to_owned(),
-            ..crate::config::UiConfig::default()
-        };
-        let page = templated_index(raw, &ui, Some(&theme));
+        let mut config = Config::default();
+        config.ui.name = "Help <desk>".to_owned();
+        config.ui.description = "a \"quote\"".to_owned();
+        let page = templated_index(raw, &config, Some(&theme));
         assert!(page.contains("<title>Help &lt;desk&gt;</title>"), "{page}");
         assert!(page.contains("content=\"a &quot;quote&quot;\""), "{page}");
-        assert!(page.contains("og:root_path"), "{page}");
+        assert!(
+            page.contains("<meta property=\"og:root_path\" content=\"\">"),
+            "{page}"
+        );
         assert!(page.contains("window.theme = {\"light\""), "{page}");
+        assert!(!page.contains("window.transports"), "{page}");
         assert!(
             !page.contains("</script>\"}"),
             "the theme closed the script: {page}"
         );
-        assert_eq!(templated_index("<p>plain</p>", &ui, None), "<p>plain</p>");
-        ui.custom_css = Some("/public/a.css".to_owned());
-        ui.custom_js = Some("/public/a.js".to_owned());
+        assert_eq!(
+            templated_index("<p>plain</p>", &config, None),
+            "<p>plain</p>"
+        );
+        config.ui.custom_css = Some("/public/a.css".to_owned());
+        config.ui.custom_js = Some("/public/a.js".to_owned());
         let styled = templated_index(
             "<!-- CSS INJECTION PLACEHOLDER --><!-- JS INJECTION PLACEHOLDER -->",
-            &ui,
+            &config,
             None,
         );
         assert!(styled.contains("href=\"/public/a.css\""), "{styled}");
@@ -151,5 +193,30 @@ mod template {
             styled.contains("<script src=\"/public/a.js\"></script>"),
             "{styled}"
         );
+    }
+
+    #[test]
+    fn a_root_path_moves_every_link_and_the_transports_are_told() {
+        let raw = "<head><!-- TAG INJECTION PLACEHOLDER --><!-- JS INJECTION PLACEHOLDER -->\
+                   <script src=\"/assets/index.js\"></script><link href=\"/assets/a.css\">\
+                   <a href=\"https://example.com/\">x</a></head>";
+        let config = Config {
+            root_path: Some("/chat".to_owned()),
+            transports: Transports::WebSocket,
+            ..Config::default()
+        };
+        let page = templated_index(raw, &config, None);
+        assert!(page.contains("content=\"/chat\">"), "{page}");
+        assert!(page.contains("src=\"/chat/assets/index.js\""), "{page}");
+        assert!(page.contains("href=\"/chat/assets/a.css\""), "{page}");
+        assert!(page.contains("href=\"/chat/favicon\""), "{page}");
+        assert!(page.contains("href=\"https://example.com/\""), "{page}");
+        assert!(
+            page.contains("<script>window.transports = [\"websocket\"];</script>"),
+            "{page}"
+        );
+        let own = embedded_index("/chat");
+        assert!(own.contains("src=\"/chat/_chainrs/app.js\""), "{own}");
+        assert!(!own.contains("\"/_chainrs/"), "{own}");
     }
 }
