@@ -80,8 +80,7 @@ async fn translations_are_looked_up_exact_then_parent_then_english() -> chainrs:
     // What a file lacks stays in chainrs's English.
     let (_, body) = translation(&client, "pt-BR").await;
     assert_eq!(
-        body["translation"]["chat"]["input"],
-        strings["chat"]["input"],
+        body["translation"]["chat"]["input"], strings["chat"]["input"],
         "{body}"
     );
     // A folder without en-US.json ends at chainrs's own.
