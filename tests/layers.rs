@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("registered", 0),
     ("auth", 1),
     ("session", 2),
+    ("files", 2),
     ("context", 3),
     ("chat", 4),
     ("extract", 5),

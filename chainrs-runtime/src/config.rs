@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
+use crate::protocol::Accept;
 
 /// Settings of an app.
 #[derive(Clone, Debug)]
@@ -87,11 +90,69 @@ pub struct Config {
     /// Keys each user must give in the page's environment form before chatting (Chainlit's
     /// `user_env`): listed in `/project/settings`; a handshake whose `userEnv` lacks one is refused.
     pub user_env: Vec<String>,
+    /// What users may upload in the composer (Chainlit's `features.spontaneous_file_upload`);
+    /// none: uploads only answer an `AskFileMessage`.
+    pub file_upload: Option<FileUpload>,
+    /// Where the default file store keeps session files (`CHAINRS_FILES_DIR`; default
+    /// `chainrs-files` in the system's temporary directory), a folder per session.
+    pub files_dir: Option<PathBuf>,
     /// How the chat page presents the app.
     pub ui: UiConfig,
     /// Which page is served at `/` (`CHAINRS_FRONTEND_DIR` names a built front-end folder, such
     /// as Chainlit's own UI).
     pub frontend: Frontend,
+}
+
+/// The files an upload takes: their types, their size, how many. The defaults are
+/// Chainlit's: any type, up to 500 MB each, 20 at a time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileUpload {
+    /// The types it takes.
+    pub accept: Accept,
+    /// How many files one message (or one ask) takes.
+    pub max_files: u32,
+    /// The largest file, in MB (MiB, as Chainlit counts them).
+    pub max_size_mb: u32,
+}
+
+impl Default for FileUpload {
+    fn default() -> Self {
+        FileUpload {
+            accept: Accept::default(),
+            max_files: 20,
+            max_size_mb: 500,
+        }
+    }
+}
+
+impl FileUpload {
+    /// Chainlit's defaults: any type, up to 500 MB each, 20 at a time.
+    pub fn new() -> Self {
+        FileUpload::default()
+    }
+
+    /// The types it takes.
+    pub fn accept(mut self, accept: Accept) -> Self {
+        self.accept = accept;
+        self
+    }
+
+    /// How many files at a time.
+    pub fn max_files(mut self, max_files: u32) -> Self {
+        self.max_files = max_files;
+        self
+    }
+
+    /// The largest file, in MB.
+    pub fn max_size_mb(mut self, max_size_mb: u32) -> Self {
+        self.max_size_mb = max_size_mb;
+        self
+    }
+
+    /// The largest file, in bytes.
+    pub(crate) fn max_bytes(&self) -> u64 {
+        u64::from(self.max_size_mb) * 1024 * 1024
+    }
 }
 
 /// Which front end an app serves.
@@ -232,6 +293,8 @@ impl Default for Config {
             root_path: None,
             transports: Transports::default(),
             user_env: Vec::new(),
+            file_upload: None,
+            files_dir: None,
             ui: UiConfig::default(),
             frontend: Frontend::default(),
         }
@@ -314,6 +377,9 @@ impl Config {
         }
         if let Some(dir) = lookup("CHAINRS_FRONTEND_DIR").filter(|d| !d.trim().is_empty()) {
             self.frontend = Frontend::Folder(PathBuf::from(dir.trim()));
+        }
+        if let Some(dir) = lookup("CHAINRS_FILES_DIR").filter(|d| !d.trim().is_empty()) {
+            self.files_dir = Some(PathBuf::from(dir.trim()));
         }
         if let Some(dir) = lookup("CHAINRS_TRANSLATIONS_DIR").filter(|d| !d.trim().is_empty()) {
             self.translations_dir = Some(PathBuf::from(dir.trim()));

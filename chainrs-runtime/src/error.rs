@@ -92,6 +92,13 @@ pub enum Error {
     /// does not accept): answered 422.
     #[error("{0}")]
     Unprocessable(String),
+    /// An upload refused by the app's or the ask's rules (its type, its size, uploads not
+    /// enabled): answered 400, as Chainlit does.
+    #[error("{0}")]
+    FileRefused(String),
+    /// What the request names does not exist (a file, a parent message): answered 404.
+    #[error("{0}")]
+    NotFound(String),
     /// A user handler returned an error.
     #[error("{0}")]
     Handler(#[source] BoxError),
@@ -123,8 +130,10 @@ impl Error {
     /// The HTTP status this error maps to.
     pub fn status(&self) -> StatusCode {
         match self {
-            Error::SessionNotFound(_) => StatusCode::NOT_FOUND,
-            Error::InvalidSessionId { .. } | Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::SessionNotFound(_) | Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::InvalidSessionId { .. } | Error::BadRequest(_) | Error::FileRefused(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::NoLiveChat(_) => StatusCode::CONFLICT,

@@ -43,6 +43,7 @@ mod config;
 mod context;
 mod error;
 mod extract;
+pub mod files;
 pub mod protocol;
 mod registered;
 mod server;
@@ -53,7 +54,8 @@ mod transport;
 mod ui;
 
 pub use app::{
-    App, Config, EndpointOutput, Handler, HandlerOf, HookOutput, Secret, Transports, UiConfig,
+    App, Config, EndpointOutput, FileUpload, Handler, HandlerOf, HookOutput, Secret, Transports,
+    UiConfig,
 };
 pub use auth::{AuthOutput, User};
 /// `#[derive(SessionState)]`: see the [`SessionState`](trait@SessionState) trait.
@@ -76,15 +78,15 @@ macro_rules! hooks_from_macros {
 
 hook_table!(hooks_from_macros);
 pub use chat::{
-    Action, ActiveStep, AskActionMessage, AskUserMessage, Message, MessageStream, Step,
-    send_window_message, toast,
+    Action, ActiveStep, AskActionMessage, AskFileMessage, AskUserMessage, Element, ElementSidebar,
+    Message, MessageStream, Step, send_window_message, toast,
 };
 pub use context::{ChatSink, ContextKind, Emitter, SinkFuture, current_kind, spawn};
 pub use error::{BoxError, Error, Result};
 pub use extract::{
     ChatSettings, FromChat, FromEndpointParts, FromEndpointRequest, State, WindowMessage, kind,
 };
-pub use protocol::ToastKind;
+pub use protocol::{Accept, Display, ElementKind, ElementSize, ToastKind};
 pub use server::{Revoker, Server};
 pub use session::{Local, Session, SessionId, SessionState, UserSession};
 pub use tab::QUEUE_LIMIT;
@@ -96,9 +98,11 @@ pub use serde_json;
 /// Everything an app usually needs: `use chainrs::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Action, App, AskActionMessage, AskUserMessage, ChatSettings, Emitter, Local, Message,
-        Session, SessionId, SessionState, State, Step, ToastKind, User, UserSession, WindowMessage,
-        action_callback, endpoint, header_auth_callback, on_logout, password_auth_callback,
+        Accept, Action, App, AskActionMessage, AskFileMessage, AskUserMessage, ChatSettings,
+        Display, Element, ElementKind, ElementSidebar, ElementSize, Emitter, FileUpload, Local,
+        Message, Session, SessionId, SessionState, State, Step, ToastKind, User, UserSession,
+        WindowMessage, action_callback, endpoint, header_auth_callback, on_logout,
+        password_auth_callback,
     };
 
     macro_rules! hooks_from_root {

@@ -15,13 +15,14 @@ use crate::config;
 use crate::context::StateMap;
 use crate::error::{Error, Result};
 use crate::extract::kind;
+use crate::files::{DiskStore, FileStore};
 use crate::server::{Parts, Server};
 #[cfg(feature = "redis")]
 use crate::session::RedisStore;
 use crate::session::{MemoryStore, SessionStore, Sessions};
 use crate::tab::Tabs;
 
-pub use crate::config::{Config, Secret, Transports, UiConfig};
+pub use crate::config::{Config, FileUpload, Secret, Transports, UiConfig};
 pub use output::{EndpointOutput, HookOutput};
 pub use registry::{EndpointKind, HandlerInfo, HookKind, Registry};
 
@@ -68,6 +69,8 @@ pub struct App {
     revoker: crate::server::Revoker,
     config: Config,
     store: Option<Arc<dyn SessionStore>>,
+    /// The sessions' files, when the app chose a store (else disk, or Redis with Redis sessions).
+    files: Option<Arc<dyn FileStore>>,
     /// The Redis behind `store`, when it is one: chat events also go across instances.
     #[cfg(feature = "redis")]
     redis: Option<RedisStore>,
@@ -105,6 +108,7 @@ impl App {
             revoker: crate::server::Revoker::default(),
             config: Config::default(),
             store: None,
+            files: None,
             #[cfg(feature = "redis")]
             redis: None,
             state: StateMap::default(),
@@ -172,6 +176,30 @@ impl App {
     /// parent language, then `en-US`; chainrs's own English strings when none is found.
     pub fn translations_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
         self.config.translations_dir = Some(dir.into());
+        self
+    }
+
+    /// Lets users attach files in the composer, within `rules` (Chainlit's
+    /// `features.spontaneous_file_upload`); without it files come only when an
+    /// [`AskFileMessage`](crate::AskFileMessage) asks. Uploads reach `#[on_message]` as
+    /// [`Message::elements`](crate::Message::elements).
+    pub fn file_upload(mut self, rules: FileUpload) -> Self {
+        self.config.file_upload = Some(rules);
+        self
+    }
+
+    /// Keeps the sessions' files (uploads, element content) in `store` instead of the default:
+    /// a folder per session under [`files_dir`](Self::files_dir), or Redis when the sessions
+    /// are in Redis.
+    pub fn file_store(mut self, store: impl FileStore) -> Self {
+        self.files = Some(Arc::new(store));
+        self
+    }
+
+    /// Where the default file store keeps the sessions' files (`CHAINRS_FILES_DIR`; default
+    /// `chainrs-files` in the system's temporary directory), a folder per session.
+    pub fn files_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.config.files_dir = Some(dir.into());
         self
     }
 
@@ -348,6 +376,7 @@ impl App {
             revoker,
             config,
             store,
+            files,
             #[cfg(feature = "redis")]
             redis,
             state,
@@ -392,10 +421,21 @@ impl App {
         );
         let store = store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let sessions = Arc::new(Sessions::new(store, config.session_timeout));
+        #[cfg(feature = "redis")]
+        let files = files.or_else(|| {
+            redis
+                .as_ref()
+                .map(|r| Arc::new(crate::files::RedisFileStore::new(r)) as Arc<dyn FileStore>)
+        });
+        let files = files.unwrap_or_else(|| {
+            let dir = config.files_dir.clone();
+            Arc::new(dir.map_or_else(crate::files::default_store, DiskStore::new))
+        });
         let tabs = Tabs::new(
             sessions,
             parts.hooks,
             Arc::new(state),
+            files,
             config.max_message_bytes,
             #[cfg(feature = "redis")]
             redis.map(|redis| crate::tab::Relay::new(&redis)),

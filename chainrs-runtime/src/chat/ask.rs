@@ -1,14 +1,17 @@
-//! Questions a handler awaits the answer to: a text answer ([`AskUserMessage`]) or a click on
-//! one of several buttons ([`AskActionMessage`]). Both give `None` when the user did not answer in time.
+//! Questions a handler awaits the answer to: a text answer ([`AskUserMessage`]), a click on one
+//! of several buttons ([`AskActionMessage`]) or uploaded files ([`AskFileMessage`]). Each gives
+//! `None` when the user did not answer in time.
 
 use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Action, Message};
+use super::{Action, Element, Message};
+use crate::config::FileUpload;
 use crate::context;
 use crate::error::{Error, Result};
-use crate::protocol::{AskKind, AskSpec, ServerEvent, StepDict, StepType};
+use crate::files::{FileAsk, asks};
+use crate::protocol::{Accept, AskKind, AskSpec, ServerEvent, StepDict, StepType};
 
 /// How long an ask waits by default (Chainlit's 60 s).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -56,6 +59,7 @@ impl AskUserMessage {
             self.timeout,
             AskKind::Text,
             Vec::new(),
+            None,
         )
         .await?;
         let Some(answer) = answer else {
@@ -122,6 +126,7 @@ impl AskActionMessage {
             self.timeout,
             AskKind::Action,
             self.actions.clone(),
+            None,
         )
         .await?;
         for action in &self.actions {
@@ -140,6 +145,107 @@ impl AskActionMessage {
     }
 }
 
+/// How long a file ask waits by default (Chainlit's 90 s).
+const FILE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Asks the user to upload files and waits for them; they arrive as elements whose content
+/// [`Element::read`] gives.
+///
+/// ```no_run
+/// # use chainrs::prelude::*;
+/// # async fn demo() -> chainrs::Result<()> {
+/// let files = AskFileMessage::new("Upload a text file to begin", Accept::mime(["text/plain"]))
+///     .max_size_mb(2)
+///     .send()
+///     .await?;
+/// if let Some(file) = files.and_then(|f| f.into_iter().next()) {
+///     let text = String::from_utf8_lossy(&file.read().await?).into_owned();
+///     Message::new(format!("`{}` has {} characters", file.name(), text.len())).send().await?;
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct AskFileMessage {
+    content: String,
+    author: String,
+    rules: FileUpload,
+    timeout: Duration,
+}
+
+impl AskFileMessage {
+    /// A question answered by uploading files that `accept` takes: one file of up to 2 MB,
+    /// within 90 s, unless told otherwise (Chainlit's defaults).
+    pub fn new(content: impl Into<String>, accept: Accept) -> Self {
+        AskFileMessage {
+            content: content.into(),
+            author: "Assistant".to_owned(),
+            rules: FileUpload::new().accept(accept).max_size_mb(2).max_files(1),
+            timeout: FILE_TIMEOUT,
+        }
+    }
+
+    /// The largest file it takes, in megabytes (MiB, as Chainlit counts them).
+    pub fn max_size_mb(mut self, max_size_mb: u32) -> Self {
+        self.rules = self.rules.max_size_mb(max_size_mb);
+        self
+    }
+
+    /// How many files it takes.
+    pub fn max_files(mut self, max_files: u32) -> Self {
+        self.rules = self.rules.max_files(max_files);
+        self
+    }
+
+    /// How long to wait for the upload.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Shows the question with its upload button and waits; `None` when nothing was
+    /// uploaded in time. Uploads are checked against the ask's types and sizes as they stream.
+    pub async fn send(self) -> Result<Option<Vec<Element>>> {
+        let api = "AskFileMessage::send";
+        let max_files = self.rules.max_files as usize;
+        let answer = ask(
+            api,
+            self.content,
+            self.author,
+            self.timeout,
+            AskKind::File,
+            Vec::new(),
+            Some(self.rules),
+        )
+        .await?;
+        let Some(answer) = answer else {
+            return Ok(None);
+        };
+        #[derive(serde::Deserialize)]
+        struct Reference {
+            id: String,
+        }
+        let references: Vec<Reference> = serde_json::from_value(answer)
+            .map_err(|_| bad_answer("a list of uploaded file ids"))?;
+        let cx = context::current().ok_or(Error::NoContext { api })?;
+        let mut files = Vec::with_capacity(references.len().min(max_files));
+        for reference in references.into_iter().take(max_files) {
+            let Ok(id) = uuid::Uuid::parse_str(&reference.id) else {
+                continue;
+            };
+            // Only files of this session count: an id from elsewhere is no answer.
+            if let Some(info) = cx
+                .files
+                .info(cx.session.id, id)
+                .await
+                .map_err(super::element::file_error)?
+            {
+                files.push(Element::from_file(&info));
+            }
+        }
+        Ok((!files.is_empty()).then_some(files))
+    }
+}
+
 fn bad_answer(expected: &str) -> Error {
     Error::BadRequest(format!(
         "the client answered the ask with something other than {expected}"
@@ -153,6 +259,7 @@ async fn ask(
     timeout: Duration,
     kind: AskKind,
     actions: Vec<Action>,
+    files: Option<FileUpload>,
 ) -> Result<Option<Value>> {
     let cx = context::current().ok_or(Error::NoContext { api })?;
     let emitter = cx.chat.clone().ok_or(Error::NoChat { api })?;
@@ -167,13 +274,31 @@ async fn ask(
         keys.push(action.id);
         emitter.emit(ServerEvent::Action(action)).await?;
     }
-    let spec = AskSpec {
-        kind,
-        step_id: msg.id,
-        timeout: timeout.as_secs().max(1),
-        keys,
-    };
-    let answer = emitter.ask(ServerEvent::Ask { msg, spec }, timeout).await?;
+    let mut spec = AskSpec::new(kind, msg.id, timeout.as_secs().max(1));
+    spec.keys = keys;
+    let step_id = msg.id;
+    if let Some(rules) = &files {
+        spec.accept = Some(rules.accept.clone());
+        spec.max_size_mb = Some(rules.max_size_mb);
+        spec.max_files = Some(rules.max_files);
+        // Uploads answering the ask are judged by it, on whichever instance they land.
+        asks::open(
+            &cx.session,
+            FileAsk {
+                parent: msg.parent_id,
+                step_id,
+                rules: rules.clone(),
+            },
+        )
+        .await?;
+    }
+    let answer = emitter.ask(ServerEvent::Ask { msg, spec }, timeout).await;
+    if files.is_some()
+        && let Err(err) = asks::close(&cx.session, step_id).await
+    {
+        tracing::warn!(target: "chainrs::files", parent: &cx.session.span, error = %err, "could not close the file ask");
+    }
+    let answer = answer?;
     if answer.is_none() {
         emitter.emit(ServerEvent::AskTimeout).await?;
     }

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::Action;
+use super::{Action, Element};
 use crate::context::{self, Emitter};
 use crate::error::{Error, Result};
 use crate::protocol::{ServerEvent, StepDict, StepType, StreamToken, now_iso};
@@ -32,6 +32,9 @@ pub struct Message {
     pub metadata: Map<String, Value>,
     /// Buttons shown under the message.
     pub actions: Vec<Action>,
+    /// Elements shown with the message: those a handler attaches, or the files the user
+    /// attached to an incoming message (read them with [`Element::read`]).
+    pub elements: Vec<Element>,
 }
 
 impl Message {
@@ -48,6 +51,7 @@ impl Message {
             is_error: false,
             metadata: Map::new(),
             actions: Vec::new(),
+            elements: Vec::new(),
         }
     }
 
@@ -69,6 +73,13 @@ impl Message {
     /// Adds a button under the message; a click runs the `#[action_callback]` of its name.
     pub fn with_action(mut self, action: Action) -> Self {
         self.actions.push(action);
+        self
+    }
+
+    /// Adds an element (an image, a file, a text…) shown with the message; its content is
+    /// stored in the session's files when the message is sent.
+    pub fn with_element(mut self, element: Element) -> Self {
+        self.elements.push(element);
         self
     }
 
@@ -100,6 +111,7 @@ impl Message {
             is_error: step.is_error,
             metadata: step.metadata,
             actions: Vec::new(),
+            elements: Vec::new(),
         }
     }
 
@@ -125,6 +137,10 @@ impl Message {
         for action in &mut self.actions {
             action.for_id = Some(self.id);
             emitter.emit(ServerEvent::Action(action.clone())).await?;
+        }
+        let elements = std::mem::take(&mut self.elements);
+        for element in elements {
+            self.elements.push(element.send(Some(self.id)).await?);
         }
         Ok(self)
     }
@@ -195,10 +211,15 @@ impl MessageStream {
     }
 
     /// Ends the stream: sends the complete message and returns it.
-    pub async fn finish(self) -> Result<Message> {
+    pub async fn finish(mut self) -> Result<Message> {
         self.emitter
             .emit(ServerEvent::NewMessage(self.message.to_step()))
             .await?;
+        let elements = std::mem::take(&mut self.message.elements);
+        for element in elements {
+            let sent = element.send(Some(self.message.id)).await?;
+            self.message.elements.push(sent);
+        }
         Ok(self.message)
     }
 }

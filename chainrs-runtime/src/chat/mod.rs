@@ -1,9 +1,11 @@
-//! The handler-facing chat API: messages, steps, asks, actions, toasts, and what a chat hook
+//! The handler-facing chat API: messages, steps, asks, actions, elements, toasts, and what a chat hook
 //! call carries. How hooks run (their framing, the tab) is the `tab` module's.
 
 mod action;
 mod ask;
+mod element;
 mod message;
+mod sidebar;
 mod step;
 
 use std::sync::Arc;
@@ -14,8 +16,10 @@ use crate::protocol::ServerEvent;
 use crate::session::SessionRef;
 
 pub use action::Action;
-pub use ask::{AskActionMessage, AskUserMessage};
+pub use ask::{AskActionMessage, AskFileMessage, AskUserMessage};
+pub use element::Element;
 pub use message::{Message, MessageStream};
+pub use sidebar::ElementSidebar;
 pub use step::{ActiveStep, Step};
 
 use crate::protocol::ToastKind;

@@ -1,4 +1,4 @@
-//! The ambient context of a handler run (session, chat tab, shared values), a tokio task-local
+//! The ambient context of a handler run (session, chat tab, files, shared values), a tokio task-local
 //! that generated wrappers bind and `chainrs::spawn` carries into spawned tasks.
 
 mod emitter;
@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 use uuid::Uuid;
 
+use crate::files::FileStore;
 use crate::session::SessionRef;
 
 pub use emitter::{AskFuture, ChatSink, Emitter, SinkFuture};
@@ -34,6 +35,8 @@ pub(crate) struct Context {
     pub(crate) session: SessionRef,
     pub(crate) state: Arc<StateMap>,
     pub(crate) chat: Option<Emitter>,
+    /// Where the session's files are (uploads, element content).
+    pub(crate) files: Arc<dyn FileStore>,
     /// The step new messages nest under (the `on_message` run step).
     pub(crate) parent_step: Option<Uuid>,
 }

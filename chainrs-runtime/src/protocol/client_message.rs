@@ -14,6 +14,16 @@ pub(crate) const MESSAGE_SHAPE: &str =
 #[derive(Debug, Deserialize)]
 pub(crate) struct ClientMessage {
     pub(crate) message: UserMessage,
+    /// The files the user attached, as uploaded to `POST /project/file`.
+    #[serde(default, rename = "fileReferences")]
+    pub(crate) file_references: Option<Vec<FileReference>>,
+}
+
+/// An uploaded file a message refers to.
+#[derive(Debug, Deserialize)]
+pub(crate) struct FileReference {
+    /// The id `POST /project/file` answered (kept as text: an unknown one is skipped).
+    pub(crate) id: String,
 }
 
 /// The user's message as the web client writes it (other fields are ignored).

@@ -1,10 +1,12 @@
 //! The wire shapes chainrs shares with Chainlit's web client (steps, server and client events,
 //! the handshake), named as the observed protocol names them (camelCase, ISO-8601 UTC times).
 
+mod accept;
 mod action;
 mod client_event;
 mod client_message;
 pub(crate) mod cookies;
+mod element;
 mod handshake;
 #[cfg(test)]
 mod properties;
@@ -13,9 +15,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+pub use accept::Accept;
 pub use action::Action;
 pub(crate) use client_event::ClientEvent;
-pub(crate) use client_message::{ClientMessage, MESSAGE_SHAPE, UserMessage};
+pub(crate) use client_message::{ClientMessage, MESSAGE_SHAPE};
+pub use element::{Display, ElementDict, ElementKind, ElementSize};
 pub(crate) use handshake::{HANDSHAKE_SHAPE, Handshake};
 
 /// The current time as Chainlit writes it: ISO-8601 UTC ending in `Z`.
@@ -174,8 +178,9 @@ pub struct StreamToken {
 
 /// What an `ask` waits for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AskSpec {
-    /// `text` or `action`.
+    /// `text`, `action` or `file`.
     #[serde(rename = "type")]
     pub kind: AskKind,
     /// The id of the question's message.
@@ -185,6 +190,30 @@ pub struct AskSpec {
     /// For action asks: the ids of the actions that answer it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<Uuid>,
+    /// For file asks: the files it takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept: Option<Accept>,
+    /// For file asks: the largest file, in MB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_size_mb: Option<u32>,
+    /// For file asks: how many files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_files: Option<u32>,
+}
+
+impl AskSpec {
+    /// A spec of `kind` for the message `step_id`, waited on `timeout` seconds.
+    pub fn new(kind: AskKind, step_id: Uuid, timeout: u64) -> Self {
+        AskSpec {
+            kind,
+            step_id,
+            timeout,
+            keys: Vec::new(),
+            accept: None,
+            max_size_mb: None,
+            max_files: None,
+        }
+    }
 }
 
 /// The kinds of answer an `ask` takes.
@@ -195,6 +224,8 @@ pub enum AskKind {
     Text,
     /// A click on one of the message's actions.
     Action,
+    /// Uploaded files (answered with their ids).
+    File,
 }
 
 /// The kinds of toast the client shows.
@@ -263,6 +294,22 @@ pub enum ServerEvent {
     Action(Action),
     /// `remove_action`: removes a button.
     RemoveAction(Action),
+    /// `element`: an element appears or changes (upserted by id).
+    Element(ElementDict),
+    /// `remove_element`: an element goes away.
+    RemoveElement {
+        /// The element's id.
+        id: Uuid,
+    },
+    /// `set_sidebar_title`: the element side panel's title.
+    SetSidebarTitle(String),
+    /// `set_sidebar_elements`: the elements of the side panel (none closes it).
+    SetSidebarElements {
+        /// The elements.
+        elements: Vec<ElementDict>,
+        /// A name for this set of elements.
+        key: Option<String>,
+    },
     /// `error`: a client event was refused (chainrs's own event; Chainlit stays silent).
     Error {
         /// What was wrong and what to do.
@@ -299,6 +346,10 @@ impl ServerEvent {
             ServerEvent::WindowMessage(_) => "window_message",
             ServerEvent::Action(_) => "action",
             ServerEvent::RemoveAction(_) => "remove_action",
+            ServerEvent::Element(_) => "element",
+            ServerEvent::RemoveElement { .. } => "remove_element",
+            ServerEvent::SetSidebarTitle(_) => "set_sidebar_title",
+            ServerEvent::SetSidebarElements { .. } => "set_sidebar_elements",
             ServerEvent::Error { .. } => "error",
             ServerEvent::Custom { name, .. } => name,
         }
@@ -378,6 +429,12 @@ impl Serialize for Payload<'_> {
             }
             ServerEvent::WindowMessage(value) => value.serialize(s),
             ServerEvent::Action(action) | ServerEvent::RemoveAction(action) => action.serialize(s),
+            ServerEvent::Element(element) => element.serialize(s),
+            ServerEvent::RemoveElement { id } => entries(s, &[("id", id)]),
+            ServerEvent::SetSidebarTitle(title) => title.serialize(s),
+            ServerEvent::SetSidebarElements { elements, key } => {
+                entries(s, &[("elements", elements), ("key", key)])
+            }
             ServerEvent::Error { message, event } => {
                 entries(s, &[("message", message), ("event", event)])
             }

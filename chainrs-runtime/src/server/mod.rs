@@ -3,6 +3,7 @@
 
 mod assets;
 mod endpoint;
+mod files;
 mod headless;
 mod listen;
 mod login;
@@ -19,7 +20,7 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter, get, post};
+use axum::routing::{MethodFilter, MethodRouter, get, post, put};
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceExt};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -47,7 +48,7 @@ pub(crate) struct Parts {
 }
 
 /// The REST routes chainrs serves itself, as axum handlers of the app's parts.
-fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 16] {
+fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 18] {
     [
         (Method::POST, "/login", post(login::login)),
         (Method::POST, "/auth/header", post(login::header)),
@@ -81,8 +82,18 @@ fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 16] {
         (Method::GET, "/logo", get(assets::logo)),
         (Method::GET, "/avatars/{name}", get(assets::avatar)),
         (Method::GET, "/public/{*path}", get(assets::public)),
+        (Method::GET, "/project/file/{id}", get(files::download)),
+        (
+            Method::PUT,
+            "/project/element",
+            put(files::element).delete(files::element),
+        ),
     ]
 }
+
+/// The upload route, outside the request body limit: it enforces its own, per file, while
+/// the upload streams.
+const UPLOAD: (Method, &str) = (Method::POST, "/project/file");
 
 /// The other paths chainrs serves (the page and the socket); user endpoints may not take them.
 const RESERVED: &[(Method, &str)] = &[
@@ -90,6 +101,7 @@ const RESERVED: &[(Method, &str)] = &[
     (Method::GET, "/_chainrs/{*asset}"),
     (Method::GET, "/ws/socket.io"),
     (Method::GET, "/ws/socket.io/"),
+    UPLOAD,
 ];
 
 /// Builds the router of an app and starts its sweeper when a tokio runtime is running.
@@ -156,14 +168,17 @@ fn app_routes(parts: &Arc<Parts>) -> Result<Router> {
     for (_, path, method_router) in rest {
         router = router.route(path, method_router);
     }
-    let router = router
-        .layer(axum::middleware::from_fn_with_state(
-            parts.clone(),
-            request::same_origin,
-        ))
+    let guard = || axum::middleware::from_fn_with_state(parts.clone(), request::same_origin);
+    let router = router.layer(guard()).with_state(parts.clone());
+    let upload: Router = Router::new()
+        .route(UPLOAD.1, post(files::upload))
+        // axum's own 2 MB default would cut an upload short of the app's limit.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(guard())
         .with_state(parts.clone());
     Ok(page_routes(router, &parts.config)?
-        .layer(RequestBodyLimitLayer::new(parts.config.max_body_bytes)))
+        .layer(RequestBodyLimitLayer::new(parts.config.max_body_bytes))
+        .merge(upload))
 }
 
 fn route_path(endpoint: &Registered<EndpointRoute>) -> &'static str {

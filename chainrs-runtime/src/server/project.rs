@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::Parts;
 use super::request::{Caller, json_body};
 use crate::chat::Action;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::session::SessionId;
 
 /// `GET /health`: the app answers (for load balancers and probes).
@@ -88,7 +88,15 @@ pub(crate) async fn project_settings(State(parts): State<Arc<Parts>>) -> Respons
             "header_links": null,
         },
         "features": {
-            "spontaneous_file_upload": { "enabled": false },
+            "spontaneous_file_upload": match &parts.config.file_upload {
+                Some(rules) => json!({
+                    "enabled": true,
+                    "accept": rules.accept,
+                    "max_files": rules.max_files,
+                    "max_size_mb": rules.max_size_mb,
+                }),
+                None => json!({ "enabled": false }),
+            },
             "audio": { "enabled": false, "sample_rate": 24000 },
             "mcp": { "enabled": false, "servers": [], "user_servers": { "enabled": false } },
             "latex": false,
@@ -160,12 +168,7 @@ pub(crate) async fn project_action(
         r#"{"sessionId": "<uuid>", "action": {"name": ..., "id": ..., "payload": ...}}"#,
     )?;
     let id = SessionId::parse_from(&body.session_id, "the sessionId field")?;
-    let session = parts
-        .tabs
-        .sessions
-        .open(id)
-        .await?
-        .ok_or_else(|| Error::SessionNotFound(id.to_string()))?;
+    let session = parts.tabs.sessions.open_named(id).await?;
     session.check_owner(user.as_ref())?;
     parts.tabs.run_action(&session, None, body.action).await?;
     Ok(Json(json!({ "success": true, "response": Value::Null })))

@@ -53,10 +53,7 @@ pub(crate) async fn resolve_request(
     }
     let session = match requested {
         Some(id) => {
-            let session = sessions
-                .open(id)
-                .await?
-                .ok_or_else(|| Error::SessionNotFound(id.to_string()))?;
+            let session = sessions.open_named(id).await?;
             session.check_owner(user.as_ref())?;
             session
         }
@@ -91,6 +88,7 @@ pub(crate) async fn resolve_request(
         session,
         state: parts.tabs.state.clone(),
         chat,
+        files: parts.tabs.files.clone(),
         parent_step: None,
     })
 }

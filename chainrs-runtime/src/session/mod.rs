@@ -444,6 +444,14 @@ impl Sessions {
         Ok(Some(SessionRef::new(id, meta, self.clone())))
     }
 
+    /// Loads a session a client named, refreshing its expiry; one that does not exist is
+    /// [`Error::SessionNotFound`].
+    pub(crate) async fn open_named(self: &Arc<Self>, id: SessionId) -> Result<SessionRef> {
+        self.open(id)
+            .await?
+            .ok_or_else(|| Error::SessionNotFound(id.to_string()))
+    }
+
     /// Refreshes a session's expiry, and the record of who owns its thread; `false` when the
     /// session no longer exists.
     pub(crate) async fn touch(&self, session: &SessionRef) -> Result<bool> {

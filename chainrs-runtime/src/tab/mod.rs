@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::context::{ChatSink, Emitter, StateMap};
 use crate::error::Result;
+use crate::files::FileStore;
 use crate::session::{SessionId, SessionRef, SessionStats, Sessions};
 
 pub use hooks::HookKind;
@@ -34,6 +35,8 @@ pub(crate) struct Tabs {
     pub(crate) sessions: Arc<Sessions>,
     hooks: Hooks,
     pub(crate) state: Arc<StateMap>,
+    /// The sessions' files: uploads and element content, removed when a session ends.
+    pub(crate) files: Arc<dyn FileStore>,
     /// `Config::max_message_bytes`: longer user messages are refused.
     pub(crate) max_message_bytes: usize,
     links: DashMap<SessionId, Arc<ChatLink>>,
@@ -54,6 +57,7 @@ impl Tabs {
         sessions: Arc<Sessions>,
         hooks: Hooks,
         state: Arc<StateMap>,
+        files: Arc<dyn FileStore>,
         max_message_bytes: usize,
         #[cfg(feature = "redis")] relay: Option<Arc<Relay>>,
     ) -> Arc<Self> {
@@ -61,6 +65,7 @@ impl Tabs {
             sessions,
             hooks,
             state,
+            files,
             max_message_bytes,
             links: DashMap::new(),
             running: DashMap::new(),
@@ -208,7 +213,21 @@ impl Tabs {
     pub(crate) async fn delete(&self, session: &SessionRef, reason: &'static str) -> Result<bool> {
         let existed = self.sessions.delete(session, reason).await;
         self.forget(session.id);
+        self.remove_files(session.id);
         existed
+    }
+
+    /// Removes an ended session's files, in the background.
+    fn remove_files(&self, id: SessionId) {
+        let files = self.files.clone();
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        handle.spawn(async move {
+            if let Err(err) = files.remove_session(id).await {
+                tracing::warn!(target: "chainrs::files", session_id = %id, error = %err, "could not remove the ended session's files");
+            }
+        });
     }
 
     /// Sweeps expired sessions and runs `#[on_chat_end]` for the chats among them (with their
@@ -217,6 +236,7 @@ impl Tabs {
         let ended = self.sessions.purge_expired().await?;
         for (id, _) in &ended {
             self.forget(*id);
+            self.remove_files(*id);
         }
         self.sessions
             .drop_orphans(|id| self.links.contains_key(&id))

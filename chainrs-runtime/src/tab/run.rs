@@ -139,6 +139,7 @@ impl Tabs {
             session: session.clone(),
             state: self.state.clone(),
             chat: Some(emitter.clone()),
+            files: self.files.clone(),
             parent_step: run_step.as_ref().map(|s| s.id),
         };
         let call = ChatCall {

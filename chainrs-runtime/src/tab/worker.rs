@@ -13,7 +13,7 @@ use super::Tabs;
 use super::hooks::HookKind;
 use super::link::{ChatLink, Wire};
 use super::run::{RunKind, store_settings};
-use crate::chat::{HookInput, Message};
+use crate::chat::{Element, HookInput, Message};
 use crate::context::{ChatSink, Emitter};
 use crate::protocol::{ClientEvent, ServerEvent, StepType};
 use crate::session::SessionRef;
@@ -459,10 +459,11 @@ async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
                 let _ = ack.send(());
             }
             Command::Message {
-                message,
+                mut message,
                 generation,
                 ack,
             } => {
+                attach_files(&tab, &mut message).await;
                 tab.run(
                     HookKind::OnMessage,
                     HookInput::Message(*message),
@@ -512,6 +513,34 @@ async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
                 return;
             }
             Command::Leave => return,
+        }
+    }
+}
+
+/// Resolves the files an incoming message refers to against the session's files: each known
+/// one becomes an element of the message (and is shown under it, as Chainlit does); an id
+/// the session has no file for is dropped.
+async fn attach_files(tab: &Tab, message: &mut Message) {
+    /// The most files one message refers to that are looked up.
+    const MOST: usize = 100;
+    let references = std::mem::take(&mut message.elements);
+    for reference in references.into_iter().take(MOST) {
+        let Some(id) = reference.referenced_file() else {
+            continue;
+        };
+        match tab.tabs.files.info(tab.session.id, id).await {
+            Ok(Some(info)) => {
+                let element = Element::from_file(&info).belonging_to(message.id);
+                tab.emit(ServerEvent::Element(element.to_dict().clone()))
+                    .await;
+                message.elements.push(element);
+            }
+            Ok(None) => {
+                tracing::debug!(target: "chainrs::files", parent: &tab.session.span, file = %id, "the message refers to a file this session does not have");
+            }
+            Err(err) => {
+                tracing::warn!(target: "chainrs::files", parent: &tab.session.span, file = %id, error = %err, "could not read the message's file");
+            }
         }
     }
 }

@@ -97,12 +97,7 @@ impl TestClient {
     /// Reconnects a chat tab to an existing session, as `user`: the session is restored and
     /// `on_chat_start` does not run again. Another user's session is refused.
     pub async fn reconnect_chat(&self, id: SessionId, user: Option<User>) -> Result<TestChat> {
-        let session = self
-            .tabs
-            .sessions
-            .open(id)
-            .await?
-            .ok_or_else(|| Error::SessionNotFound(id.to_string()))?;
+        let session = self.tabs.sessions.open_named(id).await?;
         session.check_owner(user.as_ref())?;
         tracing::info!(target: "chainrs::session", parent: &session.span, "session restored");
         self.attach(session).await
@@ -212,8 +207,26 @@ impl TestClient {
     }
 }
 
-/// Answers scripted for the `ask`s a test chat receives, in order (`None`: a timeout).
-type Answers = Arc<Mutex<VecDeque<Option<Value>>>>;
+/// Answers scripted for the `ask`s a test chat receives, in order (`None`: a timeout), given
+/// now or later by the test.
+type Answers = Arc<Mutex<VecDeque<Scripted>>>;
+
+/// One scripted answer.
+enum Scripted {
+    Now(Option<Value>),
+    Later(tokio::sync::oneshot::Receiver<Option<Value>>),
+}
+
+/// The answer to an ask the test gives later, once the ask is showing (to upload the files
+/// an `AskFileMessage` waits for first, say). Dropped unanswered, the ask times out.
+pub struct LaterAnswer(tokio::sync::oneshot::Sender<Option<Value>>);
+
+impl LaterAnswer {
+    /// Answers the ask (`None`: as if it timed out).
+    pub fn answer(self, answer: Option<Value>) {
+        let _ = self.0.send(answer);
+    }
+}
 
 /// A test chat tab's connection: events into a channel, asks answered from the script.
 struct ChannelWire {
@@ -240,13 +253,15 @@ impl Wire for ChannelWire {
             .unwrap_or_else(PoisonError::into_inner)
             .pop_front();
         Ok(Box::pin(async move {
-            answer.ok_or_else(|| {
-                Error::BadRequest(
+            match answer {
+                Some(Scripted::Now(answer)) => Ok(answer),
+                Some(Scripted::Later(later)) => Ok(later.await.unwrap_or(None)),
+                None => Err(Error::BadRequest(
                     "the handler asked a question but the test scripted no answer: call \
                      TestChat::answer_next_ask first"
                         .to_owned(),
-                )
-            })
+                )),
+            }
         }))
     }
 }
@@ -314,6 +329,25 @@ impl TestChat {
         Ok(self.received())
     }
 
+    /// Sends a user message with the files it attaches (ids `POST /project/file` answered,
+    /// as the page sends them in `fileReferences`), and waits as [`send`](Self::send) does.
+    pub async fn send_with_files(
+        &mut self,
+        text: &str,
+        files: &[uuid::Uuid],
+    ) -> Result<Transcript> {
+        let mut message = Message::from_user(text);
+        message.elements = files
+            .iter()
+            .map(|id| crate::chat::Element::file_reference(&id.to_string()))
+            .collect();
+        match self.tab.message(ClientEvent::ClientMessage, message) {
+            Ok(done) => self.finish(done).await,
+            Err(refusal) => return Err(refused(refusal).await),
+        }
+        Ok(self.received())
+    }
+
     /// Sends a user message without waiting for its run: the handle tells when it ended. Use it
     /// to stop a running hook ([`TestChat::stop`]) or to queue several messages.
     pub fn send_later(&self, text: &str) -> Result<Sending> {
@@ -330,7 +364,17 @@ impl TestChat {
         self.answers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push_back(answer);
+            .push_back(Scripted::Now(answer));
+    }
+
+    /// Scripts the next `ask` to wait for an answer the test gives later, with the handle.
+    pub fn answer_next_ask_later(&mut self) -> LaterAnswer {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_back(Scripted::Later(rx));
+        LaterAnswer(tx)
     }
 
     /// Changes the chat settings as the page does (`chat_settings_change`) and runs
@@ -419,6 +463,7 @@ impl TestChat {
             session: self.tab.session.clone(),
             state: self.tabs.state.clone(),
             chat: Some(self.tab.emitter().clone()),
+            files: self.tabs.files.clone(),
             parent_step: None,
         };
         context.scope(fut).await

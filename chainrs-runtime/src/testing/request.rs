@@ -87,6 +87,36 @@ impl TestRequest {
         self
     }
 
+    /// Sends a `multipart/form-data` body with one file field named `file` (as Chainlit's web
+    /// client uploads to `POST /project/file`).
+    pub fn file(self, name: &str, mime: &str, content: impl Into<Vec<u8>>) -> Self {
+        self.file_chunks(name, mime, std::iter::once(content.into()))
+    }
+
+    /// Like [`file`](Self::file), with the content streamed chunk by chunk as the iterator
+    /// makes it, never held whole: for uploads far larger than memory should take.
+    pub fn file_chunks<I>(mut self, name: &str, mime: &str, chunks: I) -> Self
+    where
+        I: IntoIterator<Item = Vec<u8>>,
+        I::IntoIter: Send + 'static,
+    {
+        const BOUNDARY: &str = "chainrs-test-boundary-7d3f0a";
+        let quoted = name.replace(['"', '\r', '\n'], "_");
+        let head = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{quoted}\"\r\nContent-Type: {mime}\r\n\r\n"
+        );
+        let tail = format!("\r\n--{BOUNDARY}--\r\n");
+        let parts = std::iter::once(head.into_bytes())
+            .chain(chunks)
+            .chain(std::iter::once(tail.into_bytes()))
+            .map(|chunk| Ok::<_, std::io::Error>(Bytes::from(chunk)));
+        self.body = Body::from_stream(futures_util::stream::iter(parts));
+        self.header(
+            "content-type",
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+    }
+
     /// Sends raw text as the body.
     pub fn body(mut self, body: impl Into<String>) -> Self {
         self.body = Body::from(body.into());
@@ -152,6 +182,11 @@ impl TestResponse {
     /// The session id the app reported in `X-Chainrs-Session-Id`.
     pub fn session_id(&self) -> Option<SessionId> {
         self.header(SESSION_HEADER).and_then(|v| v.parse().ok())
+    }
+
+    /// The body's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.body
     }
 
     /// The body as text (lossy).

@@ -6,14 +6,14 @@ use std::sync::{Mutex, PoisonError, Weak};
 use serde_json::{Map, Value};
 use socketioxide::extract::{Event, SocketRef, TryData};
 
-use crate::chat::Message;
-use crate::protocol::{ClientEvent, ClientMessage, MESSAGE_SHAPE, UserMessage};
+use crate::chat::{Element, Message};
+use crate::protocol::{ClientEvent, ClientMessage, MESSAGE_SHAPE};
 use crate::tab::Tab;
 
 /// One client event, decoded.
 pub(super) enum Incoming {
     Ready,
-    Message(ClientEvent, Result<UserMessage, String>),
+    Message(ClientEvent, Result<ClientMessage, String>),
     Stop,
     Clear,
     Settings(Result<Map<String, Value>, String>),
@@ -44,9 +44,7 @@ pub(super) fn register(socket: &SocketRef, slot: &std::sync::Arc<Mutex<Slot>>) {
                 socket.on(
                     event.name(),
                     move |TryData(data): TryData<ClientMessage>| {
-                        let message = data
-                            .map(|payload| payload.message)
-                            .map_err(|e| format!("{e}: {MESSAGE_SHAPE}"));
+                        let message = data.map_err(|e| format!("{e}: {MESSAGE_SHAPE}"));
                         route(&slot, Incoming::Message(event, message));
                         async {}
                     },
@@ -138,9 +136,18 @@ pub(super) fn dispatch(tab: &Tab, incoming: Incoming) {
     };
 }
 
-/// The user's message as a handler receives it.
-fn user_message(wire: UserMessage) -> Message {
+/// The user's message as a handler receives it; the files it refers to are resolved by the tab.
+fn user_message(payload: ClientMessage) -> Message {
+    let ClientMessage {
+        message: wire,
+        file_references,
+    } = payload;
     let mut message = Message::from_user(wire.output);
+    message.elements = file_references
+        .unwrap_or_default()
+        .iter()
+        .map(|reference| Element::file_reference(&reference.id))
+        .collect();
     message.id = wire.id;
     if let Some(created) = wire.created_at {
         message.created_at = created;
