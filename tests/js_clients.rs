@@ -1,8 +1,10 @@
 //! Real third-party clients against a served example app: socket.io-client (Node) speaking the
-//! protocol, raw Engine.IO frames with bad input, and headless Chromium on the chat page.
+//! protocol, raw Engine.IO frames with bad input, and headless Chromium on the chat page and
+//! on Chainlit's own web UI.
 //!
-//! Needs Node with `npm ci` run in `tests/js`, and Debian's `chromium` for the browser test;
-//! `bash .ci/run` installs both. A missing one fails the test with what to install.
+//! Needs Node with `npm ci` run in `tests/js`, Debian's `chromium` for the browser tests and
+//! Chainlit's UI from its wheel (`bash .ci/chainlit-ui`); `bash .ci/run` sets up all three. A
+//! missing one fails the test with what to install.
 
 use std::path::Path;
 use std::time::Duration;
@@ -110,6 +112,72 @@ async fn the_chat_page_works_in_headless_chromium() {
     let served = Served::hello().await;
     run_node("browser.mjs", &served.url, Duration::from_secs(180)).await;
     served.shut_down().await;
+}
+
+/// Where `bash .ci/chainlit-ui` unpacks Chainlit's built UI (`CHAINLIT_UI_DIR` overrides).
+fn chainlit_ui() -> std::path::PathBuf {
+    let dir = std::env::var("CHAINLIT_UI_DIR")
+        .map(Into::into)
+        .unwrap_or_else(|_| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/chainlit/chainlit/frontend/dist")
+        });
+    assert!(
+        dir.join("index.html").is_file(),
+        "Chainlit's UI is not at {}: fetch it from the chainlit wheel with `bash .ci/chainlit-ui` \
+         (bash .ci/run does it) or point CHAINLIT_UI_DIR at a frontend/dist folder",
+        dir.display()
+    );
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chainlits_own_web_ui_drives_a_chainrs_app_in_chromium() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    assert!(
+        Path::new(&chromium).exists(),
+        "no browser at {chromium}: `apt-get install chromium` (bash .ci/run does it) or set CHROMIUM"
+    );
+    let served = Served::app(hello::app().frontend_dir(chainlit_ui())).await;
+    run_node("chainlit-ui.mjs", &served.url, Duration::from_secs(180)).await;
+    served.sockets_freed().await;
+    served.shut_down().await;
+}
+
+#[test]
+fn chainrs_english_strings_have_every_key_of_chainlits() {
+    fn keys(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+        if let Some(map) = value.as_object() {
+            for (key, value) in map {
+                keys(value, &format!("{prefix}{key}."), out);
+            }
+        } else {
+            out.push(prefix.trim_end_matches('.').to_owned());
+        }
+    }
+    let theirs_path = chainlit_ui().join("../../translations/en-US.json");
+    let theirs: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&theirs_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", theirs_path.display())),
+    )
+    .expect("Chainlit's en-US.json parses");
+    let ours: serde_json::Value = serde_json::from_str(include_str!(
+        "../chainrs-runtime/src/ui/translations/en-US.json"
+    ))
+    .expect("chainrs's en-US.json parses");
+    let (mut want, mut have) = (Vec::new(), Vec::new());
+    keys(&theirs, "", &mut want);
+    keys(&ours, "", &mut have);
+    let missing: Vec<&String> = want.iter().filter(|k| !have.contains(k)).collect();
+    let extra: Vec<&String> = have.iter().filter(|k| !want.contains(k)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "chainrs's en-US strings differ from Chainlit's keys: missing {missing:?}, not in Chainlit {extra:?}"
+    );
+    assert!(
+        want.len() > 100,
+        "Chainlit's file has its {} keys",
+        want.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

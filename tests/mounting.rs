@@ -228,6 +228,19 @@ async fn a_chainlit_style_page_is_told_the_root_path_and_transports() -> chainrs
     assert!(route.text().contains("og:root_path"));
     let asset = client.get("/apps/chat/assets/index.js").send().await;
     assert_eq!(asset.text(), "console.log('ui')");
+    // The UI's own /login page shares its path with POST /login: a browser gets the page there,
+    // an API client a JSON 405 that says so.
+    let login_page = client
+        .get("/apps/chat/login")
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await;
+    assert_eq!(login_page.status(), StatusCode::OK);
+    assert!(login_page.text().contains("og:root_path"));
+    let api = client.get("/apps/chat/login").send().await;
+    assert_eq!(api.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value = api.json()?;
+    assert_eq!(body["detail"], json!("/login does not take GET"), "{body}");
     std::fs::remove_dir_all(&dist)?;
     Ok(())
 }

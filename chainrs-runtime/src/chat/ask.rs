@@ -299,8 +299,11 @@ async fn ask(
         tracing::warn!(target: "chainrs::files", parent: &cx.session.span, error = %err, "could not close the file ask");
     }
     let answer = answer?;
-    if answer.is_none() {
-        emitter.emit(ServerEvent::AskTimeout).await?;
+    // The page leaves its answering mode on `clear_ask` (or `ask_timeout`): without it, the
+    // next message would go to the answered ask instead of `client_message`.
+    match answer {
+        Some(_) => emitter.emit(ServerEvent::ClearAsk).await?,
+        None => emitter.emit(ServerEvent::AskTimeout).await?,
     }
     Ok(answer)
 }

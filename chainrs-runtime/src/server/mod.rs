@@ -231,6 +231,7 @@ fn page_routes(router: Router, config: &Config) -> Result<Router> {
             let page: Arc<str> = ui::embedded_index(root).into();
             let fallback_page = page.clone();
             router
+                .method_not_allowed_fallback(page_or_405(page.clone()))
                 .route(
                     "/",
                     get(move || {
@@ -274,32 +275,34 @@ fn page_routes(router: Router, config: &Config) -> Result<Router> {
                 .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
             let page: Arc<str> = ui::templated_index(&raw, config, theme.as_ref()).into();
             let files = ServeDir::new(dir);
-            router.fallback(move |req: Request| {
-                let (files, page) = (files.clone(), page.clone());
-                async move {
-                    let (method, uri) = (req.method().clone(), req.uri().clone());
-                    if method != Method::GET && method != Method::HEAD {
-                        return ui::not_found(&method, &uri);
+            router
+                .method_not_allowed_fallback(page_or_405(page.clone()))
+                .fallback(move |req: Request| {
+                    let (files, page) = (files.clone(), page.clone());
+                    async move {
+                        let (method, uri) = (req.method().clone(), req.uri().clone());
+                        if method != Method::GET && method != Method::HEAD {
+                            return ui::not_found(&method, &uri);
+                        }
+                        let html = || ui::html(&page);
+                        if matches!(uri.path(), "/" | "/index.html") {
+                            return html();
+                        }
+                        let found = match files.oneshot(req).await {
+                            Ok(response) => response.into_response(),
+                            Err(never) => match never {},
+                        };
+                        // A file of the build, else the page for the UI's own routes; an unknown
+                        // path under an API prefix is a JSON 404, never the page.
+                        if found.status() != axum::http::StatusCode::NOT_FOUND {
+                            return found;
+                        }
+                        if ui::is_api_path(uri.path()) {
+                            return ui::not_found(&method, &uri);
+                        }
+                        html()
                     }
-                    let html = || ui::html(&page);
-                    if matches!(uri.path(), "/" | "/index.html") {
-                        return html();
-                    }
-                    let found = match files.oneshot(req).await {
-                        Ok(response) => response.into_response(),
-                        Err(never) => match never {},
-                    };
-                    // A file of the build, else the page for the UI's own routes; an unknown
-                    // path under an API prefix is a JSON 404, never the page.
-                    if found.status() != axum::http::StatusCode::NOT_FOUND {
-                        return found;
-                    }
-                    if ui::is_api_path(uri.path()) {
-                        return ui::not_found(&method, &uri);
-                    }
-                    html()
-                }
-            })
+                })
         }
         Frontend::None => router.fallback(|method: Method, uri: Uri| async move {
             // Probes check the root with HEAD, as they do on Chainlit ("Site is operational").
@@ -310,6 +313,21 @@ fn page_routes(router: Router, config: &Config) -> Result<Router> {
             ui::not_found(&method, &uri)
         }),
     })
+}
+
+/// For a route that takes other methods: the page, when a browser asks for it there (the UI's
+/// own `/login` page shares its path with `POST /login`), else a JSON 405.
+fn page_or_405(
+    page: Arc<str>,
+) -> impl Fn(Method, Uri, HeaderMap) -> std::future::Ready<Response> + Clone + Send + Sync + 'static
+{
+    move |method: Method, uri: Uri, headers: HeaderMap| {
+        std::future::ready(if ui::wants_page(&method, &uri, &headers) {
+            ui::html(&page)
+        } else {
+            ui::method_not_allowed(&method, &uri)
+        })
+    }
 }
 
 /// Resolves the session, binds the context, runs the endpoint, reports its session id.

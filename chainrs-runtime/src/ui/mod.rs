@@ -83,6 +83,16 @@ pub(crate) fn not_found(method: &Method, uri: &Uri) -> Response {
     (StatusCode::NOT_FOUND, crate::error::error_body(&text)).into_response()
 }
 
+/// The JSON 405 of a route that takes other methods.
+pub(crate) fn method_not_allowed(method: &Method, uri: &Uri) -> Response {
+    let text = format!("{} does not take {method}", uri.path());
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        crate::error::error_body(&text),
+    )
+        .into_response()
+}
+
 /// Chainlit's build marks where the server writes the page's tags, scripts and styles.
 const TAG_PLACEHOLDER: &str = "<!-- TAG INJECTION PLACEHOLDER -->";
 const JS_PLACEHOLDER: &str = "<!-- JS INJECTION PLACEHOLDER -->";

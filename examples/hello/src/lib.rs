@@ -4,8 +4,10 @@
 //! A few commands show the rest of the chat API: `/long` (a slow stream to stop), `/count`
 //! (50,000 tokens as fast as possible), `/tick` (a 10-second job writing to the session), `/tool`
 //! (nested steps), `/ask` (a text question), `/choose` (buttons), `/action` (an action
-//! callback), `/toast` and `/error`; chat settings changes are confirmed with a toast and
-//! window messages from an embedding page are echoed back.
+//! callback), `/image` (an inline picture and a side text), `/sidebar` (the element panel),
+//! `/file` (a file asked for and read), `/toast` and `/error`; files attached in the composer
+//! are read and described; chat settings changes are confirmed with a toast and window
+//! messages from an embedding page are echoed back.
 
 use std::time::Duration;
 
@@ -52,6 +54,9 @@ pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()>
             c.turns
         })
         .await?;
+    if !msg.elements.is_empty() {
+        return describe_files(&msg.elements).await;
+    }
     match msg.content.trim() {
         "/long" => long_reply().await,
         "/later" => {
@@ -74,6 +79,9 @@ pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()>
                 .await?;
             Ok(())
         }
+        "/image" => image_demo().await,
+        "/sidebar" => sidebar_demo().await,
+        "/file" => file_demo().await,
         "/toast" => chainrs::toast("Saved", ToastKind::Success).await,
         "/error" => Err(chainrs::Error::handler("something broke")),
         _ => echo(turns, &msg.content).await,
@@ -186,6 +194,93 @@ async fn choose_demo() -> chainrs::Result<()> {
     Ok(())
 }
 
+/// A small bar chart, drawn as SVG.
+fn chart() -> String {
+    let bars: String = [40, 75, 55, 90]
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            format!(
+                r##"<rect x="{}" y="{}" width="30" height="{h}" fill="#4f7cff"/>"##,
+                10 + i * 45,
+                100 - h
+            )
+        })
+        .collect();
+    format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">{bars}</svg>"#)
+}
+
+/// An inline picture, and a text shown in the side panel from the message's link to it.
+async fn image_demo() -> chainrs::Result<()> {
+    Message::new("Here is the chart; its numbers are in chart-data.")
+        .with_element(
+            Element::image("chart")
+                .bytes(chart())
+                .mime("image/svg+xml")
+                .size(ElementSize::Small),
+        )
+        .with_element(
+            Element::text("chart-data")
+                .content("40, 75, 55, 90")
+                .display(Display::Side),
+        )
+        .send()
+        .await?;
+    Ok(())
+}
+
+/// Opens the element panel with a title and a text.
+async fn sidebar_demo() -> chainrs::Result<()> {
+    ElementSidebar::set_title("Notes").await?;
+    ElementSidebar::set_elements(
+        vec![Element::text("notes").content("Kept beside the chat.")],
+        None,
+    )
+    .await?;
+    Message::new("The notes are open beside the chat.")
+        .send()
+        .await?;
+    Ok(())
+}
+
+/// Asks for a text file and says what is in it.
+async fn file_demo() -> chainrs::Result<()> {
+    let files = AskFileMessage::new("Upload a text file", Accept::mime(["text/plain"]))
+        .timeout(Duration::from_secs(60))
+        .send()
+        .await?;
+    let Some(file) = files.and_then(|files| files.into_iter().next()) else {
+        Message::new("No file").send().await?;
+        return Ok(());
+    };
+    let text = String::from_utf8_lossy(&file.read().await?).into_owned();
+    Message::new(format!(
+        "{} has {} lines; the first: {}",
+        file.name(),
+        text.lines().count(),
+        text.lines().next().unwrap_or("")
+    ))
+    .send()
+    .await?;
+    Ok(())
+}
+
+/// Says what the attached files are.
+async fn describe_files(files: &[Element]) -> chainrs::Result<()> {
+    let mut lines = Vec::with_capacity(files.len());
+    for file in files {
+        let bytes = file.read().await?;
+        lines.push(format!(
+            "received {} ({}, {} bytes)",
+            file.name(),
+            file.mime_type().unwrap_or("unknown type"),
+            bytes.len()
+        ));
+    }
+    Message::new(lines.join("\n")).send().await?;
+    Ok(())
+}
+
 /// Answers the "wave" button of `/action`.
 #[action_callback("wave")]
 pub async fn wave(_action: Action) -> chainrs::Result<()> {
@@ -272,6 +367,8 @@ pub fn app() -> App {
         .register(history)
         .register(add_history)
         .register(notify)
+        // Files attached in the composer reach `reply` as `msg.elements`.
+        .file_upload(FileUpload::new().max_size_mb(20))
         // Without CHAINRS_AUTH_SECRET, sign logins with a throwaway secret (and say so loudly)
         // so `cargo run -p hello` works with no set-up; set the secret in production.
         .dev_mode(true)

@@ -1,0 +1,159 @@
+// chainlit-ui.mjs: Chainlit's own built web UI (frontend/dist of the chainlit wheel, served by a
+// chainrs app with Frontend::Folder) driven in Debian's Chromium: log in through its form, chat
+// and see the reply streamed, a tool step, an action button and its callback, an ask answered,
+// the stop button, an inline image element, a file attached in the composer and read back by the
+// app, and an AskFileMessage answered by an upload. Screenshots go to $ARTIFACT_DIR.
+//
+// Run: CHAINRS_URL=http://127.0.0.1:8000 node chainlit-ui.mjs   (against the hello example served
+// with CHAINRS_FRONTEND_DIR=<wheel>/chainlit/frontend/dist; exit 0 only when every check passed)
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { DEFAULT_WAIT_MS, baseUrl, check, fail, ok, onCleanup, runMain, short, sleep, withTimeout } from "./lib.mjs";
+
+const base = baseUrl();
+const here = dirname(fileURLToPath(import.meta.url));
+const artifacts = resolve(process.env.ARTIFACT_DIR || join(here, "../../target/test-artifacts"));
+const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"];
+
+/** Console errors that are the sandbox's, not the app's: no internet for web fonts and KaTeX. */
+const OFFLINE = /ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED|fonts\.googleapis|katex/;
+
+await runMain("Chainlit's UI on chainrs (Chromium)", 150_000, async () => {
+  mkdirSync(artifacts, { recursive: true });
+  const scratch = mkdtempSync(join(tmpdir(), "chainrs-chainlit-ui-"));
+  onCleanup(() => rmSync(scratch, { recursive: true, force: true }));
+  const browser = await withTimeout(
+    chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS, timeout: 30_000 }),
+    40_000,
+    "Chromium to start",
+  );
+  onCleanup(() => browser.close());
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 850 } });
+    page.setDefaultTimeout(DEFAULT_WAIT_MS);
+    const errors = [];
+    page.on("pageerror", (err) => errors.push(`page error: ${err.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error" && !OFFLINE.test(m.text())) errors.push(m.text());
+    });
+    const frames = [];
+    page.on("websocket", (ws) => ws.on("framereceived", (f) => frames.push(String(f.payload))));
+    try {
+      await flow(page, frames, scratch);
+    } catch (err) {
+      await shot(page, "chainlit-ui-failure");
+      console.log(`# the last frames the page received:\n# ${frames.slice(-12).map((f) => short(f, 240)).join("\n# ")}`);
+      throw err;
+    }
+    // Before login the UI asks /user and gets 401 by design (as on Chainlit); nothing else may fail.
+    const unexpected = errors.filter((e) => !/401 \(Unauthorized\)|Unauthorized/.test(e));
+    check(unexpected.length === 0, "no console errors in Chainlit's UI", unexpected.join(" | "));
+  } finally {
+    await browser.close();
+  }
+});
+
+async function shot(page, name) {
+  const path = join(artifacts, `${name}.png`);
+  await page.screenshot({ path, animations: "disabled" }).catch(() => {});
+  return path;
+}
+
+/** Waits until the page shows `text` (exactly, in one element). */
+async function shows(page, text, what = `"${text}"`, timeout = DEFAULT_WAIT_MS) {
+  try {
+    await page.getByText(text, { exact: true }).first().waitFor({ state: "visible", timeout });
+  } catch {
+    const body = await page.locator("body").innerText().catch(() => "");
+    fail(`the UI should show ${what}; it shows ${short(body.replace(/\s+/g, " "), 1500)}`);
+  }
+}
+
+async function send(page, text) {
+  const input = page.locator("#chat-input");
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+async function flow(page, frames, scratch) {
+  await page.goto(`${base.href}/`);
+  await page.locator("#email").waitFor({ state: "visible" });
+  ok("Chainlit's login page is shown");
+  await page.fill("#email", "admin");
+  await page.fill("#password", "wrong");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("#email").waitFor({ state: "visible" });
+  await page.fill("#password", "admin");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await shows(page, "Hello admin", "the greeting after logging in through the form");
+  ok("logged in through Chainlit's form (a wrong password first): \"Hello admin\"");
+  await shot(page, "chainlit-ui-greeting");
+
+  const streamedBefore = frames.filter((f) => f.includes('"stream_token"')).length;
+  await send(page, "hello chainlit");
+  await shows(page, "echo #1: hello chainlit", "the streamed echo");
+  const streamed = frames.filter((f) => f.includes('"stream_token"')).length - streamedBefore;
+  check(streamed > 0 && frames.some((f) => f.includes('"stream_start"')), `the echo arrived streamed (${streamed} tokens)`);
+
+  await send(page, "/tool");
+  await shows(page, "done", "the reply after the tool step");
+  await page.getByText(/search/).first().waitFor({ state: "visible" });
+  ok("/tool: the tool step \"search\" is shown, then \"done\"");
+  await shot(page, "chainlit-ui-step");
+
+  await send(page, "/action");
+  await shows(page, "Press the button");
+  await page.getByRole("button", { name: "Wave" }).click();
+  await shows(page, "👋", "the action callback's reply");
+  ok("/action: the Wave button runs its callback (👋)");
+
+  await send(page, "/ask");
+  await shows(page, "What is your name?");
+  await send(page, "Ada");
+  await shows(page, "Nice to meet you, Ada", "the reply to the answered ask");
+  ok("/ask: the question is answered in the composer");
+
+  await send(page, "/long");
+  await page.getByText(/word1 word2/).first().waitFor({ state: "visible" });
+  const stop = page.locator("#stop-button");
+  await stop.waitFor({ state: "visible" });
+  await stop.click();
+  await shows(page, "Task manually stopped.");
+  const streamedText = async () => page.getByText(/word1 word2/).first().innerText();
+  const atStop = await streamedText();
+  await sleep(1_000);
+  check(atStop === (await streamedText()), "/long: the stop button ends the stream (the text stops growing)");
+  await shot(page, "chainlit-ui-stopped");
+
+  await send(page, "/image");
+  await shows(page, "Here is the chart; its numbers are in chart-data.", "the message of the image");
+  const image = page.locator('img[src*="/project/file/"]').first();
+  await image.waitFor({ state: "visible" });
+  const width = await image.evaluate(async (img) => {
+    if (!img.complete) await new Promise((done) => img.addEventListener("load", done, { once: true }));
+    return img.naturalWidth;
+  });
+  check(width > 0, `/image: the inline image loads from /project/file (${width} px wide)`);
+  await shot(page, "chainlit-ui-image");
+
+  const notes = join(scratch, "notes.txt");
+  writeFileSync(notes, "first line\nsecond line\n");
+  await page.locator("#upload-button-input").setInputFiles(notes);
+  await page.locator("#attachments").getByText("notes.txt").waitFor({ state: "visible" });
+  await sleep(300); // the upload's progress ends before the message may go
+  await send(page, "see the attachment");
+  await shows(page, "received notes.txt (text/plain, 23 bytes)", "the app's reading of the attached file");
+  ok("a file attached in the composer is uploaded and read back by the app");
+  await shot(page, "chainlit-ui-attachment");
+
+  await send(page, "/file");
+  await shows(page, "Upload a text file");
+  await page.locator("#ask-button-input").setInputFiles(notes);
+  await shows(page, "notes.txt has 2 lines; the first: first line", "the reply to the AskFileMessage");
+  ok("/file: the AskFileMessage is answered by an upload");
+  await shot(page, "chainlit-ui-ask-file");
+}
