@@ -2,7 +2,9 @@
 // (Debian's Chromium driven by playwright-core): logging in through the form (a wrong password shows
 // an error), the greeting, a streamed echo, stopping a long stream (busy indicator, "Task manually
 // stopped.", no more text), a reload that keeps the same session (same sessionId, no second
-// greeting, earlier messages shown, the turn count goes on), and a tool step block. It saves
+// greeting, earlier messages shown, the turn count goes on), a tool step block, elements (an
+// inline image, a side text opened in the panel), a file attached with the attach button and
+// read by the app, and a file ask answered by an upload. It saves
 // screenshots to $ARTIFACT_DIR and fails on any console error of the page.
 //
 // Run: CHAINRS_URL=http://127.0.0.1:8000 node browser.mjs   (CHROMIUM overrides /usr/bin/chromium;
@@ -94,6 +96,7 @@ async function flow(page) {
 
   await toolStep(page);
   await interactions(page);
+  await elementsAndFiles(page);
   await page.screenshot({ path: join(artifacts, "after-reload.png"), fullPage: false, animations: "disabled" });
   ok(`screenshot ${join(artifacts, "after-reload.png")}`);
   await newChatAndSignOut(page);
@@ -289,6 +292,46 @@ async function interactions(page) {
   checkEqual(error.error, "true", "a failing handler shows its error, marked as an error");
   await page.getByTestId("busy").waitFor({ state: "detached" });
   ok("the busy state ends after the error");
+}
+
+/** Elements the app sends, a file attached in the composer, and a file ask answered by an upload. */
+async function elementsAndFiles(page) {
+  let before = new Set((await readMessages(page)).map((m) => m.id));
+  await send(page, "/image");
+  const chart = await waitForMessage(page, "the /image message", (m) => !before.has(m.id) && m.text.startsWith("Here is the chart"));
+  const image = page.locator(`[data-testid="message"][data-id="${chart.id}"] [data-testid="element"][data-kind="image"] img`);
+  await image.waitFor({ state: "visible" });
+  const width = await image.evaluate(async (img) => {
+    if (!img.complete) await new Promise((done) => img.addEventListener("load", done, { once: true }));
+    return img.naturalWidth;
+  });
+  check(width > 0, `/image: the inline image loads from /project/file (${width} px wide)`);
+  await page.locator('[data-testid="element-link"][data-name="chart-data"]').click();
+  const side = page.getByTestId("side");
+  await side.getByText("40, 75, 55, 90").waitFor({ state: "visible" });
+  ok("the side element opens in the panel with its text");
+  await page.screenshot({ path: join(artifacts, "elements.png"), animations: "disabled" });
+  await page.locator("#side-close").click();
+
+  const attach = page.getByTestId("attach");
+  await attach.waitFor({ state: "visible" });
+  await page.getByTestId("attach-input").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("first line\nsecond line\n") });
+  await page.locator('[data-testid="attachment"][data-state="ready"][data-name="notes.txt"]').waitFor({ state: "visible" });
+  ok("the attach button uploads the file (shown ready in the composer)");
+  before = new Set((await readMessages(page)).map((m) => m.id));
+  await send(page, "see the attachment");
+  await waitForMessage(page, "the app's reading of the attachment", (m) => !before.has(m.id) && m.text === "received notes.txt (text/plain, 23 bytes)");
+  ok("the attached file reaches the app, which reads it");
+  checkEqual(await page.getByTestId("attachment").count(), 0, "the composer's attachments are cleared once sent");
+
+  before = new Set((await readMessages(page)).map((m) => m.id));
+  await send(page, "/file");
+  await page.getByTestId("ask-file").waitFor({ state: "visible" });
+  ok("/file shows an upload button under the question");
+  await page.getByTestId("ask-file-input").setInputFiles({ name: "answer.txt", mimeType: "text/plain", buffer: Buffer.from("forty-two\n") });
+  await waitForMessage(page, "the reply to the file ask", (m) => !before.has(m.id) && m.text === "answer.txt has 1 lines; the first: forty-two");
+  ok("the file ask is answered by the upload");
+  await page.getByTestId("ask-file").waitFor({ state: "detached" });
 }
 
 /** "New chat" starts a fresh session without a new sign-in; "Sign out" ends the login. */

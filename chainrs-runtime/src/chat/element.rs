@@ -33,7 +33,7 @@ enum Content {
 /// # async fn demo(png: Vec<u8>) -> chainrs::Result<()> {
 /// Message::new("Here is the chart, and the data behind it is in data.csv")
 ///     .with_element(Element::image("chart").bytes(png).size(ElementSize::Large))
-///     .with_element(Element::file("data.csv").text("a,b\n1,2\n").display(Display::Side))
+///     .with_element(Element::file("data.csv").content("a,b\n1,2\n").display(Display::Side))
 ///     .send()
 ///     .await?;
 /// # Ok(()) }

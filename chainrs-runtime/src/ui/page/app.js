@@ -16,6 +16,7 @@
   const BACKOFF_MIN_MS = 500;
   const BACKOFF_MAX_MS = 5000;
   const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const TEXT_PREVIEW_BYTES = 100_000; // what a text element shows of its content
 
   // The app may be mounted under a root path: derive it from this script's own URL.
   const ROOT = (() => {
@@ -110,6 +111,23 @@
   const errorText = (r, fallback) =>
     (r && isObj(r.data) && typeof r.data.error === "string" && r.data.error) || fallback;
 
+  /** Uploads one file to the session's files; resolves with its id, or rejects with the reason. */
+  async function uploadFile(file, askParentId) {
+    const params = new URLSearchParams({ session_id: S.sessionId || "" });
+    if (askParentId) params.set("ask_parent_id", askParentId);
+    const body = new FormData();
+    body.append("file", file, file.name);
+    let res;
+    try {
+      res = await fetch(`${ROOT}/project/file?${params}`, { method: "POST", body, credentials: "same-origin" });
+    } catch (_) {
+      throw new Error("could not reach the server");
+    }
+    const data = parseJSON(await res.text());
+    if (res.ok && isObj(data) && typeof data.id === "string") return data.id;
+    throw new Error((isObj(data) && str(data.detail)) || `HTTP ${res.status}`);
+  }
+
   // ------------------------------------------------------------------------------------------
   // Page elements and state
 
@@ -141,6 +159,13 @@
     buttons: byId("composer-buttons"),
     send: byId("send"),
     stop: byId("stop"),
+    attach: byId("attach"),
+    attachInput: byId("attach-input"),
+    attachments: byId("attachments"),
+    side: byId("side"),
+    sideTitle: byId("side-title"),
+    sideBody: byId("side-body"),
+    sideClose: byId("side-close"),
     loginRoot: byId("login-root"),
     toasts: byId("toasts"),
   };
@@ -161,6 +186,9 @@
     ask: null, // {ackId, sock, type, keys, threadId}
     items: new Map(), // step id -> {id, kind, d, el, ...} in arrival order
     actions: new Map(), // action id -> {a, btn, wrap}
+    elements: new Map(), // element id -> {d, node}
+    attachments: [], // files in the composer: {key, name, id, state: "uploading" | "ready"}
+    upload: null, // /project/settings features.spontaneous_file_upload
     outbox: [],
     login: null, // the pending login promise while the form shows
     switching: false,
@@ -249,8 +277,9 @@
     item.author = el("div", { class: "msg-author" });
     item.content = el("div", { class: "msg-content md", "data-testid": "message-content" });
     item.actionsEl = el("div", { class: "actions", hidden: true });
+    item.elementsEl = el("div", { class: "elements", hidden: true });
     item.el = el("div", { class: "msg", "data-testid": "message" },
-      item.avatar, el("div", { class: "msg-main" }, item.author, item.content, item.actionsEl));
+      item.avatar, el("div", { class: "msg-main" }, item.author, item.content, item.elementsEl, item.actionsEl));
   }
 
   function paintMessage(item) {
@@ -349,7 +378,10 @@
       else if (prev && prev.el) prev.el.remove();
       else if (item.el) (kind === "message" ? ui.list : containerFor(d)).append(item.el);
       S.items.set(id, item);
-      if (item.el) attachPendingActions(id);
+      if (item.el) {
+        attachPendingActions(id);
+        attachPendingElements(id);
+      }
     }
     item.d = d;
     if (opt.streaming) item.streaming = true;
@@ -469,6 +501,175 @@
   }
 
   // ------------------------------------------------------------------------------------------
+  // Elements: inline under their message (images, sounds, videos, texts, file links); side and
+  // page elements as a chip that opens the side panel.
+
+  function elementUrl(d) {
+    if (typeof d.url === "string" && d.url) return d.url;
+    const key = str(d.chainlitKey);
+    if (!key) return "";
+    return `${ROOT}/project/file/${encodeURIComponent(key)}?session_id=${encodeURIComponent(S.sessionId || "")}`;
+  }
+
+  /** The element itself, as shown inline or in the side panel. */
+  function elementView(d) {
+    const url = elementUrl(d);
+    const kind = str(d.type) || "file";
+    const name = str(d.name) || kind;
+    const size = ["small", "medium", "large"].includes(d.size) ? d.size : "medium";
+    let view;
+    if (kind === "image" && url) {
+      view = el("img", { class: `el-image el--${size}`, src: url, alt: name, loading: "lazy" });
+    } else if (kind === "audio" && url) {
+      view = el("audio", { class: "el-media", src: url, controls: "", preload: "metadata" });
+      if (d.autoPlay === true) view.autoplay = true;
+    } else if (kind === "video" && url) {
+      view = el("video", { class: `el-media el--${size}`, src: url, controls: "", preload: "metadata" });
+    } else if (kind === "text" && url) {
+      view = el("pre", { class: "code-block el-text" }, el("code", { "data-lang": str(d.language) || null, text: "…" }));
+      fetch(url, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`))))
+        .then((text) => { view.firstChild.textContent = text.slice(0, TEXT_PREVIEW_BYTES); })
+        .catch((err) => { view.firstChild.textContent = `(could not load ${name}: ${err.message})`; });
+    } else {
+      view = el("a", { class: "el-file", href: url || null, download: url ? name : null, target: "_blank", rel: "noopener" },
+        el("span", { class: "el-file-icon", "aria-hidden": "true", text: "⎙" }), name);
+    }
+    return el("div", { class: `el el--${kind}`, "data-testid": "element", "data-kind": kind, "data-name": name, "data-id": str(d.id) }, view);
+  }
+
+  /** How an element sits in its message: the element inline, or a chip that opens it aside. */
+  function elementNode(d) {
+    if (d.display === "side" || d.display === "page") {
+      const chip = el("button", { type: "button", class: "el-chip", "data-testid": "element-link", "data-name": str(d.name) }, str(d.name) || "element");
+      chip.addEventListener("click", () => openSide(str(d.name), [d]));
+      return chip;
+    }
+    return elementView(d);
+  }
+
+  function showElement(d) {
+    if (!isObj(d) || !str(d.id)) return;
+    const id = str(d.id);
+    const prev = S.elements.get(id);
+    if (prev && prev.node) prev.node.remove();
+    const rec = { d, node: elementNode(d) };
+    S.elements.set(id, rec);
+    placeElement(rec);
+    afterChange();
+  }
+
+  function placeElement(rec) {
+    const forId = str(rec.d.forId);
+    const host = forId ? S.items.get(forId) : null;
+    if (host && host.elementsEl) {
+      host.elementsEl.append(rec.node);
+      host.elementsEl.hidden = false;
+    } else if (!forId) {
+      ui.list.append(el("div", { class: "elements elements--loose" }, rec.node));
+    } // else: held until its message arrives
+  }
+
+  function attachPendingElements(forId) {
+    for (const rec of S.elements.values()) {
+      if (!rec.node.isConnected && str(rec.d.forId) === forId) placeElement(rec);
+    }
+  }
+
+  function removeElement(id) {
+    const rec = S.elements.get(str(id));
+    if (!rec) return;
+    const parent = rec.node.parentElement;
+    rec.node.remove();
+    if (parent && !parent.childElementCount) {
+      if (parent.classList.contains("elements--loose")) parent.remove();
+      else parent.hidden = true;
+    }
+    S.elements.delete(str(id));
+  }
+
+  function openSide(title, elements) {
+    if (!elements.length) return closeSide();
+    if (title != null) ui.sideTitle.textContent = title;
+    ui.sideBody.replaceChildren(...elements.filter(isObj).map(elementView));
+    ui.side.hidden = false;
+    ui.app.classList.add("app--side");
+  }
+
+  function closeSide() {
+    ui.side.hidden = true;
+    ui.sideBody.replaceChildren();
+    ui.app.classList.remove("app--side");
+  }
+
+  ui.sideClose.addEventListener("click", closeSide);
+
+  // ------------------------------------------------------------------------------------------
+  // Attachments: the attach button and drag and drop upload at once; the message names them.
+
+  function renderAttachments() {
+    ui.attachments.replaceChildren(...S.attachments.map((a) => {
+      const remove = el("button", { type: "button", class: "attachment-remove", "aria-label": `Remove ${a.name}`, text: "×" });
+      remove.addEventListener("click", () => {
+        S.attachments = S.attachments.filter((x) => x !== a);
+        renderAttachments();
+      });
+      return el("span", { class: `attachment attachment--${a.state}`, "data-testid": "attachment", "data-state": a.state, "data-name": a.name },
+        el("span", { class: "attachment-name", text: a.name }), remove);
+    }));
+    ui.attachments.hidden = S.attachments.length === 0;
+    updateComposer();
+  }
+
+  async function attachFiles(files) {
+    if (!S.upload || !S.upload.enabled || !S.sessionId) {
+      showToast({ type: "warning", message: "This app takes no attachments." });
+      return;
+    }
+    const most = Number(S.upload.max_files) || 20;
+    for (const file of Array.from(files)) {
+      if (S.attachments.length >= most) {
+        showToast({ type: "warning", message: `At most ${most} files per message.` });
+        break;
+      }
+      const a = { key: uuid(), name: file.name, id: null, state: "uploading" };
+      S.attachments.push(a);
+      renderAttachments();
+      try {
+        a.id = await uploadFile(file);
+        a.state = "ready";
+      } catch (err) {
+        S.attachments = S.attachments.filter((x) => x !== a);
+        showToast({ type: "error", message: `Failed to upload ${file.name}: ${err.message}` });
+      }
+      renderAttachments();
+    }
+  }
+
+  ui.attach.addEventListener("click", () => ui.attachInput.click());
+  ui.attachInput.addEventListener("change", () => {
+    const files = ui.attachInput.files;
+    if (files && files.length) attachFiles(files);
+    ui.attachInput.value = "";
+  });
+  const dropTarget = ui.app;
+  dropTarget.addEventListener("dragover", (e) => {
+    if (!S.upload || !S.upload.enabled || !e.dataTransfer || !Array.from(e.dataTransfer.types).includes("Files")) return;
+    e.preventDefault();
+    ui.app.classList.add("app--drop");
+  });
+  dropTarget.addEventListener("dragleave", (e) => {
+    if (e.target === dropTarget || !dropTarget.contains(e.relatedTarget)) ui.app.classList.remove("app--drop");
+  });
+  dropTarget.addEventListener("drop", (e) => {
+    ui.app.classList.remove("app--drop");
+    if (!e.dataTransfer || !e.dataTransfer.files.length) return;
+    e.preventDefault();
+    if (S.ask && S.ask.type === "file") answerFileAsk(e.dataTransfer.files);
+    else attachFiles(e.dataTransfer.files);
+  });
+
+  // ------------------------------------------------------------------------------------------
   // Asks
 
   function startAsk(p, ackId, sock) {
@@ -487,8 +688,12 @@
       for (const [id, rec] of S.actions) rec.btn.classList.toggle("action--ask", S.ask.keys.includes(id));
     } else if (type === "text") {
       focusComposer();
+    } else if (type === "file") {
+      S.ask.parentId = msg ? str(msg.parentId) : "";
+      S.ask.maxFiles = Number(spec.max_files) || 1;
+      showFileAsk(msg ? str(msg.id) : "", spec);
     } else {
-      showToast({ type: "warning", message: "This page cannot answer a file request." });
+      showToast({ type: "warning", message: `This page cannot answer a "${type}" request.` });
     }
     scheduleSave();
     updateComposer();
@@ -499,7 +704,48 @@
     const ask = S.ask;
     S.ask = null;
     if (ask && ask.type === "action") for (const id of ask.keys) removeAction(id);
+    if (ask && ask.fileEl) ask.fileEl.remove();
     updateComposer();
+  }
+
+  /** A file ask: an upload button (or a drop) under its message. */
+  function showFileAsk(msgId, spec) {
+    const accept = Array.isArray(spec.accept) ? spec.accept.join(",") : isObj(spec.accept) ? Object.keys(spec.accept).join(",") : "";
+    const input = el("input", { type: "file", class: "sr-only", accept: accept || null, "data-testid": "ask-file-input" });
+    if ((Number(spec.max_files) || 1) > 1) input.multiple = true;
+    const button = el("button", { type: "button", class: "action-btn action--ask", text: "Upload a file" });
+    const hint = el("span", { class: "ask-file-hint", text: `${accept || "any file"}, up to ${Number(spec.max_size_mb) || 2} MB` });
+    const box = el("div", { class: "ask-file", "data-testid": "ask-file" }, button, hint, input);
+    button.addEventListener("click", () => input.click());
+    input.addEventListener("change", () => {
+      if (input.files && input.files.length) answerFileAsk(input.files);
+    });
+    const host = S.items.get(msgId);
+    if (host && host.elementsEl) {
+      host.elementsEl.append(box);
+      host.elementsEl.hidden = false;
+    } else {
+      ui.list.append(box);
+    }
+    S.ask.fileEl = box;
+    afterChange();
+  }
+
+  /** Uploads the chosen files under the ask, then answers it with their ids. */
+  async function answerFileAsk(files) {
+    const ask = S.ask;
+    if (!ask || ask.type !== "file" || ask.ackId == null) return;
+    const ids = [];
+    for (const file of Array.from(files).slice(0, ask.maxFiles || 1)) {
+      try {
+        ids.push({ id: await uploadFile(file, ask.parentId) });
+      } catch (err) {
+        showToast({ type: "error", message: `Failed to upload ${file.name}: ${err.message}` });
+      }
+    }
+    if (!ids.length || S.ask !== ask) return;
+    ask.sock.ack(ask.ackId, ids);
+    endAsk();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -717,9 +963,13 @@
 
   const answeringText = () => !!(S.ask && S.ask.type === "text" && S.ask.ackId != null);
 
+  const readyAttachments = () => S.attachments.filter((a) => a.state === "ready" && a.id);
+
   function canSubmit() {
-    if (!ui.composer.value.trim() || !S.sessionId || S.login) return false;
-    if (answeringText()) return S.conn === "connected";
+    if (!S.sessionId || S.login) return false;
+    if (S.attachments.some((a) => a.state === "uploading")) return false;
+    if (answeringText()) return !!ui.composer.value.trim() && S.conn === "connected";
+    if (!ui.composer.value.trim() && !readyAttachments().length) return false;
     return !S.busy && S.conn !== "offline";
   }
 
@@ -763,7 +1013,10 @@
         threadId: "", metadata: {},
       };
       upsert(message, { local: true });
-      emitOrQueue("client_message", { message, fileReferences: [] });
+      const fileReferences = readyAttachments().map((a) => ({ id: a.id }));
+      S.attachments = [];
+      renderAttachments();
+      emitOrQueue("client_message", { message, fileReferences });
       setBusy(true); // until the server's task_start ... task_end
     }
     ui.composer.value = "";
@@ -1004,6 +1257,14 @@
     first_interaction: (d) => { if (isObj(d) && typeof d.thread_id === "string") S.threadId = d.thread_id; },
     action: (a) => addAction(a),
     remove_action: (a) => { if (isObj(a)) removeAction(a.id); },
+    element: (d) => showElement(d),
+    remove_element: (d) => { if (isObj(d)) removeElement(d.id); },
+    set_sidebar_title: (title) => { ui.sideTitle.textContent = str(title); },
+    set_sidebar_elements: (p) => {
+      const elements = isObj(p) && Array.isArray(p.elements) ? p.elements : [];
+      if (elements.length) openSide(null, elements);
+      else closeSide();
+    },
     toast: (t) => showToast(t),
     ask: (p, ackId, sock) => startAsk(p, ackId, sock),
     ask_timeout: () => endAsk(),
@@ -1157,6 +1418,10 @@
   function resetConversation() {
     S.items.clear();
     S.actions.clear();
+    S.elements.clear();
+    S.attachments = [];
+    renderAttachments();
+    closeSide();
     S.ask = null;
     S.outbox = [];
     S.threadId = "";
@@ -1176,6 +1441,10 @@
       const desc = str(r.data.ui.description).trim();
       if (desc) ui.emptyText.textContent = desc;
     }
+    const features = r.ok && isObj(r.data) && isObj(r.data.features) ? r.data.features : {};
+    S.upload = isObj(features.spontaneous_file_upload) ? features.spontaneous_file_upload : null;
+    ui.attach.hidden = !(S.upload && S.upload.enabled);
+    if (S.upload && Array.isArray(S.upload.accept)) ui.attachInput.accept = S.upload.accept.filter((a) => a !== "*/*").join(",");
     await http("POST", "/set-session-cookie", { json: { session_id: sid } });
     if (S.sessionId !== sid) return; // a new chat started meanwhile
     net.attempt = 0;
