@@ -163,7 +163,10 @@ async fn action_asks_offer_buttons_and_return_the_clicked_one() -> chainrs::Resu
         .find_map(|e| match e {
             ServerEvent::Ask { msg, spec } => {
                 assert_eq!(spec.kind, AskKind::Action);
-                assert_eq!(spec.keys, offered.iter().map(|a| a.id).collect::<Vec<_>>());
+                assert_eq!(
+                    spec.keys,
+                    offered.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
+                );
                 Some(msg.id)
             }
             _ => None,
@@ -413,5 +416,251 @@ async fn a_run_on_a_session_deleted_elsewhere_still_ends_its_task() -> chainrs::
         "{:?}",
         transcript.errors()
     );
+    Ok(())
+}
+
+/// The rest of Chainlit's chat API its apps use: ids the app gives its buttons, removing a
+/// message's buttons, a handle on an ask's message, changing and removing a finished step,
+/// streaming into a step, sequence tokens and task lists.
+#[on_message]
+async fn more(msg: Message) -> chainrs::Result<()> {
+    match msg.content.as_str() {
+        "buttons" => {
+            let mut choice = Message::new("choose")
+                .with_action(
+                    Action::new("approve", "Approve", json!({ "order": 1 })).with_id("approve-1"),
+                )
+                .with_action(Action::new("approve", "Approve too", json!({ "order": 2 })))
+                .send()
+                .await?;
+            choice.remove_actions().await?;
+            assert!(choice.actions.is_empty());
+        }
+        "ask" => {
+            let ask = AskUserMessage::new("Your name?").author("Quizmaster");
+            let mut question = ask.message().clone();
+            let answer = ask.send().await?;
+            question.content = format!(
+                "Your name? ({})",
+                answer.map(|m| m.content).unwrap_or_default()
+            );
+            question.update().await?;
+            question.remove().await?;
+        }
+        "step" => {
+            let mut step = Step::tool("think").start().await?;
+            step.stream_token("a").await?;
+            step.stream_token("b").await?;
+            step.replace_output("all new").await?;
+            let mut done = step.end().await?;
+            assert_eq!(done.output(), "all new");
+            done.update("changed after the end").await?;
+            done.remove().await?;
+        }
+        "sequence" => {
+            let mut out = Message::new("").stream().await?;
+            out.token("draft").await?;
+            out.replace("final text").await?;
+            out.token("!").await?;
+            out.finish().await?;
+        }
+        "tasks" => {
+            let mut plan = TaskList::new();
+            plan.add_task(Task::new("Search").status(TaskStatus::Running));
+            plan.add_task(Task::new("Answer"));
+            plan.send().await?;
+            plan.tasks[0].status = TaskStatus::Done;
+            plan.status = "Answering".to_owned();
+            plan.send().await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn app_chosen_action_ids_and_removing_a_messages_buttons() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(more).register(approve))?;
+    let mut chat = client.open_chat().await?;
+    let seen = chat.send("buttons").await?;
+    let shown: Vec<String> = seen
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::Action(a) => Some(a.id.clone()),
+            _ => None,
+        })
+        .collect();
+    let removed: Vec<String> = seen
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::RemoveAction(a) => Some(a.id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(shown.len(), 2);
+    assert_eq!(shown[0], "approve-1", "the app's own id");
+    assert!(
+        uuid::Uuid::parse_str(&shown[1]).is_ok(),
+        "a UUID by default: {}",
+        shown[1]
+    );
+    assert_eq!(removed, shown, "remove_actions removes each button");
+    let payload =
+        ServerEvent::Action(Action::new("approve", "A", json!({})).with_id("approve-1")).payload();
+    assert_eq!(payload["id"], json!("approve-1"));
+
+    // The page sends the id back as it got it; the callback runs.
+    let response = client
+        .post("/project/action")
+        .json(&json!({ "sessionId": chat.session_id(),
+            "action": { "id": "approve-1", "name": "approve", "payload": { "order": 1 } } }))
+        .send()
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text());
+    assert_eq!(chat.received().replies(), ["approved in webapp"]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_asks_message_can_be_changed_and_removed_once_answered() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(more))?;
+    let mut chat = client.open_chat().await?;
+    chat.answer_next_ask(Some(json!({ "output": "Ada" })));
+    let seen = chat.send("ask").await?;
+    let asked = seen
+        .events()
+        .iter()
+        .find_map(|e| match e {
+            ServerEvent::Ask { msg, .. } => Some(msg.clone()),
+            _ => None,
+        })
+        .expect("the ask");
+    assert_eq!(asked.name, "Quizmaster");
+    let updated = seen.events().iter().find_map(|e| match e {
+        ServerEvent::UpdateMessage(s) if s.id == asked.id => Some(s.output.clone()),
+        _ => None,
+    });
+    assert_eq!(updated.as_deref(), Some("Your name? (Ada)"));
+    assert!(
+        seen.events()
+            .iter()
+            .any(|e| matches!(e, ServerEvent::DeleteMessage(s) if s.id == asked.id)),
+        "{:?}",
+        seen.names()
+    );
+    let clear = seen.names().iter().position(|n| *n == "clear_ask");
+    let update = seen.names().iter().position(|n| *n == "update_message");
+    assert!(
+        clear.is_some() && clear < update,
+        "the answered ask is cleared first: {:?}",
+        seen.names()
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_step_streams_replaces_its_output_and_changes_after_its_end() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(more))?;
+    let mut chat = client.open_chat().await?;
+    let seen = chat.send("step").await?;
+    let step_events: Vec<&ServerEvent> = seen
+        .events()
+        .iter()
+        .filter(|e| match e {
+            ServerEvent::StreamStart(s)
+            | ServerEvent::UpdateMessage(s)
+            | ServerEvent::NewMessage(s)
+            | ServerEvent::DeleteMessage(s) => s.name == "think",
+            ServerEvent::StreamToken(_) => true,
+            _ => false,
+        })
+        .collect();
+    let names: Vec<&str> = step_events.iter().map(|e| e.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "new_message",
+            "stream_start",
+            "stream_token",
+            "stream_token",
+            "update_message",
+            "update_message",
+            "delete_message"
+        ]
+    );
+    let sequence = seen.events().iter().find_map(|e| match e {
+        ServerEvent::StreamToken(t) if t.is_sequence => Some(t.token.clone()),
+        _ => None,
+    });
+    assert_eq!(sequence.as_deref(), Some("all new"));
+    let outputs: Vec<String> = seen
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::UpdateMessage(s) if s.name == "think" => Some(s.output.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(outputs, ["all new", "changed after the end"]);
+    assert!(
+        chainrs::protocol::final_steps(seen.events())
+            .iter()
+            .all(|s| s.name != "think"),
+        "the removed step is gone"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_sequence_token_replaces_the_streamed_text() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(more))?;
+    let mut chat = client.open_chat().await?;
+    let seen = chat.send("sequence").await?;
+    assert_eq!(seen.replies(), ["final text!"]);
+    assert!(seen.events().iter().any(
+        |e| matches!(e, ServerEvent::StreamToken(t) if t.is_sequence && t.token == "final text")
+    ));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_task_list_is_sent_again_under_the_same_id() -> chainrs::Result<()> {
+    let dir = std::env::temp_dir().join(format!("chainrs-tasks-{}", uuid::Uuid::new_v4()));
+    let client = TestClient::new(App::new().register(more).files_dir(&dir))?;
+    let mut chat = client.open_chat().await?;
+    let seen = chat.send("tasks").await?;
+    let lists: Vec<chainrs::protocol::ElementDict> = seen
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::Element(d) => Some(d.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lists.len(), 2);
+    assert_eq!(lists[0].id, lists[1].id, "the page replaces the list");
+    assert_eq!(
+        serde_json::to_value(lists[1].kind).expect("json"),
+        json!("tasklist")
+    );
+    let key = lists[1].chainlit_key.clone().expect("stored");
+    let content: serde_json::Value = client
+        .get(&format!(
+            "/project/file/{key}?session_id={}",
+            chat.session_id()
+        ))
+        .send()
+        .await
+        .json()?;
+    assert_eq!(
+        content,
+        json!({ "status": "Answering", "tasks": [
+            { "title": "Search", "status": "done", "forId": null },
+            { "title": "Answer", "status": "ready", "forId": null },
+        ]})
+    );
+    let _ = std::fs::remove_dir_all(dir);
     Ok(())
 }

@@ -79,7 +79,7 @@ macro_rules! hooks_from_macros {
 hook_table!(hooks_from_macros);
 pub use chat::{
     Action, ActiveStep, AskActionMessage, AskFileMessage, AskUserMessage, Element, ElementSidebar,
-    Message, MessageStream, Step, send_window_message, toast,
+    Message, MessageStream, Step, Task, TaskList, TaskStatus, send_window_message, toast,
 };
 pub use context::{ChatSink, ContextKind, Emitter, SinkFuture, current_kind, spawn};
 pub use error::{BoxError, Error, Result};
@@ -100,9 +100,9 @@ pub mod prelude {
     pub use crate::{
         Accept, Action, App, AskActionMessage, AskFileMessage, AskUserMessage, ChatSettings,
         Display, Element, ElementKind, ElementSidebar, ElementSize, Emitter, FileUpload, Local,
-        Message, Session, SessionId, SessionState, State, Step, ToastKind, User, UserSession,
-        WindowMessage, action_callback, endpoint, header_auth_callback, on_logout,
-        password_auth_callback,
+        Message, Session, SessionId, SessionState, State, Step, Task, TaskList, TaskStatus,
+        ToastKind, User, UserSession, WindowMessage, action_callback, endpoint,
+        header_auth_callback, on_logout, password_auth_callback,
     };
 
     macro_rules! hooks_from_root {

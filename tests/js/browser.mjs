@@ -332,6 +332,13 @@ async function elementsAndFiles(page) {
   await waitForMessage(page, "the reply to the file ask", (m) => !before.has(m.id) && m.text === "answer.txt has 1 lines; the first: forty-two");
   ok("the file ask is answered by the upload");
   await page.getByTestId("ask-file").waitFor({ state: "detached" });
+
+  before = new Set((await readMessages(page)).map((m) => m.id));
+  await send(page, "/tasks");
+  await waitForMessage(page, '"All tasks done."', (m) => !before.has(m.id) && m.text === "All tasks done.");
+  await page.locator('[data-testid="task"][data-status="done"]').nth(1).waitFor({ state: "visible" });
+  const tasks = await page.getByTestId("task").count();
+  checkEqual(tasks, 2, "/tasks: the task list is replaced in place (two tasks shown, both done)");
 }
 
 /** "New chat" starts a fresh session without a new sign-in; "Sign out" ends the login. */

@@ -138,7 +138,11 @@ async function flow(page, frames, scratch) {
     return img.naturalWidth;
   });
   check(width > 0, `/image: the inline image loads from /project/file (${width} px wide)`);
+  await page.locator("#side-view-content").getByText("40, 75, 55, 90").waitFor({ state: "visible" });
+  ok("/image: the side element opens in Chainlit's side view with its text");
   await shot(page, "chainlit-ui-image");
+  await page.locator("#side-view-title button").click(); // the task list shows where the side view was
+  await page.locator("#side-view-content").waitFor({ state: "detached" });
 
   const notes = join(scratch, "notes.txt");
   writeFileSync(notes, "first line\nsecond line\n");
@@ -156,4 +160,12 @@ async function flow(page, frames, scratch) {
   await shows(page, "notes.txt has 2 lines; the first: first line", "the reply to the AskFileMessage");
   ok("/file: the AskFileMessage is answered by an upload");
   await shot(page, "chainlit-ui-ask-file");
+
+  await send(page, "/tasks");
+  await shows(page, "All tasks done.");
+  const panel = page.locator("aside.tasklist");
+  await panel.getByText("Write the answer").waitFor({ state: "visible" });
+  await panel.getByText("Done", { exact: true }).waitFor({ state: "visible" });
+  ok("/tasks: Chainlit's task list panel shows the tasks and the list's last status");
+  await shot(page, "chainlit-ui-tasks");
 }

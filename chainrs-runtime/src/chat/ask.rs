@@ -29,8 +29,7 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// ```
 #[derive(Clone, Debug)]
 pub struct AskUserMessage {
-    content: String,
-    author: String,
+    message: Message,
     timeout: Duration,
 }
 
@@ -38,8 +37,7 @@ impl AskUserMessage {
     /// A question with the default 60 s timeout.
     pub fn new(content: impl Into<String>) -> Self {
         AskUserMessage {
-            content: content.into(),
-            author: "Assistant".to_owned(),
+            message: Message::new(content),
             timeout: DEFAULT_TIMEOUT,
         }
     }
@@ -50,12 +48,23 @@ impl AskUserMessage {
         self
     }
 
+    /// The question's message, as it will be shown: keep a copy to [`update`](Message::update)
+    /// or [`remove`](Message::remove) it once answered.
+    pub fn message(&self) -> &Message {
+        &self.message
+    }
+
+    /// Sets the author's display name.
+    pub fn author(mut self, author: impl Into<String>) -> Self {
+        self.message.author = author.into();
+        self
+    }
+
     /// Shows the question and waits; `None` when the user did not answer in time.
     pub async fn send(self) -> Result<Option<Message>> {
         let answer = ask(
             "AskUserMessage::send",
-            self.content,
-            self.author,
+            self.message,
             self.timeout,
             AskKind::Text,
             Vec::new(),
@@ -89,8 +98,7 @@ impl AskUserMessage {
 /// Asks the user to pick one of several actions and waits for the click.
 #[derive(Clone, Debug)]
 pub struct AskActionMessage {
-    content: String,
-    author: String,
+    message: Message,
     actions: Vec<Action>,
     timeout: Duration,
 }
@@ -99,8 +107,7 @@ impl AskActionMessage {
     /// A question answered by clicking one of `actions`, with the default 60 s timeout.
     pub fn new(content: impl Into<String>, actions: Vec<Action>) -> Self {
         AskActionMessage {
-            content: content.into(),
-            author: "Assistant".to_owned(),
+            message: Message::new(content),
             actions,
             timeout: DEFAULT_TIMEOUT,
         }
@@ -109,6 +116,18 @@ impl AskActionMessage {
     /// How long to wait for the click.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The question's message, as it will be shown: keep a copy to [`update`](Message::update)
+    /// or [`remove`](Message::remove) it once answered.
+    pub fn message(&self) -> &Message {
+        &self.message
+    }
+
+    /// Sets the author's display name.
+    pub fn author(mut self, author: impl Into<String>) -> Self {
+        self.message.author = author.into();
         self
     }
 
@@ -121,8 +140,7 @@ impl AskActionMessage {
         }
         let answer = ask(
             "AskActionMessage::send",
-            self.content,
-            self.author,
+            self.message,
             self.timeout,
             AskKind::Action,
             self.actions.clone(),
@@ -166,8 +184,7 @@ const FILE_TIMEOUT: Duration = Duration::from_secs(90);
 /// ```
 #[derive(Clone, Debug)]
 pub struct AskFileMessage {
-    content: String,
-    author: String,
+    message: Message,
     rules: FileUpload,
     timeout: Duration,
 }
@@ -177,8 +194,7 @@ impl AskFileMessage {
     /// within 90 s, unless told otherwise (Chainlit's defaults).
     pub fn new(content: impl Into<String>, accept: Accept) -> Self {
         AskFileMessage {
-            content: content.into(),
-            author: "Assistant".to_owned(),
+            message: Message::new(content),
             rules: FileUpload::new().accept(accept).max_size_mb(2).max_files(1),
             timeout: FILE_TIMEOUT,
         }
@@ -202,6 +218,18 @@ impl AskFileMessage {
         self
     }
 
+    /// The question's message, as it will be shown: keep a copy to [`update`](Message::update)
+    /// or [`remove`](Message::remove) it once answered.
+    pub fn message(&self) -> &Message {
+        &self.message
+    }
+
+    /// Sets the author's display name.
+    pub fn author(mut self, author: impl Into<String>) -> Self {
+        self.message.author = author.into();
+        self
+    }
+
     /// Shows the question with its upload button and waits; `None` when nothing was
     /// uploaded in time. Uploads are checked against the ask's types and sizes as they stream.
     pub async fn send(self) -> Result<Option<Vec<Element>>> {
@@ -209,8 +237,7 @@ impl AskFileMessage {
         let max_files = self.rules.max_files as usize;
         let answer = ask(
             api,
-            self.content,
-            self.author,
+            self.message,
             self.timeout,
             AskKind::File,
             Vec::new(),
@@ -254,8 +281,7 @@ fn bad_answer(expected: &str) -> Error {
 
 async fn ask(
     api: &'static str,
-    content: String,
-    author: String,
+    message: Message,
     timeout: Duration,
     kind: AskKind,
     actions: Vec<Action>,
@@ -263,7 +289,7 @@ async fn ask(
 ) -> Result<Option<Value>> {
     let cx = context::current().ok_or(Error::NoContext { api })?;
     let emitter = cx.chat.clone().ok_or(Error::NoChat { api })?;
-    let mut message = Message::new(content).with_author(author);
+    let mut message = message;
     message.thread_id = Some(cx.session.thread_id());
     message.parent_id = cx.parent_step;
     let mut msg = message.to_step();
@@ -271,7 +297,7 @@ async fn ask(
     let mut keys = Vec::with_capacity(actions.len());
     for mut action in actions {
         action.for_id = Some(msg.id);
-        keys.push(action.id);
+        keys.push(action.id.clone());
         emitter.emit(ServerEvent::Action(action)).await?;
     }
     let mut spec = AskSpec::new(kind, msg.id, timeout.as_secs().max(1));

@@ -122,6 +122,13 @@ impl Element {
         self
     }
 
+    /// Keeps the element's id (a new one by default): sending an element of the same id again
+    /// replaces it on the page.
+    pub fn with_id(mut self, id: Uuid) -> Self {
+        self.dict.id = id;
+        self
+    }
+
     /// The content, as bytes.
     pub fn bytes(self, bytes: impl Into<Bytes>) -> Self {
         self.content_bytes(bytes)

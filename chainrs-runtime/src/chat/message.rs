@@ -153,6 +153,15 @@ impl Message {
             .await
     }
 
+    /// Removes the message's buttons from the tab (its `actions`, as sent).
+    pub async fn remove_actions(&mut self) -> Result<()> {
+        let emitter = self.bind("Message::remove_actions")?;
+        for action in std::mem::take(&mut self.actions) {
+            emitter.emit(ServerEvent::RemoveAction(action)).await?;
+        }
+        Ok(())
+    }
+
     /// Removes the message from the tab.
     pub async fn remove(mut self) -> Result<()> {
         let emitter = self.bind("Message::remove")?;
@@ -200,6 +209,25 @@ impl MessageStream {
                 id: self.message.id,
                 token: token.to_owned(),
                 is_sequence: false,
+                is_input: false,
+            }))
+            .await
+    }
+
+    /// Replaces the whole text streamed so far with `text` (Chainlit's `is_sequence` token):
+    /// for sources that resend their complete text each time.
+    pub async fn replace(&mut self, text: impl AsRef<str>) -> Result<()> {
+        let text = text.as_ref();
+        if !self.started {
+            self.message.content.clear();
+            return self.token(text).await;
+        }
+        self.message.content = text.to_owned();
+        self.emitter
+            .emit(ServerEvent::StreamToken(StreamToken {
+                id: self.message.id,
+                token: text.to_owned(),
+                is_sequence: true,
                 is_input: false,
             }))
             .await

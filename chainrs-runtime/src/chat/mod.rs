@@ -1,4 +1,4 @@
-//! The handler-facing chat API: messages, steps, asks, actions, elements, toasts, and what a chat hook
+//! The handler-facing chat API: messages, steps, asks, actions, elements, task lists, toasts, and what a chat hook
 //! call carries. How hooks run (their framing, the tab) is the `tab` module's.
 
 mod action;
@@ -7,6 +7,7 @@ mod element;
 mod message;
 mod sidebar;
 mod step;
+mod tasklist;
 
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ pub use element::Element;
 pub use message::{Message, MessageStream};
 pub use sidebar::ElementSidebar;
 pub use step::{ActiveStep, Step};
+pub use tasklist::{Task, TaskList, TaskStatus};
 
 use crate::protocol::ToastKind;
 

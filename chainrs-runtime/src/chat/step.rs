@@ -6,7 +6,7 @@ use std::future::Future;
 
 use crate::context::{self, Context, Emitter};
 use crate::error::{Error, Result};
-use crate::protocol::{ServerEvent, StepDict, StepType, now_iso};
+use crate::protocol::{ServerEvent, StepDict, StepType, StreamToken, now_iso};
 
 /// A step to show in the chat: build it, then [`run`](Step::run) a future inside it or
 /// [`start`](Step::start) it and [`finish`](ActiveStep::finish) it yourself.
@@ -74,6 +74,7 @@ impl Step {
             dict: self.dict,
             emitter,
             context: cx,
+            streaming: false,
         })
     }
 
@@ -89,17 +90,20 @@ impl Step {
         match &outcome {
             Ok(value) => step.finish(value.to_string()).await?,
             Err(err) => step.fail(err.to_string()).await?,
-        }
+        };
         outcome
     }
 }
 
-/// A step on screen, not yet finished.
+/// A step on screen: running until [`finish`](Self::finish)ed, and still changeable or
+/// removable after that through the handle `finish` gives back.
 #[derive(Clone)]
 pub struct ActiveStep {
     dict: StepDict,
     emitter: Emitter,
     context: Context,
+    /// Tokens were streamed into the output (`stream_start` was sent).
+    streaming: bool,
 }
 
 impl fmt::Debug for ActiveStep {
@@ -124,18 +128,79 @@ impl ActiveStep {
         cx.scope(fut).await
     }
 
-    /// Ends the step with its output.
-    pub async fn finish(mut self, output: impl Into<String>) -> Result<()> {
-        self.dict.output = output.into();
-        self.dict.end = Some(now_iso());
+    /// The output so far.
+    pub fn output(&self) -> &str {
+        &self.dict.output
+    }
+
+    /// Appends a token to the output, shown as it comes (the first one opens the stream).
+    pub async fn stream_token(&mut self, token: impl AsRef<str>) -> Result<()> {
+        self.stream(token.as_ref(), false).await
+    }
+
+    /// Replaces the whole output so far with `text`, streamed (Chainlit's `is_sequence`): for
+    /// sources that resend their complete text each time.
+    pub async fn replace_output(&mut self, text: impl AsRef<str>) -> Result<()> {
+        self.stream(text.as_ref(), true).await
+    }
+
+    async fn stream(&mut self, token: &str, is_sequence: bool) -> Result<()> {
+        if is_sequence {
+            self.dict.output.clear();
+        }
+        self.dict.output.push_str(token);
+        if !self.streaming {
+            self.streaming = true;
+            let mut step = self.dict.clone();
+            step.streaming = true;
+            return self.emitter.emit(ServerEvent::StreamStart(step)).await;
+        }
         self.emitter
-            .emit(ServerEvent::UpdateMessage(self.dict))
+            .emit(ServerEvent::StreamToken(StreamToken {
+                id: self.dict.id,
+                token: token.to_owned(),
+                is_sequence,
+                is_input: false,
+            }))
             .await
     }
 
+    /// Ends the step with `output`. The handle it returns can still [`update`](Self::update)
+    /// or [`remove`](Self::remove) the step.
+    pub async fn finish(mut self, output: impl Into<String>) -> Result<ActiveStep> {
+        self.dict.output = output.into();
+        self.end().await
+    }
+
+    /// Ends the step with the output it has (what was streamed into it).
+    pub async fn end(mut self) -> Result<ActiveStep> {
+        self.dict.end = Some(now_iso());
+        self.dict.streaming = false;
+        self.streaming = false;
+        self.emitter
+            .emit(ServerEvent::UpdateMessage(self.dict.clone()))
+            .await?;
+        Ok(self)
+    }
+
     /// Ends the step as failed, with the error's text as output.
-    pub async fn fail(mut self, error: impl Into<String>) -> Result<()> {
+    pub async fn fail(mut self, error: impl Into<String>) -> Result<ActiveStep> {
         self.dict.is_error = true;
         self.finish(error).await
+    }
+
+    /// Changes the output of the step, running or finished, and shows it.
+    pub async fn update(&mut self, output: impl Into<String>) -> Result<()> {
+        self.dict.output = output.into();
+        self.emitter
+            .emit(ServerEvent::UpdateMessage(self.dict.clone()))
+            .await
+    }
+
+    /// Removes the step (and what the client nests under it) from the chat.
+    pub async fn remove(self) -> Result<()> {
+        self.emitter
+            .emit(ServerEvent::DeleteMessage(self.dict))
+            .await
     }
 }

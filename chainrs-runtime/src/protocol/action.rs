@@ -9,9 +9,9 @@ use uuid::Uuid;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Action {
-    /// The action's id.
-    #[serde(default = "Uuid::new_v4")]
-    pub id: Uuid,
+    /// The action's id: any text the app chooses (Chainlit's `Action(id=…)`), a UUID by default.
+    #[serde(default = "new_id", deserialize_with = "id_text")]
+    pub id: String,
     /// The callback it runs (`#[action_callback("name")]`).
     pub name: String,
     /// Data the callback receives.
@@ -31,11 +31,26 @@ pub struct Action {
     pub for_id: Option<Uuid>,
 }
 
+fn new_id() -> String {
+    Uuid::new_v4().to_string()
+}
+
+/// An id as text; a client that sends a number gets it back as its decimal text.
+fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(s),
+        Value::Number(n) => Ok(n.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "an action id is a string, got {other}"
+        ))),
+    }
+}
+
 impl Action {
     /// An action running the callback `name`, labelled `label`, with a JSON payload.
     pub fn new(name: impl Into<String>, label: impl Into<String>, payload: Value) -> Self {
         Action {
-            id: Uuid::new_v4(),
+            id: new_id(),
             name: name.into(),
             payload,
             label: label.into(),
@@ -43,6 +58,13 @@ impl Action {
             icon: None,
             for_id: None,
         }
+    }
+
+    /// Sets the id (a UUID by default): an id the app knows lets it remove this very button
+    /// later, or tell apart buttons of one callback.
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = id.into();
+        self
     }
 
     /// Sets the tooltip.

@@ -189,7 +189,7 @@ pub struct AskSpec {
     pub timeout: u64,
     /// For action asks: the ids of the actions that answer it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub keys: Vec<Uuid>,
+    pub keys: Vec<String>,
     /// For file asks: the files it takes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept: Option<Accept>,

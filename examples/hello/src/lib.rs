@@ -5,7 +5,8 @@
 //! (50,000 tokens as fast as possible), `/tick` (a 10-second job writing to the session), `/tool`
 //! (nested steps), `/ask` (a text question), `/choose` (buttons), `/action` (an action
 //! callback), `/image` (an inline picture and a side text), `/sidebar` (the element panel),
-//! `/file` (a file asked for and read), `/toast` and `/error`; files attached in the composer
+//! `/file` (a file asked for and read), `/tasks` (a task list that advances), `/toast` and
+//! `/error`; files attached in the composer
 //! are read and described; chat settings changes are confirmed with a toast and window
 //! messages from an embedding page are echoed back.
 
@@ -82,6 +83,7 @@ pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()>
         "/image" => image_demo().await,
         "/sidebar" => sidebar_demo().await,
         "/file" => file_demo().await,
+        "/tasks" => tasks_demo().await,
         "/toast" => chainrs::toast("Saved", ToastKind::Success).await,
         "/error" => Err(chainrs::Error::handler("something broke")),
         _ => echo(turns, &msg.content).await,
@@ -262,6 +264,27 @@ async fn file_demo() -> chainrs::Result<()> {
     ))
     .send()
     .await?;
+    Ok(())
+}
+
+/// A task list that advances while a step streams its thoughts.
+async fn tasks_demo() -> chainrs::Result<()> {
+    let mut plan = TaskList::new();
+    plan.status = "Working".to_owned();
+    plan.add_task(Task::new("Look it up").status(TaskStatus::Running));
+    plan.add_task(Task::new("Write the answer"));
+    plan.send().await?;
+    let mut thinking = Step::llm("think").start().await?;
+    for word in ["reading", " the", " sources"] {
+        thinking.stream_token(word).await?;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    thinking.end().await?;
+    plan.tasks[0].status = TaskStatus::Done;
+    plan.tasks[1].status = TaskStatus::Done;
+    plan.status = "Done".to_owned();
+    plan.send().await?;
+    Message::new("All tasks done.").send().await?;
     Ok(())
 }
 

@@ -531,6 +531,20 @@
         .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`))))
         .then((text) => { view.firstChild.textContent = text.slice(0, TEXT_PREVIEW_BYTES); })
         .catch((err) => { view.firstChild.textContent = `(could not load ${name}: ${err.message})`; });
+    } else if (kind === "tasklist" && url) {
+      view = el("div", { class: "el-tasks" }, el("div", { class: "el-tasks-status", text: "…" }));
+      fetch(url, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+        .then((list) => {
+          const tasks = isObj(list) && Array.isArray(list.tasks) ? list.tasks : [];
+          view.replaceChildren(
+            el("div", { class: "el-tasks-status", text: isObj(list) ? str(list.status) : "" }),
+            ...tasks.filter(isObj).map((t) =>
+              el("div", { class: `el-task el-task--${str(t.status)}`, "data-testid": "task", "data-status": str(t.status) },
+                el("span", { class: "el-task-mark", "aria-hidden": "true" }), str(t.title))),
+          );
+        })
+        .catch((err) => { view.textContent = `(could not load the task list: ${err.message})`; });
     } else {
       view = el("a", { class: "el-file", href: url || null, download: url ? name : null, target: "_blank", rel: "noopener" },
         el("span", { class: "el-file-icon", "aria-hidden": "true", text: "⎙" }), name);
