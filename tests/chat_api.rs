@@ -664,3 +664,82 @@ async fn a_task_list_is_sent_again_under_the_same_id() -> chainrs::Result<()> {
     let _ = std::fs::remove_dir_all(dir);
     Ok(())
 }
+
+/// Replies with the conversation so far, as OpenAI's messages.
+#[on_message]
+async fn recall(msg: Message) -> chainrs::Result<()> {
+    if msg.content == "forget" {
+        ChatContext::clear().await?;
+    }
+    let history = ChatContext::to_openai().await?;
+    let lines: Vec<String> = history
+        .iter()
+        .map(|m| {
+            format!(
+                "{}: {}",
+                m["role"].as_str().unwrap_or("?"),
+                m["content"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    let mut reply = Message::new(lines.join(" | ")).send().await?;
+    if msg.content == "retract" {
+        reply.content = "retracted".to_owned();
+        reply.update().await?;
+        reply.remove().await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_chat_context_is_the_conversation_so_far_and_follows_edits() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(recall))?;
+    let mut chat = client.open_chat().await?;
+    let first = chat.send("hello").await?;
+    assert_eq!(first.replies(), ["user: hello"]);
+    let second = chat.send("how are you").await?;
+    assert_eq!(
+        second.replies(),
+        ["user: hello | assistant: user: hello | user: how are you"]
+    );
+    // Editing the first message drops what came after it, from the context and the tab.
+    let hello_id = chainrs::protocol::final_steps(first.events())
+        .iter()
+        .find(|s| s.output == "user: hello")
+        .map(|s| s.id)
+        .expect("the first reply");
+    let conversation = chat.within(ChatContext::get()).await?;
+    assert_eq!(conversation.len(), 4);
+    let first_user = conversation[0].id;
+    let edited = chat.edit(first_user, "hi again").await?;
+    assert_eq!(edited.replies(), ["user: hi again"]);
+    let deleted: Vec<uuid::Uuid> = edited
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::DeleteMessage(s) => Some(s.id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        deleted.len(),
+        3,
+        "the reply, the second message and its reply go"
+    );
+    assert!(deleted.contains(&hello_id));
+    // A removed reply leaves the context; clear empties it.
+    let retracted = chat.send("retract").await?;
+    assert!(retracted.replies().is_empty(), "{:?}", retracted.names());
+    let context = chat.within(ChatContext::to_openai()).await?;
+    assert_eq!(
+        context,
+        [
+            json!({"role": "user", "content": "hi again"}),
+            json!({"role": "assistant", "content": "user: hi again"}),
+            json!({"role": "user", "content": "retract"}),
+        ]
+    );
+    let cleared = chat.send("forget").await?;
+    assert_eq!(cleared.replies(), [""]);
+    Ok(())
+}

@@ -78,8 +78,9 @@ macro_rules! hooks_from_macros {
 
 hook_table!(hooks_from_macros);
 pub use chat::{
-    Action, ActiveStep, AskActionMessage, AskFileMessage, AskUserMessage, Element, ElementSidebar,
-    Message, MessageStream, Step, Task, TaskList, TaskStatus, send_window_message, toast,
+    Action, ActiveStep, AskActionMessage, AskFileMessage, AskUserMessage, CHAT_CONTEXT_LIMIT,
+    ChatContext, Element, ElementSidebar, Message, MessageStream, Step, Task, TaskList, TaskStatus,
+    send_window_message, toast,
 };
 pub use context::{ChatSink, ContextKind, Emitter, SinkFuture, current_kind, spawn};
 pub use error::{BoxError, Error, Result};
@@ -98,10 +99,10 @@ pub use serde_json;
 /// Everything an app usually needs: `use chainrs::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Accept, Action, App, AskActionMessage, AskFileMessage, AskUserMessage, ChatSettings,
-        Display, Element, ElementKind, ElementSidebar, ElementSize, Emitter, FileUpload, Local,
-        Message, Session, SessionId, SessionState, State, Step, Task, TaskList, TaskStatus,
-        ToastKind, User, UserSession, WindowMessage, action_callback, endpoint,
+        Accept, Action, App, AskActionMessage, AskFileMessage, AskUserMessage, ChatContext,
+        ChatSettings, Display, Element, ElementKind, ElementSidebar, ElementSize, Emitter,
+        FileUpload, Local, Message, Session, SessionId, SessionState, State, Step, Task, TaskList,
+        TaskStatus, ToastKind, User, UserSession, WindowMessage, action_callback, endpoint,
         header_auth_callback, on_logout, password_auth_callback,
     };
 

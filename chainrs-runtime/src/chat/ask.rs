@@ -91,7 +91,12 @@ impl AskUserMessage {
                 step
             }
         };
-        Ok(Some(Message::from_step(step)))
+        let answer = Message::from_step(step);
+        let cx = context::current().ok_or(Error::NoContext {
+            api: "AskUserMessage::send",
+        })?;
+        super::chat_context::record(&cx.session, &answer).await?;
+        Ok(Some(answer))
     }
 }
 
@@ -292,6 +297,7 @@ async fn ask(
     let mut message = message;
     message.thread_id = Some(cx.session.thread_id());
     message.parent_id = cx.parent_step;
+    super::chat_context::record(&cx.session, &message).await?;
     let mut msg = message.to_step();
     msg.wait_for_answer = true;
     let mut keys = Vec::with_capacity(actions.len());

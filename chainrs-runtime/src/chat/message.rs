@@ -4,10 +4,11 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{Action, Element};
+use super::{Action, Element, chat_context};
 use crate::context::{self, Emitter};
 use crate::error::{Error, Result};
 use crate::protocol::{ServerEvent, StepDict, StepType, StreamToken, now_iso};
+use crate::session::SessionRef;
 
 /// A chat message: the user's (injected into `#[on_message]`) or one a handler sends.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,25 +116,27 @@ impl Message {
         }
     }
 
-    /// Fills thread and parent from the context, then returns the tab to send to.
-    fn bind(&mut self, api: &'static str) -> Result<Emitter> {
+    /// Fills thread and parent from the context, then returns the tab to send to and the
+    /// session (whose conversation the message joins).
+    fn bind(&mut self, api: &'static str) -> Result<(Emitter, SessionRef)> {
         let cx = context::current().ok_or(Error::NoContext { api })?;
         let emitter = cx.chat.clone().ok_or(Error::NoChat { api })?;
         self.thread_id.get_or_insert(cx.session.thread_id());
         if self.parent_id.is_none() {
             self.parent_id = cx.parent_step;
         }
-        Ok(emitter)
+        Ok((emitter, cx.session))
     }
 
     /// Sends the message to the current session's chat tab and returns it (with its thread set).
     ///
     /// Works in chat hooks and `#[endpoint(ws)]`; elsewhere it returns an error that says why.
     pub async fn send(mut self) -> Result<Message> {
-        let emitter = self.bind("Message::send")?;
+        let (emitter, session) = self.bind("Message::send")?;
         emitter
             .emit(ServerEvent::NewMessage(self.to_step()))
             .await?;
+        chat_context::record(&session, &self).await?;
         for action in &mut self.actions {
             action.for_id = Some(self.id);
             emitter.emit(ServerEvent::Action(action.clone())).await?;
@@ -147,15 +150,16 @@ impl Message {
 
     /// Shows the message's new content in the tab (after changing `content`).
     pub async fn update(&mut self) -> Result<()> {
-        let emitter = self.bind("Message::update")?;
+        let (emitter, session) = self.bind("Message::update")?;
         emitter
             .emit(ServerEvent::UpdateMessage(self.to_step()))
-            .await
+            .await?;
+        chat_context::record(&session, self).await
     }
 
     /// Removes the message's buttons from the tab (its `actions`, as sent).
     pub async fn remove_actions(&mut self) -> Result<()> {
-        let emitter = self.bind("Message::remove_actions")?;
+        let (emitter, _) = self.bind("Message::remove_actions")?;
         for action in std::mem::take(&mut self.actions) {
             emitter.emit(ServerEvent::RemoveAction(action)).await?;
         }
@@ -164,18 +168,20 @@ impl Message {
 
     /// Removes the message from the tab.
     pub async fn remove(mut self) -> Result<()> {
-        let emitter = self.bind("Message::remove")?;
+        let (emitter, session) = self.bind("Message::remove")?;
         emitter
             .emit(ServerEvent::DeleteMessage(self.to_step()))
-            .await
+            .await?;
+        chat_context::forget(&session, self.id).await
     }
 
     /// Starts streaming this message token by token; call [`MessageStream::finish`] at the end.
     pub async fn stream(mut self) -> Result<MessageStream> {
-        let emitter = self.bind("Message::stream")?;
+        let (emitter, session) = self.bind("Message::stream")?;
         Ok(MessageStream {
             message: self,
             emitter,
+            session,
             started: false,
         })
     }
@@ -186,6 +192,7 @@ impl Message {
 pub struct MessageStream {
     message: Message,
     emitter: Emitter,
+    session: SessionRef,
     started: bool,
 }
 
@@ -243,6 +250,7 @@ impl MessageStream {
         self.emitter
             .emit(ServerEvent::NewMessage(self.message.to_step()))
             .await?;
+        chat_context::record(&self.session, &self.message).await?;
         let elements = std::mem::take(&mut self.message.elements);
         for element in elements {
             let sent = element.send(Some(self.message.id)).await?;

@@ -3,6 +3,7 @@
 
 mod action;
 mod ask;
+pub(crate) mod chat_context;
 mod element;
 mod message;
 mod sidebar;
@@ -18,6 +19,7 @@ use crate::session::SessionRef;
 
 pub use action::Action;
 pub use ask::{AskActionMessage, AskFileMessage, AskUserMessage};
+pub use chat_context::{CHAT_CONTEXT_LIMIT, ChatContext};
 pub use element::Element;
 pub use message::{Message, MessageStream};
 pub use sidebar::ElementSidebar;

@@ -13,7 +13,7 @@ use super::Tabs;
 use super::hooks::HookKind;
 use super::link::{ChatLink, Wire};
 use super::run::{RunKind, store_settings};
-use crate::chat::{Element, HookInput, Message};
+use crate::chat::{Element, HookInput, Message, chat_context};
 use crate::context::{ChatSink, Emitter};
 use crate::protocol::{ClientEvent, ServerEvent, StepType};
 use crate::session::SessionRef;
@@ -77,6 +77,8 @@ enum Command {
     Start(Ack),
     Message {
         message: Box<Message>,
+        /// An `edit_message`: the conversation after it goes.
+        edited: bool,
         generation: u64,
         ack: Ack,
     },
@@ -234,6 +236,7 @@ impl Tab {
         let (ack, done) = Done::pair();
         self.send(Command::Message {
             message: Box::new(message),
+            edited: event == ClientEvent::EditMessage,
             generation,
             ack,
         });
@@ -460,10 +463,12 @@ async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
             }
             Command::Message {
                 mut message,
+                edited,
                 generation,
                 ack,
             } => {
                 attach_files(&tab, &mut message).await;
+                join_conversation(&tab, &message, edited).await;
                 tab.run(
                     HookKind::OnMessage,
                     HookInput::Message(*message),
@@ -541,6 +546,30 @@ async fn attach_files(tab: &Tab, message: &mut Message) {
             Err(err) => {
                 tracing::warn!(target: "chainrs::files", parent: &tab.session.span, file = %id, error = %err, "could not read the message's file");
             }
+        }
+    }
+}
+
+/// Adds the user's message to the session's conversation; an edit replaces the message's text
+/// there and removes what came after it, from the conversation and from the tab (as Chainlit does).
+async fn join_conversation(tab: &Tab, message: &Message, edited: bool) {
+    if !edited {
+        if let Err(err) = chat_context::record(&tab.session, message).await {
+            tracing::warn!(target: "chainrs::chat", parent: &tab.session.span, error = %err, "could not add the message to the conversation");
+        }
+        return;
+    }
+    match chat_context::edit(&tab.session, message).await {
+        Ok(later) => {
+            for id in later {
+                let mut gone = Message::new("").to_step();
+                gone.id = id;
+                gone.thread_id = Some(tab.session.thread_id());
+                tab.emit(ServerEvent::DeleteMessage(gone)).await;
+            }
+        }
+        Err(err) => {
+            tracing::warn!(target: "chainrs::chat", parent: &tab.session.span, error = %err, "could not apply the edit to the conversation");
         }
     }
 }

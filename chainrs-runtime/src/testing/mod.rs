@@ -329,6 +329,18 @@ impl TestChat {
         Ok(self.received())
     }
 
+    /// Edits an earlier user message as the page does (`edit_message`): the conversation after
+    /// it goes, and `on_message` runs again with the new text; waits as [`send`](Self::send) does.
+    pub async fn edit(&mut self, id: uuid::Uuid, text: &str) -> Result<Transcript> {
+        let mut message = Message::from_user(text);
+        message.id = id;
+        match self.tab.message(ClientEvent::EditMessage, message) {
+            Ok(done) => self.finish(done).await,
+            Err(refusal) => return Err(refused(refusal).await),
+        }
+        Ok(self.received())
+    }
+
     /// Sends a user message with the files it attaches (ids `POST /project/file` answered,
     /// as the page sends them in `fileReferences`), and waits as [`send`](Self::send) does.
     pub async fn send_with_files(
