@@ -679,3 +679,170 @@ async fn with_redis_sessions_an_upload_on_one_instance_is_read_on_another() -> c
     clean(store.prefix()).await;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_message_attaching_more_files_than_the_app_takes_is_refused() -> chainrs::Result<()> {
+    let dir = temp_dir("attach-limit");
+    let client = TestClient::new(
+        App::new()
+            .register(show)
+            .file_store(DiskStore::new(&dir))
+            .file_upload(FileUpload::new().max_files(2)),
+    )?;
+    let mut chat = client.open_chat().await?;
+    let mut ids = Vec::new();
+    for name in ["a.txt", "b.txt", "c.txt"] {
+        let (status, body) = upload(&client, chat.session_id(), name, "text/plain", b"x").await;
+        assert_eq!(status, 200, "{body}");
+        ids.push(serde_json::from_value::<uuid::Uuid>(body["id"].clone()).expect("an id"));
+    }
+    let refused = chat.send_with_files("three", &ids).await;
+    let err = refused.expect_err("over max_files");
+    assert!(
+        err.to_string()
+            .contains("attaches 3 files, over this app's limit of 2"),
+        "{err}"
+    );
+    let two = chat.send_with_files("two", &ids[..2]).await?;
+    assert!(
+        two.replies()[0].starts_with("2 file(s)"),
+        "{:?}",
+        two.replies()
+    );
+
+    let closed = TestClient::new(App::new().register(show).file_store(DiskStore::new(&dir)))?;
+    let mut closed_chat = closed.open_chat().await?;
+    let err = closed_chat
+        .send_with_files("sneaky", &[uuid::Uuid::new_v4()])
+        .await
+        .expect_err("no attachments without App::file_upload");
+    assert!(err.to_string().contains("takes none"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_expired_sessions_files_are_removed_by_the_sweep() -> chainrs::Result<()> {
+    let dir = temp_dir("expired");
+    let client = TestClient::new(app(&dir).session_timeout(Duration::from_secs(60)))?;
+    let chat = client.open_chat().await?;
+    let session = chat.session_id();
+    let (status, body) = upload(&client, session, "a.txt", "text/plain", b"soon gone").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(dir.join(session.to_string()).is_dir());
+    drop(chat);
+    tokio::time::sleep(Duration::from_secs(61)).await;
+    client.sweep().await?;
+    for _ in 0..500 {
+        if !dir.join(session.to_string()).exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        !dir.join(session.to_string()).exists(),
+        "the expired session's folder is still there"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}
+
+/// Elements of each kind, with their content from a path and their kind's fields.
+#[on_message]
+async fn kinds(_msg: Message) -> chainrs::Result<()> {
+    let pdf = std::env::temp_dir().join(format!("chainrs-kinds-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&pdf, b"%PDF-1.7 tiny")?;
+    Message::new("kinds")
+        .with_element(Element::pdf("").path(&pdf).page(3).display(Display::Page))
+        .with_element(
+            Element::audio("beep")
+                .bytes(&b"ID3beep"[..])
+                .auto_play(true),
+        )
+        .with_element(
+            Element::video("clip")
+                .url("https://example.com/v.mp4")
+                .player_config(json!({"youtube": {}})),
+        )
+        .with_element(Element::dataframe(
+            "table",
+            ["a", "b"],
+            [vec![json!(1), json!("x")]],
+        ))
+        .with_element(Element::plotly("plot", json!({"data": [], "layout": {}})))
+        .send()
+        .await?;
+    std::fs::remove_file(pdf)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_kind_carries_its_fields_and_content() -> chainrs::Result<()> {
+    let dir = temp_dir("kinds");
+    let client = TestClient::new(App::new().register(kinds).file_store(DiskStore::new(&dir)))?;
+    let mut chat = client.open_chat().await?;
+    let seen = chat.send("go").await?;
+    let sent: Vec<Value> = elements(seen.events())
+        .iter()
+        .map(|e| serde_json::to_value(e).expect("json"))
+        .collect();
+    assert_eq!(sent.len(), 5);
+    let (pdf, audio, video, table, plot) = (&sent[0], &sent[1], &sent[2], &sent[3], &sent[4]);
+    assert!(
+        pdf["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("chainrs-kinds-") && n.ends_with(".pdf")),
+        "named after the path: {pdf}"
+    );
+    assert_eq!(
+        (&pdf["type"], &pdf["page"], &pdf["display"], &pdf["mime"]),
+        (
+            &json!("pdf"),
+            &json!(3),
+            &json!("page"),
+            &json!("application/pdf")
+        )
+    );
+    assert_eq!(
+        (&audio["autoPlay"], &audio["mime"]),
+        (&json!(true), &json!("audio/mpeg"))
+    );
+    assert_eq!(
+        (&video["url"], &video["playerConfig"], &video["size"]),
+        (
+            &json!("https://example.com/v.mp4"),
+            &json!({"youtube": {}}),
+            &json!("medium")
+        )
+    );
+    assert_eq!(
+        (&table["type"], &table["size"]),
+        (&json!("dataframe"), &json!("large"))
+    );
+    assert_eq!(plot["type"], json!("plotly"));
+    let session = chat.session_id();
+    let fetch = |element: &Value| {
+        let key = element["chainlitKey"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let path = format!("/project/file/{key}?session_id={session}");
+        let request = client.get(&path);
+        async move { request.send().await }
+    };
+    assert_eq!(
+        fetch(pdf).await.bytes(),
+        b"%PDF-1.7 tiny",
+        "read from the path when sent"
+    );
+    let rows: Value = fetch(table).await.json()?;
+    assert_eq!(
+        rows,
+        json!({"columns": ["a", "b"], "index": [0], "data": [[1, "x"]]})
+    );
+    let figure = fetch(plot).await;
+    assert_eq!(figure.header("content-type"), Some("application/json"));
+    assert_eq!(figure.json::<Value>()?, json!({"data": [], "layout": {}}));
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}

@@ -436,7 +436,10 @@ impl App {
             parts.hooks,
             Arc::new(state),
             files,
-            config.max_message_bytes,
+            (
+                config.max_message_bytes,
+                config.file_upload.as_ref().map(|u| u.max_files as usize),
+            ),
             #[cfg(feature = "redis")]
             redis.map(|redis| crate::tab::Relay::new(&redis)),
         );

@@ -39,6 +39,8 @@ pub(crate) struct Tabs {
     pub(crate) files: Arc<dyn FileStore>,
     /// `Config::max_message_bytes`: longer user messages are refused.
     pub(crate) max_message_bytes: usize,
+    /// How many files one message may attach (`FileUpload::max_files`; none: no attachments).
+    pub(crate) max_attachments: Option<usize>,
     links: DashMap<SessionId, Arc<ChatLink>>,
     /// The hook runs of each session, so a stop reaches all of them (also those a previous
     /// connection started, and, through the relay, those on other instances).
@@ -58,7 +60,7 @@ impl Tabs {
         hooks: Hooks,
         state: Arc<StateMap>,
         files: Arc<dyn FileStore>,
-        max_message_bytes: usize,
+        (max_message_bytes, max_attachments): (usize, Option<usize>),
         #[cfg(feature = "redis")] relay: Option<Arc<Relay>>,
     ) -> Arc<Self> {
         let tabs = Arc::new(Tabs {
@@ -67,6 +69,7 @@ impl Tabs {
             state,
             files,
             max_message_bytes,
+            max_attachments,
             links: DashMap::new(),
             running: DashMap::new(),
             next_run: AtomicU64::new(0),

@@ -231,6 +231,22 @@ impl Tab {
                 ),
             ));
         }
+        let attached = message.elements.len();
+        if attached > 0 {
+            let why = match self.tabs.max_attachments {
+                None => Some(
+                    "the message attaches files, but this app takes none (App::file_upload enables them)"
+                        .to_owned(),
+                ),
+                Some(most) if attached > most => Some(format!(
+                    "the message attaches {attached} files, over this app's limit of {most} (FileUpload::max_files)"
+                )),
+                Some(_) => None,
+            };
+            if let Some(why) = why {
+                return Err(self.refuse(event.name(), why));
+            }
+        }
         message.thread_id = Some(self.session.thread_id());
         let generation = self.stops.load(Ordering::Acquire);
         let (ack, done) = Done::pair();
@@ -526,10 +542,9 @@ async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
 /// one becomes an element of the message (and is shown under it, as Chainlit does); an id
 /// the session has no file for is dropped.
 async fn attach_files(tab: &Tab, message: &mut Message) {
-    /// The most files one message refers to that are looked up.
-    const MOST: usize = 100;
+    // How many there may be was checked when the message came (Tab::message).
     let references = std::mem::take(&mut message.elements);
-    for reference in references.into_iter().take(MOST) {
+    for reference in references {
         let Some(id) = reference.referenced_file() else {
             continue;
         };
