@@ -693,7 +693,20 @@ async fn recall(msg: Message) -> chainrs::Result<()> {
 
 #[tokio::test]
 async fn the_chat_context_is_the_conversation_so_far_and_follows_edits() -> chainrs::Result<()> {
-    let client = TestClient::new(App::new().register(recall))?;
+    // Without App::chat_context the conversation is not kept, and asking for it says so.
+    let bare = TestClient::new(App::new().register(recall))?;
+    let mut bare_chat = bare.open_chat().await?;
+    let refused = bare_chat.send("hello").await?;
+    assert!(
+        refused
+            .errors()
+            .iter()
+            .any(|e| e.contains("App::chat_context()")),
+        "{:?}",
+        refused.errors()
+    );
+
+    let client = TestClient::new(App::new().register(recall).chat_context())?;
     let mut chat = client.open_chat().await?;
     let first = chat.send("hello").await?;
     assert_eq!(first.replies(), ["user: hello"]);

@@ -219,6 +219,11 @@ async fn hello_serves_its_chat_and_history_on_one_session() -> Result<(), Box<dy
         "hello streams its reply: {:?}",
         turn.names()
     );
+    // The greeting, two messages and their echoes, then /recap itself.
+    assert_eq!(
+        chat.send("/recap").await?.replies(),
+        ["So far: 3 from you, 3 from me."]
+    );
 
     let served = Served::start(hello::app()).await?;
     let http = reqwest::Client::new();

@@ -96,6 +96,9 @@ pub struct Config {
     /// Where the default file store keeps session files (`CHAINRS_FILES_DIR`; default
     /// `chainrs-files` in the system's temporary directory), a folder per session.
     pub files_dir: Option<PathBuf>,
+    /// Whether each session's conversation is kept for `ChatContext` (`App::chat_context`;
+    /// default off: it costs a session store write per message).
+    pub chat_context: bool,
     /// How the chat page presents the app.
     pub ui: UiConfig,
     /// Which page is served at `/` (`CHAINRS_FRONTEND_DIR` names a built front-end folder, such
@@ -295,6 +298,7 @@ impl Default for Config {
             user_env: Vec::new(),
             file_upload: None,
             files_dir: None,
+            chat_context: false,
             ui: UiConfig::default(),
             frontend: Frontend::default(),
         }

@@ -196,6 +196,14 @@ impl App {
         self
     }
 
+    /// Keeps each session's conversation (user messages, replies, asks) for
+    /// [`ChatContext`](crate::ChatContext), Chainlit's `cl.chat_context`: in the session store, so
+    /// every instance has it. Off by default, since it costs a store write per message.
+    pub fn chat_context(mut self) -> Self {
+        self.config.chat_context = true;
+        self
+    }
+
     /// Where the default file store keeps the sessions' files (`CHAINRS_FILES_DIR`; default
     /// `chainrs-files` in the system's temporary directory), a folder per session.
     pub fn files_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
@@ -436,10 +444,11 @@ impl App {
             parts.hooks,
             Arc::new(state),
             files,
-            (
-                config.max_message_bytes,
-                config.file_upload.as_ref().map(|u| u.max_files as usize),
-            ),
+            crate::tab::TabSettings {
+                max_message_bytes: config.max_message_bytes,
+                max_attachments: config.file_upload.as_ref().map(|u| u.max_files as usize),
+                chat_context: config.chat_context,
+            },
             #[cfg(feature = "redis")]
             redis.map(|redis| crate::tab::Relay::new(&redis)),
         );

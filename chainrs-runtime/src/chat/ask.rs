@@ -95,7 +95,7 @@ impl AskUserMessage {
         let cx = context::current().ok_or(Error::NoContext {
             api: "AskUserMessage::send",
         })?;
-        super::chat_context::record(&cx.session, &answer).await?;
+        super::chat_context::record(super::chat_context::of(&cx).as_ref(), &answer).await?;
         Ok(Some(answer))
     }
 }
@@ -297,7 +297,7 @@ async fn ask(
     let mut message = message;
     message.thread_id = Some(cx.session.thread_id());
     message.parent_id = cx.parent_step;
-    super::chat_context::record(&cx.session, &message).await?;
+    super::chat_context::record(super::chat_context::of(&cx).as_ref(), &message).await?;
     let mut msg = message.to_step();
     msg.wait_for_answer = true;
     let mut keys = Vec::with_capacity(actions.len());

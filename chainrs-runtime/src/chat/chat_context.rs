@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::Message;
-use crate::context;
+use crate::context::{self, Context};
 use crate::error::{Error, Result};
 use crate::protocol::StepType;
 use crate::session::SessionRef;
@@ -56,36 +56,122 @@ fn is_conversation(kind: StepType) -> bool {
     )
 }
 
-type Entries = Option<Vec<Entry>>;
+/// The conversation as stored: a JSON array of entries, oldest first, changed as text. Adding a
+/// message (by far the most frequent change) appends to the text without decoding the rest.
+/// Entries are written with their `id` first, and an unescaped `"` never occurs inside a JSON
+/// string, so `{"id":"` marks the start of an entry and nothing else.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Log(String);
 
-/// Adds `message` at the end, or changes it in place when it is there already.
-pub(crate) async fn record(session: &SessionRef, message: &Message) -> Result<()> {
+/// Where each entry starts.
+const ENTRY_START: &str = "{\"id\":\"";
+
+impl Log {
+    fn read(text: Option<&str>) -> Self {
+        match text {
+            Some(text) if text.starts_with('[') => Log(text.to_owned()),
+            _ => Log("[]".to_owned()),
+        }
+    }
+
+    fn of(entries: &[Entry]) -> Self {
+        Log(serde_json::to_string(entries).unwrap_or_else(|_| "[]".to_owned()))
+    }
+
+    /// Whether message `id` is in it.
+    fn contains(&self, id: Uuid) -> bool {
+        self.0.contains(&format!("{ENTRY_START}{id}\""))
+    }
+
+    fn push(&mut self, entry: &Entry) {
+        let Ok(json) = serde_json::to_string(entry) else {
+            return;
+        };
+        self.0.pop(); // the closing `]`
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        self.0.push_str(&json);
+        self.0.push(']');
+    }
+
+    fn entries(&self) -> Vec<Entry> {
+        serde_json::from_str(&self.0).unwrap_or_default()
+    }
+
+    /// Keeps the last `limit` entries.
+    fn trim(&mut self, limit: usize) {
+        // An entry takes at least this much text: a shorter log cannot hold too many.
+        const SMALLEST_ENTRY: usize = 90;
+        if self.0.len() < limit.saturating_mul(SMALLEST_ENTRY) {
+            return;
+        }
+        let starts: Vec<usize> = self
+            .0
+            .match_indices(ENTRY_START)
+            .map(|(at, _)| at)
+            .collect();
+        if starts.len() <= limit {
+            return;
+        }
+        let first_kept = starts[starts.len() - limit.max(1)];
+        if limit == 0 {
+            self.0 = "[]".to_owned();
+            return;
+        }
+        self.0.replace_range(..first_kept, "[");
+    }
+}
+
+/// The session whose conversation a handler's messages join, when the app keeps it.
+pub(crate) fn of(cx: &Context) -> Option<SessionRef> {
+    cx.chat_context.then(|| cx.session.clone())
+}
+
+/// Adds `message` at the end, or changes it in place when it is there already (nothing when
+/// the app keeps no conversation: `session` is none).
+pub(crate) async fn record(session: Option<&SessionRef>, message: &Message) -> Result<()> {
+    let Some(session) = session else {
+        return Ok(());
+    };
     if !is_conversation(message.kind) {
         return Ok(());
     }
     let entry = Entry::of(message);
     session
         .sessions
-        .modify(session, KEY, |entries: &mut Entries| {
-            let list = entries.get_or_insert_with(Vec::new);
-            match list.iter_mut().find(|e| e.id == entry.id) {
-                Some(existing) => *existing = entry.clone(),
-                None => list.push(entry.clone()),
+        .modify_text(session, KEY, |text| {
+            let mut log = Log::read(text);
+            if log.contains(entry.id) {
+                let mut entries = log.entries();
+                for existing in entries.iter_mut().filter(|e| e.id == entry.id) {
+                    *existing = entry.clone();
+                }
+                log = Log::of(&entries);
+            } else {
+                log.push(&entry);
+                log.trim(CHAT_CONTEXT_LIMIT);
             }
-            let over = list.len().saturating_sub(CHAT_CONTEXT_LIMIT);
-            list.drain(..over);
+            (log.0, ())
         })
         .await
 }
 
 /// Takes message `id` out of the conversation.
-pub(crate) async fn forget(session: &SessionRef, id: Uuid) -> Result<()> {
+pub(crate) async fn forget(session: Option<&SessionRef>, id: Uuid) -> Result<()> {
+    let Some(session) = session else {
+        return Ok(());
+    };
     session
         .sessions
-        .modify(session, KEY, |entries: &mut Entries| {
-            if let Some(list) = entries.as_mut() {
-                list.retain(|e| e.id != id);
+        .modify_text(session, KEY, |text| {
+            let log = Log::read(text);
+            if !log.contains(id) {
+                return (log.0, ());
             }
+            let mut entries = log.entries();
+            entries.retain(|e| e.id != id);
+            (Log::of(&entries).0, ())
         })
         .await
 }
@@ -97,19 +183,20 @@ pub(crate) async fn edit(session: &SessionRef, message: &Message) -> Result<Vec<
     let entry = Entry::of(message);
     session
         .sessions
-        .modify(session, KEY, |entries: &mut Entries| {
-            let list = entries.get_or_insert_with(Vec::new);
-            match list.iter().position(|e| e.id == entry.id) {
+        .modify_text(session, KEY, |text| {
+            let mut entries = Log::read(text).entries();
+            let later = match entries.iter().position(|e| e.id == entry.id) {
                 Some(at) => {
-                    let later: Vec<Uuid> = list.drain(at + 1..).map(|e| e.id).collect();
-                    list[at].content = entry.content.clone();
+                    let later: Vec<Uuid> = entries.drain(at + 1..).map(|e| e.id).collect();
+                    entries[at].content = entry.content.clone();
                     later
                 }
                 None => {
-                    list.push(entry.clone());
+                    entries.push(entry.clone());
                     Vec::new()
                 }
-            }
+            };
+            (Log::of(&entries).0, later)
         })
         .await
 }
@@ -117,7 +204,8 @@ pub(crate) async fn edit(session: &SessionRef, message: &Message) -> Result<Vec<
 /// The conversation of the current session (Chainlit's `cl.chat_context`): the user's
 /// messages, the app's and asks, in order, as they stand after updates, removals and edits
 /// (an edit drops what came after the edited message). It keeps the last
-/// [`CHAT_CONTEXT_LIMIT`] messages.
+/// [`CHAT_CONTEXT_LIMIT`] messages, when the app asks for it with
+/// [`App::chat_context`](crate::App::chat_context) (otherwise these calls say so).
 ///
 /// ```no_run
 /// # use chainrs::prelude::*;
@@ -132,10 +220,9 @@ impl ChatContext {
     /// The conversation so far, oldest first.
     pub async fn get() -> Result<Vec<Message>> {
         let session = session_of("ChatContext::get")?;
-        let (entries, _) = session.sessions.read::<Entries>(&session, KEY).await?;
+        let (entries, _) = session.sessions.read::<Vec<Entry>>(&session, KEY).await?;
         let thread = session.thread_id();
         Ok(entries
-            .flatten()
             .unwrap_or_default()
             .into_iter()
             .map(|e| e.into_message(thread))
@@ -164,13 +251,69 @@ impl ChatContext {
         let session = session_of("ChatContext::clear")?;
         session
             .sessions
-            .put(&session, KEY, &None::<Vec<Entry>>)
+            .put(&session, KEY, &Vec::<Entry>::new())
             .await
     }
 }
 
 fn session_of(api: &'static str) -> Result<SessionRef> {
-    context::current()
-        .map(|cx| cx.session)
-        .ok_or(Error::NoContext { api })
+    let cx = context::current().ok_or(Error::NoContext { api })?;
+    of(&cx).ok_or_else(|| {
+        Error::Config(format!(
+            "{api}: this app keeps no conversation; call App::chat_context() when building it"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u128) -> Entry {
+        Entry {
+            id: Uuid::from_u128(n),
+            kind: StepType::UserMessage,
+            author: "User".to_owned(),
+            content: format!("message {n} with \"quotes\"\nand a line break"),
+            created_at: "2026-01-01T00:00:00Z".to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_smallest_entry_is_not_smaller_than_the_trim_assumes() {
+        let smallest = Entry {
+            id: Uuid::nil(),
+            kind: StepType::Run,
+            author: String::new(),
+            content: String::new(),
+            created_at: String::new(),
+        };
+        assert!(serde_json::to_string(&smallest).expect("json").len() >= 90);
+    }
+
+    #[test]
+    fn the_log_appends_finds_and_trims_as_text() {
+        let mut log = Log::read(None);
+        for n in 1..=5 {
+            log.push(&entry(n));
+        }
+        assert!(log.contains(Uuid::from_u128(3)));
+        assert!(!log.contains(Uuid::from_u128(9)));
+        assert_eq!(log.entries(), (1..=5).map(entry).collect::<Vec<_>>());
+        assert_eq!(
+            log,
+            Log::of(&log.entries()),
+            "the same text as encoding it whole"
+        );
+        log.trim(2);
+        assert_eq!(log.entries(), vec![entry(4), entry(5)]);
+        assert!(!log.contains(Uuid::from_u128(3)));
+        log.trim(2);
+        assert_eq!(log.entries().len(), 2);
+        log.trim(0);
+        assert!(log.entries().is_empty());
+        // What a cleared or never-written conversation holds reads as empty.
+        assert!(Log::read(Some("null")).entries().is_empty());
+        assert!(Log::read(Some("[]")).entries().is_empty());
+    }
 }

@@ -117,15 +117,15 @@ impl Message {
     }
 
     /// Fills thread and parent from the context, then returns the tab to send to and the
-    /// session (whose conversation the message joins).
-    fn bind(&mut self, api: &'static str) -> Result<(Emitter, SessionRef)> {
+    /// session whose conversation the message joins (when the app keeps one).
+    fn bind(&mut self, api: &'static str) -> Result<(Emitter, Option<SessionRef>)> {
         let cx = context::current().ok_or(Error::NoContext { api })?;
         let emitter = cx.chat.clone().ok_or(Error::NoChat { api })?;
         self.thread_id.get_or_insert(cx.session.thread_id());
         if self.parent_id.is_none() {
             self.parent_id = cx.parent_step;
         }
-        Ok((emitter, cx.session))
+        Ok((emitter, chat_context::of(&cx)))
     }
 
     /// Sends the message to the current session's chat tab and returns it (with its thread set).
@@ -136,7 +136,7 @@ impl Message {
         emitter
             .emit(ServerEvent::NewMessage(self.to_step()))
             .await?;
-        chat_context::record(&session, &self).await?;
+        chat_context::record(session.as_ref(), &self).await?;
         for action in &mut self.actions {
             action.for_id = Some(self.id);
             emitter.emit(ServerEvent::Action(action.clone())).await?;
@@ -154,7 +154,7 @@ impl Message {
         emitter
             .emit(ServerEvent::UpdateMessage(self.to_step()))
             .await?;
-        chat_context::record(&session, self).await
+        chat_context::record(session.as_ref(), self).await
     }
 
     /// Removes the message's buttons from the tab (its `actions`, as sent).
@@ -172,7 +172,7 @@ impl Message {
         emitter
             .emit(ServerEvent::DeleteMessage(self.to_step()))
             .await?;
-        chat_context::forget(&session, self.id).await
+        chat_context::forget(session.as_ref(), self.id).await
     }
 
     /// Starts streaming this message token by token; call [`MessageStream::finish`] at the end.
@@ -192,7 +192,8 @@ impl Message {
 pub struct MessageStream {
     message: Message,
     emitter: Emitter,
-    session: SessionRef,
+    /// The conversation the message joins, when the app keeps one.
+    session: Option<SessionRef>,
     started: bool,
 }
 
@@ -250,7 +251,7 @@ impl MessageStream {
         self.emitter
             .emit(ServerEvent::NewMessage(self.message.to_step()))
             .await?;
-        chat_context::record(&self.session, &self.message).await?;
+        chat_context::record(self.session.as_ref(), &self.message).await?;
         let elements = std::mem::take(&mut self.message.elements);
         for element in elements {
             let sent = element.send(Some(self.message.id)).await?;

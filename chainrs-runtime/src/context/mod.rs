@@ -37,6 +37,8 @@ pub(crate) struct Context {
     pub(crate) chat: Option<Emitter>,
     /// Where the session's files are (uploads, element content).
     pub(crate) files: Arc<dyn FileStore>,
+    /// Whether the session's conversation is kept (`App::chat_context`).
+    pub(crate) chat_context: bool,
     /// The step new messages nest under (the `on_message` run step).
     pub(crate) parent_step: Option<Uuid>,
 }

@@ -89,6 +89,7 @@ pub(crate) async fn resolve_request(
         state: parts.tabs.state.clone(),
         chat,
         files: parts.tabs.files.clone(),
+        chat_context: parts.tabs.settings.chat_context,
         parent_step: None,
     })
 }

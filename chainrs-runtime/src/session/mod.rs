@@ -511,6 +511,36 @@ impl Sessions {
         }
     }
 
+    /// Atomic read-modify-write of one key's stored JSON text itself (`None`: not written), for
+    /// values kept in a shape that changes without decoding it whole (an append-only list);
+    /// `f` returns the new JSON text and may run more than once.
+    pub(crate) async fn modify_text<R>(
+        &self,
+        session: &SessionRef,
+        key: &str,
+        mut f: impl FnMut(Option<&str>) -> (String, R),
+    ) -> Result<R> {
+        let mut attempt = 0;
+        loop {
+            let (text, version) = match self
+                .store
+                .get(session.id, key)
+                .await
+                .map_err(Error::Store)?
+            {
+                Lookup::NoSession => return Err(Error::SessionNotFound(session.id.to_string())),
+                Lookup::NoKey => (None, 0),
+                Lookup::Found(v) => (Some(v.value), v.version),
+            };
+            let (encoded, out) = f(text.as_deref());
+            if self.write(session, key, version, encoded).await? {
+                return Ok(out);
+            }
+            attempt += 1;
+            back_off(attempt).await;
+        }
+    }
+
     /// Replaces one key whatever its current value.
     pub(crate) async fn put<S: Serialize>(
         &self,

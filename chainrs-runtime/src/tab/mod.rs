@@ -37,10 +37,8 @@ pub(crate) struct Tabs {
     pub(crate) state: Arc<StateMap>,
     /// The sessions' files: uploads and element content, removed when a session ends.
     pub(crate) files: Arc<dyn FileStore>,
-    /// `Config::max_message_bytes`: longer user messages are refused.
-    pub(crate) max_message_bytes: usize,
-    /// How many files one message may attach (`FileUpload::max_files`; none: no attachments).
-    pub(crate) max_attachments: Option<usize>,
+    /// What the app's configuration says of its tabs.
+    pub(crate) settings: TabSettings,
     links: DashMap<SessionId, Arc<ChatLink>>,
     /// The hook runs of each session, so a stop reaches all of them (also those a previous
     /// connection started, and, through the relay, those on other instances).
@@ -53,6 +51,17 @@ pub(crate) struct Tabs {
     relay: Option<Arc<Relay>>,
 }
 
+/// What the app's configuration says of its tabs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TabSettings {
+    /// `Config::max_message_bytes`: longer user messages are refused.
+    pub(crate) max_message_bytes: usize,
+    /// How many files one message may attach (`FileUpload::max_files`; none: no attachments).
+    pub(crate) max_attachments: Option<usize>,
+    /// `App::chat_context`: the session's conversation is kept for `ChatContext`.
+    pub(crate) chat_context: bool,
+}
+
 impl Tabs {
     /// The tab directory of an app; with a relay, it starts receiving for this instance's tabs.
     pub(crate) fn new(
@@ -60,7 +69,7 @@ impl Tabs {
         hooks: Hooks,
         state: Arc<StateMap>,
         files: Arc<dyn FileStore>,
-        (max_message_bytes, max_attachments): (usize, Option<usize>),
+        settings: TabSettings,
         #[cfg(feature = "redis")] relay: Option<Arc<Relay>>,
     ) -> Arc<Self> {
         let tabs = Arc::new(Tabs {
@@ -68,8 +77,7 @@ impl Tabs {
             hooks,
             state,
             files,
-            max_message_bytes,
-            max_attachments,
+            settings,
             links: DashMap::new(),
             running: DashMap::new(),
             next_run: AtomicU64::new(0),

@@ -140,6 +140,7 @@ impl Tabs {
             state: self.state.clone(),
             chat: Some(emitter.clone()),
             files: self.files.clone(),
+            chat_context: self.settings.chat_context,
             parent_step: run_step.as_ref().map(|s| s.id),
         };
         let call = ChatCall {

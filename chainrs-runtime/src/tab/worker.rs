@@ -221,7 +221,7 @@ impl Tab {
         mut message: Message,
     ) -> Result<Done, Refused> {
         self.accepts(event)?;
-        let limit = self.tabs.max_message_bytes;
+        let limit = self.tabs.settings.max_message_bytes;
         if message.content.len() > limit {
             return Err(self.refuse(
                 event.name(),
@@ -233,7 +233,7 @@ impl Tab {
         }
         let attached = message.elements.len();
         if attached > 0 {
-            let why = match self.tabs.max_attachments {
+            let why = match self.tabs.settings.max_attachments {
                 None => Some(
                     "the message attaches files, but this app takes none (App::file_upload enables them)"
                         .to_owned(),
@@ -568,8 +568,11 @@ async fn attach_files(tab: &Tab, message: &mut Message) {
 /// Adds the user's message to the session's conversation; an edit replaces the message's text
 /// there and removes what came after it, from the conversation and from the tab (as Chainlit does).
 async fn join_conversation(tab: &Tab, message: &Message, edited: bool) {
+    if !tab.tabs.settings.chat_context {
+        return;
+    }
     if !edited {
-        if let Err(err) = chat_context::record(&tab.session, message).await {
+        if let Err(err) = chat_context::record(Some(&tab.session), message).await {
             tracing::warn!(target: "chainrs::chat", parent: &tab.session.span, error = %err, "could not add the message to the conversation");
         }
         return;

@@ -476,6 +476,7 @@ impl TestChat {
             state: self.tabs.state.clone(),
             chat: Some(self.tab.emitter().clone()),
             files: self.tabs.files.clone(),
+            chat_context: self.tabs.settings.chat_context,
             parent_step: None,
         };
         context.scope(fut).await

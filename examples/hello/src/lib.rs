@@ -5,8 +5,8 @@
 //! (50,000 tokens as fast as possible), `/tick` (a 10-second job writing to the session), `/tool`
 //! (nested steps), `/ask` (a text question), `/choose` (buttons), `/action` (an action
 //! callback), `/image` (an inline picture and a side text), `/sidebar` (the element panel),
-//! `/file` (a file asked for and read), `/tasks` (a task list that advances), `/toast` and
-//! `/error`; files attached in the composer
+//! `/file` (a file asked for and read), `/tasks` (a task list that advances), `/recap` (the
+//! conversation so far, from `ChatContext`), `/toast` and `/error`; files attached in the composer
 //! are read and described; chat settings changes are confirmed with a toast and window
 //! messages from an embedding page are echoed back.
 
@@ -84,6 +84,7 @@ pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()>
         "/sidebar" => sidebar_demo().await,
         "/file" => file_demo().await,
         "/tasks" => tasks_demo().await,
+        "/recap" => recap().await,
         "/toast" => chainrs::toast("Saved", ToastKind::Success).await,
         "/error" => Err(chainrs::Error::handler("something broke")),
         _ => echo(turns, &msg.content).await,
@@ -288,6 +289,20 @@ async fn tasks_demo() -> chainrs::Result<()> {
     Ok(())
 }
 
+/// Counts the conversation so far by role, as an LLM call would receive it.
+async fn recap() -> chainrs::Result<()> {
+    let conversation = ChatContext::to_openai().await?;
+    let count = |role: &str| conversation.iter().filter(|m| m["role"] == role).count();
+    Message::new(format!(
+        "So far: {} from you, {} from me.",
+        count("user"),
+        count("assistant")
+    ))
+    .send()
+    .await?;
+    Ok(())
+}
+
 /// Says what the attached files are.
 async fn describe_files(files: &[Element]) -> chainrs::Result<()> {
     let mut lines = Vec::with_capacity(files.len());
@@ -392,6 +407,8 @@ pub fn app() -> App {
         .register(notify)
         // Files attached in the composer reach `reply` as `msg.elements`.
         .file_upload(FileUpload::new().max_size_mb(20))
+        // The conversation, for `/recap` (an LLM app hands it to its model).
+        .chat_context()
         // Without CHAINRS_AUTH_SECRET, sign logins with a throwaway secret (and say so loudly)
         // so `cargo run -p hello` works with no set-up; set the secret in production.
         .dev_mode(true)
