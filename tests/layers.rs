@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("auth", 1),
     ("session", 2),
     ("files", 2),
+    ("data", 2),
     ("context", 3),
     ("chat", 4),
     ("extract", 5),

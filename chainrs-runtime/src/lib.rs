@@ -41,6 +41,7 @@ mod auth;
 mod chat;
 mod config;
 mod context;
+pub mod data;
 mod error;
 mod extract;
 pub mod files;

@@ -10,6 +10,7 @@ mod element;
 mod handshake;
 #[cfg(test)]
 mod properties;
+mod thread;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -21,6 +22,7 @@ pub(crate) use client_event::ClientEvent;
 pub(crate) use client_message::{ClientMessage, MESSAGE_SHAPE};
 pub use element::{Display, ElementDict, ElementKind, ElementSize};
 pub(crate) use handshake::{HANDSHAKE_SHAPE, Handshake};
+pub use thread::{FeedbackDict, Page, PageInfo, Pagination, ThreadDict, ThreadFilter};
 
 /// The current time as Chainlit writes it: ISO-8601 UTC ending in `Z`.
 pub fn now_iso() -> String {
@@ -125,6 +127,9 @@ pub struct StepDict {
     /// Modes the user chose, if any.
     #[serde(default)]
     pub modes: Option<Value>,
+    /// The user's feedback on it (in a stored thread).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<FeedbackDict>,
 }
 
 fn show_input_default() -> Value {
@@ -158,6 +163,7 @@ impl StepDict {
             generation: None,
             command: None,
             modes: None,
+            feedback: None,
         }
     }
 }

@@ -1,0 +1,373 @@
+//! The data layer contract, run against every backend (SQLite here, PostgreSQL in its own
+//! module's tests): what `DataLayer`'s docs promise, checked call by call.
+
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use super::{DataLayer, ThreadUpdate};
+use crate::auth::User;
+use crate::protocol::{
+    ElementDict, ElementKind, FeedbackDict, Pagination, StepDict, StepType, ThreadFilter,
+};
+
+fn map(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+fn step(thread: Uuid, kind: StepType, output: &str, start: &str) -> StepDict {
+    let mut step = StepDict::new(kind, "Assistant");
+    step.thread_id = Some(thread);
+    step.output = output.to_owned();
+    step.created_at = Some(start.to_owned());
+    step.start = Some(start.to_owned());
+    step.end = Some(start.to_owned());
+    step
+}
+
+/// Every promise of the trait, on one backend.
+pub(crate) async fn run(layer: &dyn DataLayer) {
+    users(layer).await;
+    threads_and_steps(layer).await;
+    listing(layer).await;
+    deletion(layer).await;
+}
+
+async fn users(layer: &dyn DataLayer) {
+    assert_eq!(layer.get_user("nobody").await.expect("get"), None);
+    let mut ada = User::new("ada");
+    ada.metadata = map(json!({"plan": "free"}));
+    let stored = layer.create_user(&ada).await.expect("create");
+    assert_eq!(stored.identifier, "ada");
+    assert_eq!(stored.metadata, map(json!({"plan": "free"})));
+    ada.metadata = map(json!({"plan": "pro"}));
+    let again = layer.create_user(&ada).await.expect("upsert");
+    assert_eq!(again.id, stored.id, "an upsert on the identifier");
+    assert_eq!(again.metadata, map(json!({"plan": "pro"})));
+    assert_eq!(layer.get_user("ada").await.expect("get"), Some(again));
+}
+
+async fn threads_and_steps(layer: &dyn DataLayer) {
+    let user = layer.create_user(&User::new("bo")).await.expect("user");
+    let thread = Uuid::new_v4();
+    assert_eq!(layer.get_thread(thread).await.expect("get"), None);
+    assert_eq!(layer.get_thread_author(thread).await.expect("author"), None);
+
+    // A step of an unknown thread creates it; a missing parent is created too.
+    let parent = Uuid::new_v4();
+    let mut question = step(
+        thread,
+        StepType::UserMessage,
+        "hello",
+        "2026-01-01T00:00:01.000Z",
+    );
+    question.parent_id = Some(parent);
+    layer.upsert_step(question.clone()).await.expect("step");
+    let mut answer = step(
+        thread,
+        StepType::AssistantMessage,
+        "hi!",
+        "2026-01-01T00:00:02.000Z",
+    );
+    answer.metadata = map(json!({"model": "x"}));
+    layer.upsert_step(answer.clone()).await.expect("step");
+
+    // Empty input/output and a `run` type keep what was stored.
+    let mut blank = answer.clone();
+    blank.output = String::new();
+    blank.step_type = StepType::Run;
+    blank.metadata = Map::new();
+    layer.upsert_step(blank).await.expect("upsert");
+
+    layer
+        .update_thread(
+            thread,
+            ThreadUpdate {
+                name: Some("hello".to_owned()),
+                user_id: Some(user.id.clone()),
+                metadata: Some(map(json!({"a": 1, "b": 2}))),
+                tags: Some(vec!["t1".to_owned()]),
+            },
+        )
+        .await
+        .expect("update");
+    layer
+        .update_thread(
+            thread,
+            ThreadUpdate {
+                metadata: Some(map(json!({"b": null, "c": 3}))),
+                ..ThreadUpdate::default()
+            },
+        )
+        .await
+        .expect("merge");
+    let feedback = layer
+        .upsert_feedback(FeedbackDict {
+            for_id: answer.id,
+            id: None,
+            value: 1,
+            comment: Some("good".to_owned()),
+        })
+        .await
+        .expect("feedback");
+    let same = layer
+        .upsert_feedback(FeedbackDict {
+            for_id: answer.id,
+            id: Some(feedback),
+            value: 0,
+            comment: None,
+        })
+        .await
+        .expect("feedback update");
+    assert_eq!(same, feedback);
+    let mut image = ElementDict::new(ElementKind::Image, "chart");
+    image.for_id = Some(answer.id);
+    image.thread_id = Some(thread);
+    image.chainlit_key = Some("key-1".to_owned());
+    image.mime = Some("image/png".to_owned());
+    image.page = Some(2);
+    layer.create_element(image.clone()).await.expect("element");
+
+    let got = layer
+        .get_thread(thread)
+        .await
+        .expect("get")
+        .expect("stored");
+    assert_eq!(got.name.as_deref(), Some("hello"));
+    assert_eq!(got.user_identifier.as_deref(), Some("bo"));
+    assert_eq!(got.user_id.as_deref(), Some(user.id.as_str()));
+    assert_eq!(got.tags.as_deref(), Some(&["t1".to_owned()][..]));
+    assert_eq!(
+        got.metadata,
+        map(json!({"a": 1, "c": 3})),
+        "merged; null removed"
+    );
+    let messages: Vec<(&str, StepType)> = got
+        .steps
+        .iter()
+        .filter(|s| s.id != parent)
+        .map(|s| (s.output.as_str(), s.step_type))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            ("hello", StepType::UserMessage),
+            ("hi!", StepType::AssistantMessage)
+        ],
+        "in start order, output and type kept"
+    );
+    assert!(
+        got.steps.iter().any(|s| s.id == parent),
+        "the missing parent was created"
+    );
+    let stored_answer = got
+        .steps
+        .iter()
+        .find(|s| s.id == answer.id)
+        .expect("answer");
+    assert_eq!(stored_answer.metadata, map(json!({"model": "x"})));
+    let on_answer = stored_answer
+        .feedback
+        .as_ref()
+        .expect("feedback on the step");
+    assert_eq!((on_answer.value, on_answer.id), (0, Some(feedback)));
+    assert_eq!(got.elements.len(), 1);
+    let element = &got.elements[0];
+    assert_eq!(
+        (
+            element.id,
+            element.for_id,
+            element.chainlit_key.as_deref(),
+            element.page
+        ),
+        (image.id, Some(answer.id), Some("key-1"), Some(2))
+    );
+    assert_eq!(
+        layer.get_element(thread, image.id).await.expect("element"),
+        Some(element.clone())
+    );
+    assert_eq!(
+        layer
+            .get_thread_author(thread)
+            .await
+            .expect("author")
+            .as_deref(),
+        Some("bo")
+    );
+
+    assert!(layer.delete_feedback(feedback).await.expect("delete"));
+    assert!(!layer.delete_feedback(feedback).await.expect("again"));
+    layer
+        .delete_element(image.id)
+        .await
+        .expect("delete element");
+    let got = layer
+        .get_thread(thread)
+        .await
+        .expect("get")
+        .expect("stored");
+    assert!(got.elements.is_empty());
+    assert!(got.steps.iter().all(|s| s.feedback.is_none()));
+}
+
+async fn listing(layer: &dyn DataLayer) {
+    let user = layer.create_user(&User::new("cy")).await.expect("user");
+    let other = layer.create_user(&User::new("di")).await.expect("user");
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let thread = Uuid::new_v4();
+        let first = format!("2026-02-01T00:00:0{n}.000Z");
+        layer
+            .upsert_step(step(thread, StepType::UserMessage, "q", &first))
+            .await
+            .expect("step");
+        layer
+            .update_thread(
+                thread,
+                ThreadUpdate {
+                    name: Some(format!("Topic {n}")),
+                    user_id: Some(user.id.clone()),
+                    ..ThreadUpdate::default()
+                },
+            )
+            .await
+            .expect("thread");
+        ids.push(thread);
+        // Activity is ordered by the store's clock: keep the updates apart.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let theirs = Uuid::new_v4();
+    layer
+        .update_thread(
+            theirs,
+            ThreadUpdate {
+                name: Some("Topic other".to_owned()),
+                user_id: Some(other.id.clone()),
+                ..ThreadUpdate::default()
+            },
+        )
+        .await
+        .expect("thread");
+    let mine = |first, cursor: Option<String>| {
+        let filter = ThreadFilter {
+            user_id: Some(user.id.clone()),
+            ..ThreadFilter::default()
+        };
+        (filter, Pagination { first, cursor })
+    };
+    let (filter, page) = mine(2, None);
+    let first = layer.list_threads(page, filter).await.expect("list");
+    let order: Vec<Uuid> = first.data.iter().map(|t| t.id).collect();
+    assert_eq!(order, [ids[4], ids[3]], "newest activity first");
+    assert!(first.page_info.has_next_page);
+    let (filter, page) = mine(2, first.page_info.end_cursor.clone());
+    let second = layer.list_threads(page, filter).await.expect("list");
+    assert_eq!(
+        second.data.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [ids[2], ids[1]]
+    );
+    let (filter, page) = mine(2, second.page_info.end_cursor.clone());
+    let last = layer.list_threads(page, filter).await.expect("list");
+    assert_eq!(last.data.iter().map(|t| t.id).collect::<Vec<_>>(), [ids[0]]);
+    assert!(!last.page_info.has_next_page);
+
+    let (mut filter, page) = mine(10, None);
+    filter.search = Some("TOPIC 3".to_owned());
+    let found = layer.list_threads(page, filter).await.expect("search");
+    assert_eq!(
+        found.data.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [ids[3]]
+    );
+
+    // Feedback: only threads with a reply of that value.
+    let rated = step(
+        ids[1],
+        StepType::AssistantMessage,
+        "a",
+        "2026-02-01T00:00:09.000Z",
+    );
+    layer.upsert_step(rated.clone()).await.expect("step");
+    layer
+        .upsert_feedback(FeedbackDict {
+            for_id: rated.id,
+            id: None,
+            value: 0,
+            comment: None,
+        })
+        .await
+        .expect("feedback");
+    let (mut filter, page) = mine(10, None);
+    filter.feedback = Some(0);
+    let bad = layer
+        .list_threads(page, filter)
+        .await
+        .expect("feedback filter");
+    assert_eq!(bad.data.iter().map(|t| t.id).collect::<Vec<_>>(), [ids[1]]);
+}
+
+async fn deletion(layer: &dyn DataLayer) {
+    let user = layer.create_user(&User::new("ed")).await.expect("user");
+    let thread = Uuid::new_v4();
+    let reply = step(
+        thread,
+        StepType::AssistantMessage,
+        "bye",
+        "2026-03-01T00:00:00.000Z",
+    );
+    layer.upsert_step(reply.clone()).await.expect("step");
+    layer
+        .update_thread(
+            thread,
+            ThreadUpdate {
+                user_id: Some(user.id.clone()),
+                ..ThreadUpdate::default()
+            },
+        )
+        .await
+        .expect("thread");
+    let mut file = ElementDict::new(ElementKind::File, "notes.txt");
+    file.for_id = Some(reply.id);
+    file.thread_id = Some(thread);
+    layer.create_element(file.clone()).await.expect("element");
+    let feedback = layer
+        .upsert_feedback(FeedbackDict {
+            for_id: reply.id,
+            id: None,
+            value: 1,
+            comment: None,
+        })
+        .await
+        .expect("feedback");
+    layer.delete_step(reply.id).await.expect("delete step");
+    let got = layer.get_thread(thread).await.expect("get").expect("kept");
+    assert!(got.steps.is_empty() && got.elements.is_empty());
+    assert!(
+        !layer
+            .delete_feedback(feedback)
+            .await
+            .expect("gone with its step")
+    );
+
+    layer.delete_thread(thread).await.expect("delete thread");
+    assert_eq!(layer.get_thread(thread).await.expect("get"), None);
+
+    let kept = Uuid::new_v4();
+    layer
+        .update_thread(
+            kept,
+            ThreadUpdate {
+                user_id: Some(user.id.clone()),
+                ..ThreadUpdate::default()
+            },
+        )
+        .await
+        .expect("thread");
+    layer
+        .delete_user_data("ed")
+        .await
+        .expect("delete user data");
+    assert_eq!(layer.get_thread(kept).await.expect("get"), None);
+    assert_eq!(layer.get_user("ed").await.expect("get"), None);
+}

@@ -1,0 +1,123 @@
+//! The data layer: users, threads, steps, elements and feedback that outlive sessions, behind
+//! the [`DataLayer`] trait (Chainlit's contract), on SQLite (`sqlite` feature) or PostgreSQL.
+
+#[cfg(all(test, any(feature = "sqlite", feature = "postgres")))]
+pub(crate) mod contract;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod rows;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::auth::User;
+use crate::error::BoxError;
+use crate::protocol::{
+    ElementDict, FeedbackDict, Page, Pagination, StepDict, ThreadDict, ThreadFilter,
+};
+
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresDataLayer;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteDataLayer;
+
+/// The future a data layer call returns.
+pub type DataFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + Send + 'a>>;
+
+/// A user as the data layer keeps them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersistedUser {
+    /// The id of their row.
+    pub id: String,
+    /// Who they are (the login's identifier).
+    pub identifier: String,
+    /// What the login callback attached.
+    pub metadata: Map<String, Value>,
+    /// When they were first stored.
+    pub created_at: String,
+}
+
+/// What an update of a thread changes; what is `None` stays as it is.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ThreadUpdate {
+    /// A new name.
+    pub name: Option<String>,
+    /// Its user (the id of their row).
+    pub user_id: Option<String>,
+    /// Keys merged into its metadata; a key set to `null` is removed.
+    pub metadata: Option<Map<String, Value>>,
+    /// New tags.
+    pub tags: Option<Vec<String>>,
+}
+
+/// Where conversations are kept beyond their sessions: Chainlit's data layer contract, typed.
+///
+/// Semantics every implementation keeps (the contract suite checks them on each backend):
+/// - `create_user` is an upsert on the identifier that replaces the metadata;
+/// - `update_thread` creates a missing thread; its metadata is merged, a `null` deletes a key;
+/// - `upsert_step` creates a missing thread and parent step, keeps the stored input or output
+///   when the new one is empty, and keeps the stored type when the new one is `run`;
+/// - `get_thread` gives the steps in the order they started, each with its feedback;
+/// - `list_threads` pages by last activity, newest first, the cursor being the last thread id
+///   of the previous page; `search` matches the name without case, `feedback` keeps threads
+///   with a reply of that value;
+/// - deleting a thread deletes its steps, elements and feedback; deleting a step, its
+///   elements and feedback.
+pub trait DataLayer: Send + Sync + 'static {
+    /// The user of that identifier.
+    fn get_user(&self, identifier: &str) -> DataFuture<'_, Option<PersistedUser>>;
+
+    /// Stores the user (or updates their metadata) and returns them as stored.
+    fn create_user(&self, user: &User) -> DataFuture<'_, PersistedUser>;
+
+    /// The identifier of the thread's user, if the thread exists and has one.
+    fn get_thread_author(&self, thread: Uuid) -> DataFuture<'_, Option<String>>;
+
+    /// The whole thread.
+    fn get_thread(&self, thread: Uuid) -> DataFuture<'_, Option<ThreadDict>>;
+
+    /// Creates or changes a thread.
+    fn update_thread(&self, thread: Uuid, update: ThreadUpdate) -> DataFuture<'_, ()>;
+
+    /// Deletes a thread and everything in it.
+    fn delete_thread(&self, thread: Uuid) -> DataFuture<'_, ()>;
+
+    /// A page of threads, newest activity first.
+    fn list_threads(
+        &self,
+        pagination: Pagination,
+        filter: ThreadFilter,
+    ) -> DataFuture<'_, Page<ThreadDict>>;
+
+    /// Creates or changes a step (or message) of a thread.
+    fn upsert_step(&self, step: StepDict) -> DataFuture<'_, ()>;
+
+    /// Deletes a step, its elements and its feedback.
+    fn delete_step(&self, step: Uuid) -> DataFuture<'_, ()>;
+
+    /// Stores an element of a step (its `forId`).
+    fn create_element(&self, element: ElementDict) -> DataFuture<'_, ()>;
+
+    /// An element of a thread.
+    fn get_element(&self, thread: Uuid, element: Uuid) -> DataFuture<'_, Option<ElementDict>>;
+
+    /// Deletes an element.
+    fn delete_element(&self, element: Uuid) -> DataFuture<'_, ()>;
+
+    /// Stores or changes feedback on a step; returns its id.
+    fn upsert_feedback(&self, feedback: FeedbackDict) -> DataFuture<'_, Uuid>;
+
+    /// Deletes feedback; `false` when there was none of that id.
+    fn delete_feedback(&self, feedback: Uuid) -> DataFuture<'_, bool>;
+
+    /// Deletes every thread of a user, and the user.
+    fn delete_user_data(&self, identifier: &str) -> DataFuture<'_, ()>;
+}
