@@ -96,6 +96,9 @@ pub struct Config {
     /// Where the default file store keeps session files (`CHAINRS_FILES_DIR`; default
     /// `chainrs-files` in the system's temporary directory), a folder per session.
     pub files_dir: Option<PathBuf>,
+    /// The data layer's database (`CHAINRS_DATABASE_URL`: `sqlite://chat.db` or
+    /// `postgres://…`; default none): conversations kept beyond their sessions.
+    pub database_url: Option<String>,
     /// Whether each session's conversation is kept for `ChatContext` (`App::chat_context`;
     /// default off: it costs a session store write per message).
     pub chat_context: bool,
@@ -299,6 +302,7 @@ impl Default for Config {
             file_upload: None,
             files_dir: None,
             chat_context: false,
+            database_url: None,
             ui: UiConfig::default(),
             frontend: Frontend::default(),
         }
@@ -381,6 +385,9 @@ impl Config {
         }
         if let Some(dir) = lookup("CHAINRS_FRONTEND_DIR").filter(|d| !d.trim().is_empty()) {
             self.frontend = Frontend::Folder(PathBuf::from(dir.trim()));
+        }
+        if let Some(url) = lookup("CHAINRS_DATABASE_URL").filter(|u| !u.trim().is_empty()) {
+            self.database_url = Some(url.trim().to_owned());
         }
         if let Some(dir) = lookup("CHAINRS_FILES_DIR").filter(|d| !d.trim().is_empty()) {
             self.files_dir = Some(PathBuf::from(dir.trim()));

@@ -13,6 +13,7 @@ use axum::Router;
 use crate::auth::Auth;
 use crate::config;
 use crate::context::StateMap;
+use crate::data::DataLayer;
 use crate::error::{Error, Result};
 use crate::extract::kind;
 use crate::files::{DiskStore, FileStore};
@@ -71,6 +72,8 @@ pub struct App {
     store: Option<Arc<dyn SessionStore>>,
     /// The sessions' files, when the app chose a store (else disk, or Redis with Redis sessions).
     files: Option<Arc<dyn FileStore>>,
+    /// Where conversations are kept beyond their sessions, if anywhere.
+    data: Option<Arc<dyn DataLayer>>,
     /// The Redis behind `store`, when it is one: chat events also go across instances.
     #[cfg(feature = "redis")]
     redis: Option<RedisStore>,
@@ -109,6 +112,7 @@ impl App {
             config: Config::default(),
             store: None,
             files: None,
+            data: None,
             #[cfg(feature = "redis")]
             redis: None,
             state: StateMap::default(),
@@ -193,6 +197,25 @@ impl App {
     /// are in Redis.
     pub fn file_store(mut self, store: impl FileStore) -> Self {
         self.files = Some(Arc::new(store));
+        self
+    }
+
+    /// Keeps conversations beyond their sessions in `layer` (a [`SqliteDataLayer`] or a
+    /// [`PostgresDataLayer`], or your own): from the user's first message on, every message,
+    /// step and element is written there, in order, off the handler's path.
+    ///
+    /// [`SqliteDataLayer`]: crate::data::SqliteDataLayer
+    /// [`PostgresDataLayer`]: crate::data::PostgresDataLayer
+    pub fn data_layer(mut self, layer: impl DataLayer) -> Self {
+        self.data = Some(Arc::new(layer));
+        self
+    }
+
+    /// The data layer's database, connected when the app is bound (`CHAINRS_DATABASE_URL`):
+    /// `sqlite://chat.db` (created when missing) or `postgres://user@host:5432/db` (Chainlit's
+    /// schema, laid out when missing).
+    pub fn database_url(mut self, url: impl Into<String>) -> Self {
+        self.config.database_url = Some(url.into());
         self
     }
 
@@ -385,6 +408,7 @@ impl App {
             config,
             store,
             files,
+            data,
             #[cfg(feature = "redis")]
             redis,
             state,
@@ -439,11 +463,33 @@ impl App {
             let dir = config.files_dir.clone();
             Arc::new(dir.map_or_else(crate::files::default_store, DiskStore::new))
         });
+        let record = match data {
+            Some(layer) => {
+                if tokio::runtime::Handle::try_current().is_err() {
+                    return Err(Error::Config(
+                        "an app with a data layer writes from a tokio task: build it inside a tokio runtime"
+                            .to_owned(),
+                    ));
+                }
+                Some(crate::tab::Record::start(layer))
+            }
+            None => {
+                if config.database_url.is_some() {
+                    return Err(Error::Config(
+                        "CHAINRS_DATABASE_URL is connected when the app is bound (bind or serve); \
+                         to build it without binding, pass the layer with App::data_layer"
+                            .to_owned(),
+                    ));
+                }
+                None
+            }
+        };
         let tabs = Tabs::new(
             sessions,
             parts.hooks,
             Arc::new(state),
             files,
+            record,
             crate::tab::TabSettings {
                 max_message_bytes: config.max_message_bytes,
                 max_attachments: config.file_upload.as_ref().map(|u| u.max_files as usize),
@@ -483,6 +529,13 @@ impl App {
                 });
                 self = self.connect_redis(&url, prefix).await?;
             }
+        }
+        if self.data.is_none()
+            && let Some(url) = self.config.database_url.clone()
+        {
+            let layer = crate::data::connect(&url).await?;
+            tracing::info!(target: "chainrs::data", url = %url, "data layer connected");
+            self.data = Some(layer);
         }
         Server::bind(self.build()?, addr).await
     }

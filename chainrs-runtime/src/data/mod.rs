@@ -1,6 +1,7 @@
 //! The data layer: users, threads, steps, elements and feedback that outlive sessions, behind
 //! the [`DataLayer`] trait (Chainlit's contract), on SQLite (`sqlite` feature) or PostgreSQL.
 
+mod connect;
 #[cfg(all(test, any(feature = "sqlite", feature = "postgres")))]
 pub(crate) mod contract;
 #[cfg(feature = "postgres")]
@@ -9,6 +10,7 @@ mod postgres;
 mod rows;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod write_behind;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -27,6 +29,9 @@ use crate::protocol::{
 pub use postgres::PostgresDataLayer;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteDataLayer;
+
+pub use connect::connect;
+pub(crate) use write_behind::{Write, WriteBehind};
 
 /// The future a data layer call returns.
 pub type DataFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + Send + 'a>>;
@@ -120,4 +125,57 @@ pub trait DataLayer: Send + Sync + 'static {
 
     /// Deletes every thread of a user, and the user.
     fn delete_user_data(&self, identifier: &str) -> DataFuture<'_, ()>;
+}
+
+/// A shared data layer is one too (the app and a test, or two apps, holding the same).
+impl<T: DataLayer + ?Sized> DataLayer for std::sync::Arc<T> {
+    fn get_user(&self, identifier: &str) -> DataFuture<'_, Option<PersistedUser>> {
+        (**self).get_user(identifier)
+    }
+    fn create_user(&self, user: &User) -> DataFuture<'_, PersistedUser> {
+        (**self).create_user(user)
+    }
+    fn get_thread_author(&self, thread: Uuid) -> DataFuture<'_, Option<String>> {
+        (**self).get_thread_author(thread)
+    }
+    fn get_thread(&self, thread: Uuid) -> DataFuture<'_, Option<ThreadDict>> {
+        (**self).get_thread(thread)
+    }
+    fn update_thread(&self, thread: Uuid, update: ThreadUpdate) -> DataFuture<'_, ()> {
+        (**self).update_thread(thread, update)
+    }
+    fn delete_thread(&self, thread: Uuid) -> DataFuture<'_, ()> {
+        (**self).delete_thread(thread)
+    }
+    fn list_threads(
+        &self,
+        pagination: Pagination,
+        filter: ThreadFilter,
+    ) -> DataFuture<'_, Page<ThreadDict>> {
+        (**self).list_threads(pagination, filter)
+    }
+    fn upsert_step(&self, step: StepDict) -> DataFuture<'_, ()> {
+        (**self).upsert_step(step)
+    }
+    fn delete_step(&self, step: Uuid) -> DataFuture<'_, ()> {
+        (**self).delete_step(step)
+    }
+    fn create_element(&self, element: ElementDict) -> DataFuture<'_, ()> {
+        (**self).create_element(element)
+    }
+    fn get_element(&self, thread: Uuid, element: Uuid) -> DataFuture<'_, Option<ElementDict>> {
+        (**self).get_element(thread, element)
+    }
+    fn delete_element(&self, element: Uuid) -> DataFuture<'_, ()> {
+        (**self).delete_element(element)
+    }
+    fn upsert_feedback(&self, feedback: FeedbackDict) -> DataFuture<'_, Uuid> {
+        (**self).upsert_feedback(feedback)
+    }
+    fn delete_feedback(&self, feedback: Uuid) -> DataFuture<'_, bool> {
+        (**self).delete_feedback(feedback)
+    }
+    fn delete_user_data(&self, identifier: &str) -> DataFuture<'_, ()> {
+        (**self).delete_user_data(identifier)
+    }
 }

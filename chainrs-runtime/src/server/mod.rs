@@ -445,6 +445,12 @@ impl Server {
         let addr = self.local_addr()?;
         tracing::info!(target: "chainrs", "chainrs serving on http://{addr}");
         listen::serve(self.listener, self.router, self.limits, shutdown).await?;
+        if let Some(record) = &self.tabs.record {
+            // What the last requests wrote reaches the database before the process ends.
+            if !record.flush(std::time::Duration::from_secs(10)).await {
+                tracing::error!(target: "chainrs::data", "writes to the data layer were still pending after 10 s at shutdown");
+            }
+        }
         tracing::info!(target: "chainrs", "chainrs stopped");
         Ok(())
     }

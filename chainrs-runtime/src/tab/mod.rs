@@ -3,6 +3,7 @@
 
 mod hooks;
 mod link;
+mod record;
 #[cfg(feature = "redis")]
 mod relay;
 mod run;
@@ -25,6 +26,7 @@ pub(crate) use hooks::{ChatHookFn, Hooks};
 use link::ChatLink;
 pub use link::QUEUE_LIMIT;
 pub(crate) use link::{AskAnswer, Wire, WireError};
+pub(crate) use record::Record;
 #[cfg(feature = "redis")]
 pub(crate) use relay::Relay;
 pub(crate) use worker::{Attach, Done, Refused, Tab};
@@ -37,6 +39,8 @@ pub(crate) struct Tabs {
     pub(crate) state: Arc<StateMap>,
     /// The sessions' files: uploads and element content, removed when a session ends.
     pub(crate) files: Arc<dyn FileStore>,
+    /// What of the chats the data layer keeps, when the app has one.
+    pub(crate) record: Option<Arc<Record>>,
     /// What the app's configuration says of its tabs.
     pub(crate) settings: TabSettings,
     links: DashMap<SessionId, Arc<ChatLink>>,
@@ -69,6 +73,7 @@ impl Tabs {
         hooks: Hooks,
         state: Arc<StateMap>,
         files: Arc<dyn FileStore>,
+        record: Option<Arc<Record>>,
         settings: TabSettings,
         #[cfg(feature = "redis")] relay: Option<Arc<Relay>>,
     ) -> Arc<Self> {
@@ -77,6 +82,7 @@ impl Tabs {
             hooks,
             state,
             files,
+            record,
             settings,
             links: DashMap::new(),
             running: DashMap::new(),
@@ -216,6 +222,9 @@ impl Tabs {
     fn forget(&self, id: SessionId) {
         if let Some((_, link)) = self.links.remove(&id) {
             link.close();
+        }
+        if let Some(record) = &self.record {
+            record.forget(id);
         }
         self.abort_running(id);
     }

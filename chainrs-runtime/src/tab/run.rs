@@ -96,6 +96,9 @@ impl Tabs {
         kind: RunKind,
         input: HookInput,
     ) -> Result<()> {
+        // With a data layer, what the run shows is recorded on its way to the tab.
+        let recorded = self.record.as_ref().map(|r| r.recording(session, emitter));
+        let emitter = recorded.as_ref().unwrap_or(emitter);
         let mut run_step = None;
         // A failure of chainrs itself once the run is framed (the session vanished under the
         // tab) is reported like a hook error, so the client always gets its `task_end`.
@@ -124,6 +127,9 @@ impl Tabs {
                         }
                         Err(err) => early = Err(err),
                     }
+                }
+                if let Some(record) = &self.record {
+                    record.user_message(session, msg);
                 }
             }
             emitter.emit(ServerEvent::NewMessage(step.clone())).await?;

@@ -583,7 +583,11 @@ async fn join_conversation(tab: &Tab, message: &Message, edited: bool) {
                 let mut gone = Message::new("").to_step();
                 gone.id = id;
                 gone.thread_id = Some(tab.session.thread_id());
-                tab.emit(ServerEvent::DeleteMessage(gone)).await;
+                let event = ServerEvent::DeleteMessage(gone);
+                if let Some(record) = &tab.tabs.record {
+                    record.observe(&tab.session, &event);
+                }
+                tab.emit(event).await;
             }
         }
         Err(err) => {

@@ -70,6 +70,15 @@ impl TestClient {
         Ok(TestClient { tabs, auth, router })
     }
 
+    /// Waits until what the chats wrote to the app's data layer is written (at most 10 s);
+    /// `false` when some writes are still pending. Without a data layer, `true` at once.
+    pub async fn flush_writes(&self) -> bool {
+        match &self.tabs.record {
+            Some(record) => record.flush(std::time::Duration::from_secs(10)).await,
+            None => true,
+        }
+    }
+
     /// Opens a chat tab as an anonymous user: a new session, then `on_chat_start`.
     pub async fn open_chat(&self) -> Result<TestChat> {
         if self.auth.login_required() {

@@ -1,0 +1,153 @@
+//! Writes to the data layer off the handler's path: one ordered queue, a worker that retries
+//! what the database refuses (and logs what it finally gives up on), and a flush for shutdown.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{Notify, mpsc};
+use uuid::Uuid;
+
+use super::{DataLayer, ThreadUpdate};
+use crate::auth::User;
+use crate::error::BoxError;
+use crate::protocol::{ElementDict, StepDict};
+
+/// How often a refused write is tried before it is given up (and logged as lost).
+const ATTEMPTS: u32 = 8;
+
+/// One write, as the chat produced it.
+#[derive(Clone, Debug)]
+pub(crate) enum Write {
+    /// A step or message appeared or changed.
+    Step(StepDict),
+    /// A step or message went away.
+    DeleteStep(Uuid),
+    /// An element was shown.
+    Element(ElementDict),
+    /// An element went away.
+    DeleteElement(Uuid),
+    /// The thread's first interaction: its name, and its user (stored first).
+    Claim {
+        /// The thread.
+        thread: Uuid,
+        /// Its name (the first message).
+        name: String,
+        /// Its user, if logged in.
+        user: Option<User>,
+    },
+}
+
+impl Write {
+    fn describe(&self) -> String {
+        match self {
+            Write::Step(step) => format!("step {}", step.id),
+            Write::DeleteStep(id) => format!("the removal of step {id}"),
+            Write::Element(element) => format!("element {}", element.id),
+            Write::DeleteElement(id) => format!("the removal of element {id}"),
+            Write::Claim { thread, .. } => format!("thread {thread}"),
+        }
+    }
+
+    async fn apply(&self, layer: &dyn DataLayer) -> Result<(), BoxError> {
+        match self {
+            Write::Step(step) => layer.upsert_step(step.clone()).await,
+            Write::DeleteStep(id) => layer.delete_step(*id).await,
+            Write::Element(element) => layer.create_element(element.clone()).await,
+            Write::DeleteElement(id) => layer.delete_element(*id).await,
+            Write::Claim { thread, name, user } => {
+                let user_id = match user {
+                    Some(user) => Some(layer.create_user(user).await?.id),
+                    None => None,
+                };
+                let name: String = name.chars().take(200).collect();
+                layer
+                    .update_thread(
+                        *thread,
+                        ThreadUpdate {
+                            name: Some(name),
+                            user_id,
+                            ..ThreadUpdate::default()
+                        },
+                    )
+                    .await
+            }
+        }
+    }
+}
+
+/// The queue of writes to one data layer.
+pub(crate) struct WriteBehind {
+    queue: mpsc::UnboundedSender<Write>,
+    pushed: AtomicU64,
+    done: Arc<AtomicU64>,
+    progress: Arc<Notify>,
+}
+
+impl WriteBehind {
+    /// The queue of `layer`, with its worker started (needs a tokio runtime).
+    pub(crate) fn start(layer: Arc<dyn DataLayer>) -> Arc<Self> {
+        let (queue, mut writes) = mpsc::unbounded_channel::<Write>();
+        let done = Arc::new(AtomicU64::new(0));
+        let progress = Arc::new(Notify::new());
+        let worker = (layer, done.clone(), progress.clone());
+        tokio::spawn(async move {
+            let (layer, done, progress) = worker;
+            while let Some(write) = writes.recv().await {
+                apply_with_retries(layer.as_ref(), &write).await;
+                done.fetch_add(1, Ordering::AcqRel);
+                progress.notify_waiters();
+            }
+        });
+        Arc::new(WriteBehind {
+            queue,
+            pushed: AtomicU64::new(0),
+            done,
+            progress,
+        })
+    }
+
+    /// Queues a write, after every write queued before it.
+    pub(crate) fn push(&self, write: Write) {
+        self.pushed.fetch_add(1, Ordering::AcqRel);
+        if self.queue.send(write).is_err() {
+            tracing::error!(target: "chainrs::data", "the data layer's writer has stopped: a write is lost");
+        }
+    }
+
+    /// Waits until every write queued so far is done, for at most `limit`; `false` when some
+    /// are still pending then.
+    pub(crate) async fn flush(&self, limit: Duration) -> bool {
+        let target = self.pushed.load(Ordering::Acquire);
+        let wait = async {
+            loop {
+                // Registered before the check, so a write finishing in between still wakes it.
+                let notified = self.progress.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                if self.done.load(Ordering::Acquire) >= target {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        tokio::time::timeout(limit, wait).await.is_ok()
+    }
+}
+
+async fn apply_with_retries(layer: &dyn DataLayer, write: &Write) {
+    let mut delay = Duration::from_millis(100);
+    for attempt in 1..=ATTEMPTS {
+        match write.apply(layer).await {
+            Ok(()) => return,
+            Err(err) if attempt < ATTEMPTS => {
+                tracing::warn!(target: "chainrs::data", write = %write.describe(), attempt, error = %err, "the data layer refused a write; retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(err) => {
+                tracing::error!(target: "chainrs::data", write = %write.describe(), attempts = ATTEMPTS, error = %err, "the data layer refused a write every time: it is lost");
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! What of a chat the data layer keeps: every message, step and element a run shows, and the
+//! user's messages, held until the session's first interaction (a tab only opened writes
+//! nothing, as in Chainlit), then queued in order on the data layer's write-behind queue.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dashmap::DashMap;
+
+use crate::chat::Message;
+use crate::context::{AskFuture, ChatSink, Emitter, SinkFuture};
+use crate::data::{DataLayer, Write, WriteBehind};
+use crate::protocol::ServerEvent;
+use crate::session::{SessionId, SessionRef};
+
+/// The recorder of an app with a data layer.
+pub(crate) struct Record {
+    writes: Arc<WriteBehind>,
+    /// Writes of sessions that have not had their first interaction yet.
+    held: DashMap<SessionId, Vec<Write>>,
+}
+
+impl Record {
+    /// A recorder writing to `layer` (its queue's worker starts now: needs a tokio runtime).
+    pub(crate) fn start(layer: Arc<dyn DataLayer>) -> Arc<Self> {
+        Arc::new(Record {
+            writes: WriteBehind::start(layer),
+            held: DashMap::new(),
+        })
+    }
+
+    /// Records what `event` shows, if anything.
+    pub(crate) fn observe(&self, session: &SessionRef, event: &ServerEvent) {
+        let write = match event {
+            ServerEvent::NewMessage(step) | ServerEvent::UpdateMessage(step) => {
+                Write::Step(step.clone())
+            }
+            ServerEvent::DeleteMessage(step) => Write::DeleteStep(step.id),
+            // An element is kept with the step it belongs to (Chainlit skips the others too).
+            ServerEvent::Element(element) if element.for_id.is_some() => {
+                Write::Element(element.clone())
+            }
+            ServerEvent::RemoveElement { id } => Write::DeleteElement(*id),
+            ServerEvent::FirstInteraction {
+                interaction,
+                thread_id,
+            } => {
+                self.writes.push(Write::Claim {
+                    thread: *thread_id,
+                    name: interaction.clone(),
+                    user: session.user(),
+                });
+                if let Some((_, held)) = self.held.remove(&session.id) {
+                    for write in held {
+                        self.writes.push(write);
+                    }
+                }
+                return;
+            }
+            _ => return,
+        };
+        self.write(session, write);
+    }
+
+    /// Records the user's message (the page shows it itself; no event carries it).
+    pub(crate) fn user_message(&self, session: &SessionRef, message: &Message) {
+        let mut step = message.to_step();
+        step.thread_id = Some(session.thread_id());
+        self.write(session, Write::Step(step));
+    }
+
+    fn write(&self, session: &SessionRef, write: Write) {
+        if session.interacted() {
+            self.writes.push(write);
+        } else {
+            self.held.entry(session.id).or_default().push(write);
+        }
+    }
+
+    /// Drops what a session that ended before any interaction held.
+    pub(crate) fn forget(&self, session: SessionId) {
+        self.held.remove(&session);
+    }
+
+    /// Waits until the writes queued so far are done (at shutdown), for at most `limit`.
+    pub(crate) async fn flush(&self, limit: Duration) -> bool {
+        self.writes.flush(limit).await
+    }
+
+    /// `emitter`, recording what goes through it for `session`.
+    pub(crate) fn recording(self: &Arc<Self>, session: &SessionRef, emitter: &Emitter) -> Emitter {
+        Emitter::new(
+            emitter.session_id(),
+            Arc::new(Recording {
+                inner: emitter.clone(),
+                session: session.clone(),
+                record: self.clone(),
+            }),
+        )
+    }
+}
+
+/// A sink that records each event, then delivers it where the wrapped emitter delivers.
+struct Recording {
+    inner: Emitter,
+    session: SessionRef,
+    record: Arc<Record>,
+}
+
+impl ChatSink for Recording {
+    fn deliver(&self, event: ServerEvent) -> SinkFuture<'_> {
+        self.record.observe(&self.session, &event);
+        Box::pin(async move { self.inner.emit(event).await })
+    }
+
+    fn ask(&self, event: ServerEvent, timeout: Duration) -> AskFuture<'_> {
+        if let ServerEvent::Ask { msg, .. } = &event {
+            self.record
+                .observe(&self.session, &ServerEvent::NewMessage(msg.clone()));
+        }
+        Box::pin(async move { self.inner.ask(event, timeout).await })
+    }
+}

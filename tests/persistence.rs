@@ -1,0 +1,347 @@
+//! What a chat leaves in the data layer: nothing before the user's first interaction, then
+//! every message and step in order, the thread named after the first message and owned by its
+//! user; removals follow; a write the database refuses is retried until it lands.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use chainrs::data::{DataFuture, DataLayer, PersistedUser, SqliteDataLayer, ThreadUpdate};
+use chainrs::prelude::*;
+use chainrs::protocol::{
+    ElementDict, FeedbackDict, Page, Pagination, StepDict, StepType, ThreadDict, ThreadFilter,
+};
+use chainrs::testing::TestClient;
+
+#[on_chat_start]
+async fn greet() -> chainrs::Result<()> {
+    Message::new("welcome").send().await?;
+    Ok(())
+}
+
+#[on_message]
+async fn answer(msg: Message) -> chainrs::Result<()> {
+    if msg.content == "/forget" {
+        let passing = Message::new("gone soon").send().await?;
+        passing.remove().await?;
+        return Ok(());
+    }
+    Message::new(format!("you said {}", msg.content))
+        .with_element(Element::text("note").content("kept with the reply"))
+        .send()
+        .await?;
+    Ok(())
+}
+
+async fn memory() -> SqliteDataLayer {
+    SqliteDataLayer::connect("sqlite::memory:")
+        .await
+        .expect("an in-memory database")
+}
+
+fn messages(thread: &ThreadDict) -> Vec<(StepType, String)> {
+    thread
+        .steps
+        .iter()
+        .filter(|s| s.step_type != StepType::Run)
+        .map(|s| (s.step_type, s.output.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_chat_is_kept_from_its_first_interaction_on() -> chainrs::Result<()> {
+    let layer = memory().await;
+    let client = TestClient::new(
+        App::new()
+            .register(greet)
+            .register(answer)
+            .data_layer(layer.clone()),
+    )?;
+    let mut chat = client.open_chat_as(User::new("ada")).await?;
+    let thread = chat.session().thread_id();
+    assert!(client.flush_writes().await, "the writes are done");
+    assert_eq!(
+        layer
+            .get_thread(thread)
+            .await
+            .map_err(chainrs::Error::Store)?,
+        None,
+        "a tab only opened writes nothing"
+    );
+
+    chat.send("hello there").await?;
+    chat.send("/forget").await?;
+    assert!(client.flush_writes().await);
+    let kept = layer
+        .get_thread(thread)
+        .await
+        .map_err(chainrs::Error::Store)?
+        .expect("the thread, after the first message");
+    assert_eq!(
+        kept.name.as_deref(),
+        Some("hello there"),
+        "named after the first message"
+    );
+    assert_eq!(kept.user_identifier.as_deref(), Some("ada"));
+    assert_eq!(
+        messages(&kept),
+        [
+            (StepType::AssistantMessage, "welcome".to_owned()),
+            (StepType::UserMessage, "hello there".to_owned()),
+            (
+                StepType::AssistantMessage,
+                "you said hello there".to_owned()
+            ),
+            (StepType::UserMessage, "/forget".to_owned()),
+        ],
+        "in order; the removed reply is gone"
+    );
+    let runs: Vec<&str> = kept
+        .steps
+        .iter()
+        .filter(|s| s.step_type == StepType::Run)
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(runs, ["on_chat_start", "on_message", "on_message"]);
+    assert_eq!(
+        kept.elements.len(),
+        1,
+        "the reply's element is kept with it"
+    );
+    assert_eq!(kept.elements[0].name, "note");
+    let ada = layer
+        .get_user("ada")
+        .await
+        .map_err(chainrs::Error::Store)?
+        .expect("the user is stored");
+    let listed = layer
+        .list_threads(
+            Pagination {
+                first: 10,
+                cursor: None,
+            },
+            ThreadFilter {
+                user_id: Some(ada.id),
+                ..ThreadFilter::default()
+            },
+        )
+        .await
+        .map_err(chainrs::Error::Store)?;
+    assert_eq!(
+        listed.data.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [thread]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_session_that_ends_untouched_leaves_nothing() -> chainrs::Result<()> {
+    let layer = memory().await;
+    let client = TestClient::new(
+        App::new()
+            .register(greet)
+            .register(answer)
+            .data_layer(layer.clone()),
+    )?;
+    let chat = client.open_chat().await?;
+    let thread = chat.session().thread_id();
+    chat.close().await?;
+    assert!(client.flush_writes().await);
+    assert_eq!(
+        layer
+            .get_thread(thread)
+            .await
+            .map_err(chainrs::Error::Store)?,
+        None
+    );
+    Ok(())
+}
+
+/// A data layer that refuses its first `failures` step writes, then works.
+struct Flaky {
+    inner: SqliteDataLayer,
+    failures: AtomicU32,
+}
+
+impl DataLayer for Flaky {
+    fn get_user(&self, identifier: &str) -> DataFuture<'_, Option<PersistedUser>> {
+        self.inner.get_user(identifier)
+    }
+    fn create_user(&self, user: &User) -> DataFuture<'_, PersistedUser> {
+        self.inner.create_user(user)
+    }
+    fn get_thread_author(&self, thread: uuid::Uuid) -> DataFuture<'_, Option<String>> {
+        self.inner.get_thread_author(thread)
+    }
+    fn get_thread(&self, thread: uuid::Uuid) -> DataFuture<'_, Option<ThreadDict>> {
+        self.inner.get_thread(thread)
+    }
+    fn update_thread(&self, thread: uuid::Uuid, update: ThreadUpdate) -> DataFuture<'_, ()> {
+        self.inner.update_thread(thread, update)
+    }
+    fn delete_thread(&self, thread: uuid::Uuid) -> DataFuture<'_, ()> {
+        self.inner.delete_thread(thread)
+    }
+    fn list_threads(
+        &self,
+        pagination: Pagination,
+        filter: ThreadFilter,
+    ) -> DataFuture<'_, Page<ThreadDict>> {
+        self.inner.list_threads(pagination, filter)
+    }
+    fn upsert_step(&self, step: StepDict) -> DataFuture<'_, ()> {
+        let refuse = self
+            .failures
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .is_ok();
+        if refuse {
+            return Box::pin(async { Err("the database is briefly away".into()) });
+        }
+        self.inner.upsert_step(step)
+    }
+    fn delete_step(&self, step: uuid::Uuid) -> DataFuture<'_, ()> {
+        self.inner.delete_step(step)
+    }
+    fn create_element(&self, element: ElementDict) -> DataFuture<'_, ()> {
+        self.inner.create_element(element)
+    }
+    fn get_element(
+        &self,
+        thread: uuid::Uuid,
+        element: uuid::Uuid,
+    ) -> DataFuture<'_, Option<ElementDict>> {
+        self.inner.get_element(thread, element)
+    }
+    fn delete_element(&self, element: uuid::Uuid) -> DataFuture<'_, ()> {
+        self.inner.delete_element(element)
+    }
+    fn upsert_feedback(&self, feedback: FeedbackDict) -> DataFuture<'_, uuid::Uuid> {
+        self.inner.upsert_feedback(feedback)
+    }
+    fn delete_feedback(&self, feedback: uuid::Uuid) -> DataFuture<'_, bool> {
+        self.inner.delete_feedback(feedback)
+    }
+    fn delete_user_data(&self, identifier: &str) -> DataFuture<'_, ()> {
+        self.inner.delete_user_data(identifier)
+    }
+}
+
+#[tokio::test]
+async fn a_refused_write_is_retried_until_it_lands() -> chainrs::Result<()> {
+    let inner = memory().await;
+    let flaky = Arc::new(Flaky {
+        inner: inner.clone(),
+        failures: AtomicU32::new(3),
+    });
+    let client = TestClient::new(App::new().register(answer).data_layer(flaky.clone()))?;
+    let mut chat = client.open_chat().await?;
+    let thread = chat.session().thread_id();
+    assert_eq!(
+        chat.send("persist me").await?.replies(),
+        ["you said persist me"],
+        "the chat never waits for the database"
+    );
+    assert!(client.flush_writes().await);
+    assert_eq!(
+        flaky.failures.load(Ordering::Acquire),
+        0,
+        "the refusals happened"
+    );
+    let kept = inner
+        .get_thread(thread)
+        .await
+        .map_err(chainrs::Error::Store)?
+        .expect("the thread");
+    assert_eq!(
+        messages(&kept),
+        [
+            (StepType::UserMessage, "persist me".to_owned()),
+            (StepType::AssistantMessage, "you said persist me".to_owned()),
+        ]
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_served_app_connects_its_database_url_and_keeps_what_it_answered() -> chainrs::Result<()>
+{
+    let path = std::env::temp_dir().join(format!("chainrs-served-{}.db", uuid::Uuid::new_v4()));
+    let url = format!("sqlite://{}", path.display());
+    let served = chainrs_tests::Served::start(
+        App::new()
+            .register(greet)
+            .register(answer)
+            .database_url(url.clone()),
+    )
+    .await?;
+    let http = reqwest::Client::new();
+    let started = http
+        .post(format!("{}/chat/start", served.base()))
+        .send()
+        .await
+        .expect("start");
+    let session = started
+        .headers()
+        .get("x-chainrs-session-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("a session")
+        .to_owned();
+    let said = http
+        .post(format!("{}/chat/message", served.base()))
+        .header("x-chainrs-session-id", &session)
+        .json(&serde_json::json!({ "content": "over http" }))
+        .send()
+        .await
+        .expect("message");
+    assert!(
+        said.status().is_success(),
+        "{}",
+        said.text().await.unwrap_or_default()
+    );
+    served.stop().await?;
+    // Stopped: everything it answered is in the file.
+    let layer = SqliteDataLayer::connect(&url).await?;
+    let threads = layer
+        .list_threads(
+            Pagination {
+                first: 10,
+                cursor: None,
+            },
+            ThreadFilter::default(),
+        )
+        .await
+        .map_err(chainrs::Error::Store)?;
+    assert_eq!(threads.data.len(), 1);
+    assert_eq!(threads.data[0].name.as_deref(), Some("over http"));
+    let kept = layer
+        .get_thread(threads.data[0].id)
+        .await
+        .map_err(chainrs::Error::Store)?
+        .expect("the thread");
+    assert_eq!(
+        messages(&kept),
+        [
+            (StepType::AssistantMessage, "welcome".to_owned()),
+            (StepType::UserMessage, "over http".to_owned()),
+            (StepType::AssistantMessage, "you said over http".to_owned()),
+        ]
+    );
+    drop(layer);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+
+    let refused = App::new()
+        .register(answer)
+        .database_url("mysql://db/chat")
+        .bind("127.0.0.1:0")
+        .await
+        .err()
+        .expect("an unknown database is refused");
+    assert!(
+        refused
+            .to_string()
+            .contains("sqlite://chat.db or postgres://"),
+        "{refused}"
+    );
+    Ok(())
+}
