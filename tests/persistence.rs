@@ -345,3 +345,73 @@ async fn a_served_app_connects_its_database_url_and_keeps_what_it_answered() -> 
     );
     Ok(())
 }
+
+#[derive(SessionState, Debug, Default, Serialize, Deserialize)]
+#[session(key = "tally")]
+struct Tally {
+    turns: u32,
+}
+
+#[on_chat_start]
+async fn open_tally(tally: UserSession<Tally>) -> chainrs::Result<()> {
+    tally.set(Tally { turns: 0 }).await
+}
+
+#[on_message]
+async fn count_turns(_msg: Message, tally: UserSession<Tally>) -> chainrs::Result<()> {
+    let turns = tally
+        .update(|t| {
+            t.turns += 1;
+            t.turns
+        })
+        .await?;
+    Message::new(format!("turn {turns}")).send().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_typed_state_is_kept_in_the_thread_on_every_update() -> chainrs::Result<()> {
+    let layer = memory().await;
+    let client = TestClient::new(
+        App::new()
+            .register(open_tally)
+            .register(count_turns)
+            .data_layer(layer.clone()),
+    )?;
+    let mut chat = client.open_chat().await?;
+    let thread = chat.session().thread_id();
+    assert!(client.flush_writes().await);
+    assert_eq!(
+        layer
+            .get_thread(thread)
+            .await
+            .map_err(chainrs::Error::Store)?,
+        None,
+        "the state set before the first message waits for it"
+    );
+    chat.send("one").await?;
+    assert!(client.flush_writes().await);
+    let after_one = layer
+        .get_thread(thread)
+        .await
+        .map_err(chainrs::Error::Store)?
+        .expect("the thread");
+    assert_eq!(
+        after_one.metadata["state:tally"],
+        serde_json::json!({ "turns": 1 })
+    );
+    chat.send("two").await?;
+    assert!(client.flush_writes().await);
+    let after_two = layer
+        .get_thread(thread)
+        .await
+        .map_err(chainrs::Error::Store)?
+        .expect("the thread");
+    assert_eq!(
+        after_two.metadata["state:tally"],
+        serde_json::json!({ "turns": 2 }),
+        "kept on each committed update, not only at the end"
+    );
+    assert_eq!(after_two.name.as_deref(), Some("one"));
+    Ok(())
+}

@@ -471,7 +471,9 @@ impl App {
                             .to_owned(),
                     ));
                 }
-                Some(crate::tab::Record::start(layer))
+                let record = crate::tab::Record::start(layer);
+                sessions.observe_state(record.clone());
+                Some(record)
             }
             None => {
                 if config.database_url.is_some() {

@@ -36,6 +36,8 @@ pub(crate) enum Write {
         /// Its user, if logged in.
         user: Option<User>,
     },
+    /// Keys merged into the thread's metadata (a `null` removes one).
+    Metadata(Uuid, serde_json::Map<String, serde_json::Value>),
 }
 
 impl Write {
@@ -46,6 +48,7 @@ impl Write {
             Write::Element(element) => format!("element {}", element.id),
             Write::DeleteElement(id) => format!("the removal of element {id}"),
             Write::Claim { thread, .. } => format!("thread {thread}"),
+            Write::Metadata(thread, _) => format!("the state kept in thread {thread}"),
         }
     }
 
@@ -67,6 +70,17 @@ impl Write {
                         ThreadUpdate {
                             name: Some(name),
                             user_id,
+                            ..ThreadUpdate::default()
+                        },
+                    )
+                    .await
+            }
+            Write::Metadata(thread, changes) => {
+                layer
+                    .update_thread(
+                        *thread,
+                        ThreadUpdate {
+                            metadata: Some(changes.clone()),
                             ..ThreadUpdate::default()
                         },
                     )

@@ -209,6 +209,13 @@ pub(crate) enum Created {
     Exists,
 }
 
+/// Told of each committed write of a session's typed state (`UserSession` keys), with the
+/// value as JSON text: how the data layer keeps a thread's state as it changes.
+pub(crate) trait StateObserver: Send + Sync + 'static {
+    /// `key` of `session` is now `value`.
+    fn committed(&self, session: &SessionRef, key: &str, value: &str);
+}
+
 /// Owns the life of every session this instance touches: store, per-instance maps, logging.
 pub(crate) struct Sessions {
     store: Arc<dyn SessionStore>,
@@ -218,6 +225,8 @@ pub(crate) struct Sessions {
     /// user's thread id; and each session's thread, to forget it with the session.
     threads: DashMap<Uuid, Option<String>>,
     thread_of: DashMap<SessionId, Uuid>,
+    /// Told of typed state writes (with a data layer).
+    observer: std::sync::OnceLock<Arc<dyn StateObserver>>,
 }
 
 /// A resolved session: id, the facts last seen, the span its events go to.
@@ -339,6 +348,7 @@ impl Sessions {
             locals: DashMap::new(),
             threads: DashMap::new(),
             thread_of: DashMap::new(),
+            observer: std::sync::OnceLock::new(),
         }
     }
 
@@ -442,6 +452,11 @@ impl Sessions {
             return Ok(None);
         }
         Ok(Some(SessionRef::new(id, meta, self.clone())))
+    }
+
+    /// Tells `observer` of every committed typed state write from now on (once).
+    pub(crate) fn observe_state(&self, observer: Arc<dyn StateObserver>) {
+        let _ = self.observer.set(observer);
     }
 
     /// Loads a session a client named, refreshing its expiry; one that does not exist is
@@ -580,6 +595,11 @@ impl Sessions {
         expected: u64,
         encoded: String,
     ) -> Result<bool> {
+        let observed = self
+            .observer
+            .get()
+            .filter(|_| key.starts_with(user_session::STATE_PREFIX))
+            .map(|observer| (observer.clone(), encoded.clone()));
         match self
             .store
             .compare_and_swap(session.id, key, expected, encoded, self.ttl)
@@ -588,6 +608,9 @@ impl Sessions {
         {
             CasOutcome::Written(version) => {
                 tracing::debug!(target: "chainrs::session", parent: &session.span, key, version, "session key updated");
+                if let Some((observer, value)) = observed {
+                    observer.committed(session, key, &value);
+                }
                 Ok(true)
             }
             CasOutcome::Conflict => Ok(false),

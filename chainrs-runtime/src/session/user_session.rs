@@ -10,6 +10,9 @@ use serde::de::DeserializeOwned;
 use super::SessionRef;
 use crate::error::Result;
 
+/// What the store keys of typed state start with.
+pub(crate) const STATE_PREFIX: &str = "state:";
+
 /// A type kept in the session as [`UserSession<S>`], under a stable key.
 ///
 /// Implement it with `#[derive(SessionState)]`: the key is the type's name, or the one given
@@ -103,7 +106,7 @@ impl<S: SessionState> UserSession<S> {
 
     /// The store key of `S`: `state:` followed by [`SessionState::KEY`].
     pub fn key() -> String {
-        format!("state:{}", S::KEY)
+        format!("{STATE_PREFIX}{}", S::KEY)
     }
 
     /// A snapshot of the current value (`S::default()` if never written).

@@ -11,7 +11,7 @@ use crate::chat::Message;
 use crate::context::{AskFuture, ChatSink, Emitter, SinkFuture};
 use crate::data::{DataLayer, Write, WriteBehind};
 use crate::protocol::ServerEvent;
-use crate::session::{SessionId, SessionRef};
+use crate::session::{SessionId, SessionRef, StateObserver};
 
 /// The recorder of an app with a data layer.
 pub(crate) struct Record {
@@ -97,6 +97,18 @@ impl Record {
                 record: self.clone(),
             }),
         )
+    }
+}
+
+/// Each committed `UserSession` write is kept in the thread's metadata under its stable key,
+/// so a resumed thread gets its state back even after a crash (Chainlit saves it only on
+/// disconnect).
+impl StateObserver for Record {
+    fn committed(&self, session: &SessionRef, key: &str, value: &str) {
+        let value = serde_json::from_str(value).unwrap_or(serde_json::Value::Null);
+        let mut changes = serde_json::Map::new();
+        changes.insert(key.to_owned(), value);
+        self.write(session, Write::Metadata(session.thread_id(), changes));
     }
 }
 
