@@ -201,6 +201,9 @@ impl DataLayer for Flaky {
     fn delete_step(&self, step: uuid::Uuid) -> DataFuture<'_, ()> {
         self.inner.delete_step(step)
     }
+    fn get_step_thread(&self, step: uuid::Uuid) -> DataFuture<'_, Option<uuid::Uuid>> {
+        self.inner.get_step_thread(step)
+    }
     fn create_element(&self, element: ElementDict) -> DataFuture<'_, ()> {
         self.inner.create_element(element)
     }
@@ -219,6 +222,9 @@ impl DataLayer for Flaky {
     }
     fn delete_feedback(&self, feedback: uuid::Uuid) -> DataFuture<'_, bool> {
         self.inner.delete_feedback(feedback)
+    }
+    fn get_feedback_step(&self, feedback: uuid::Uuid) -> DataFuture<'_, Option<uuid::Uuid>> {
+        self.inner.get_feedback_step(feedback)
     }
     fn delete_user_data(&self, identifier: &str) -> DataFuture<'_, ()> {
         self.inner.delete_user_data(identifier)

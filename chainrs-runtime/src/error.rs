@@ -96,6 +96,10 @@ pub enum Error {
     /// enabled): answered 400, as Chainlit does.
     #[error("{0}")]
     FileRefused(String),
+    /// A feature the request needs is not set up in this app (history without a data layer):
+    /// answered 400, as Chainlit does.
+    #[error("{0}")]
+    NotEnabled(String),
     /// What the request names does not exist (a file, a parent message): answered 404.
     #[error("{0}")]
     NotFound(String),
@@ -131,9 +135,10 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
             Error::SessionNotFound(_) | Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::InvalidSessionId { .. } | Error::BadRequest(_) | Error::FileRefused(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Error::InvalidSessionId { .. }
+            | Error::BadRequest(_)
+            | Error::FileRefused(_)
+            | Error::NotEnabled(_) => StatusCode::BAD_REQUEST,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::NoLiveChat(_) => StatusCode::CONFLICT,

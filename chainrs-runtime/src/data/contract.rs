@@ -122,6 +122,10 @@ async fn threads_and_steps(layer: &dyn DataLayer) {
         .await
         .expect("feedback update");
     assert_eq!(same, feedback);
+    assert_eq!(
+        layer.get_feedback_step(feedback).await.expect("feedback"),
+        Some(answer.id)
+    );
     let mut image = ElementDict::new(ElementKind::Image, "chart");
     image.for_id = Some(answer.id);
     image.thread_id = Some(thread);
@@ -195,6 +199,14 @@ async fn threads_and_steps(layer: &dyn DataLayer) {
             .expect("author")
             .as_deref(),
         Some("bo")
+    );
+    assert_eq!(
+        layer.get_step_thread(answer.id).await.expect("step"),
+        Some(thread)
+    );
+    assert_eq!(
+        layer.get_step_thread(Uuid::new_v4()).await.expect("step"),
+        None
     );
 
     assert!(layer.delete_feedback(feedback).await.expect("delete"));

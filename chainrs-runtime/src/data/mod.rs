@@ -108,6 +108,9 @@ pub trait DataLayer: Send + Sync + 'static {
     /// Deletes a step, its elements and its feedback.
     fn delete_step(&self, step: Uuid) -> DataFuture<'_, ()>;
 
+    /// The thread a step belongs to, if the step is stored.
+    fn get_step_thread(&self, step: Uuid) -> DataFuture<'_, Option<Uuid>>;
+
     /// Stores an element of a step (its `forId`).
     fn create_element(&self, element: ElementDict) -> DataFuture<'_, ()>;
 
@@ -122,6 +125,9 @@ pub trait DataLayer: Send + Sync + 'static {
 
     /// Deletes feedback; `false` when there was none of that id.
     fn delete_feedback(&self, feedback: Uuid) -> DataFuture<'_, bool>;
+
+    /// The step feedback is about, if the feedback is stored.
+    fn get_feedback_step(&self, feedback: Uuid) -> DataFuture<'_, Option<Uuid>>;
 
     /// Deletes every thread of a user, and the user.
     fn delete_user_data(&self, identifier: &str) -> DataFuture<'_, ()>;
@@ -160,6 +166,9 @@ impl<T: DataLayer + ?Sized> DataLayer for std::sync::Arc<T> {
     fn delete_step(&self, step: Uuid) -> DataFuture<'_, ()> {
         (**self).delete_step(step)
     }
+    fn get_step_thread(&self, step: Uuid) -> DataFuture<'_, Option<Uuid>> {
+        (**self).get_step_thread(step)
+    }
     fn create_element(&self, element: ElementDict) -> DataFuture<'_, ()> {
         (**self).create_element(element)
     }
@@ -174,6 +183,9 @@ impl<T: DataLayer + ?Sized> DataLayer for std::sync::Arc<T> {
     }
     fn delete_feedback(&self, feedback: Uuid) -> DataFuture<'_, bool> {
         (**self).delete_feedback(feedback)
+    }
+    fn get_feedback_step(&self, feedback: Uuid) -> DataFuture<'_, Option<Uuid>> {
+        (**self).get_feedback_step(feedback)
     }
     fn delete_user_data(&self, identifier: &str) -> DataFuture<'_, ()> {
         (**self).delete_user_data(identifier)

@@ -405,6 +405,18 @@ impl DataLayer for PostgresDataLayer {
         })
     }
 
+    fn get_step_thread(&self, step: Uuid) -> DataFuture<'_, Option<Uuid>> {
+        Box::pin(async move {
+            let thread: Option<Option<String>> =
+                sqlx::query_scalar(r#"SELECT "threadId" FROM "Step" WHERE id = $1"#)
+                    .bind(step.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(boxed)?;
+            Ok(thread.flatten().and_then(|t| Uuid::parse_str(&t).ok()))
+        })
+    }
+
     fn create_element(&self, element: ElementDict) -> DataFuture<'_, ()> {
         Box::pin(async move {
             let Some(row) = ElementRow::of(&element) else {
@@ -501,6 +513,18 @@ impl DataLayer for PostgresDataLayer {
                 .await
                 .map_err(boxed)?;
             Ok(done.rows_affected() > 0)
+        })
+    }
+
+    fn get_feedback_step(&self, feedback: Uuid) -> DataFuture<'_, Option<Uuid>> {
+        Box::pin(async move {
+            let step: Option<Option<String>> =
+                sqlx::query_scalar(r#"SELECT "stepId" FROM "Feedback" WHERE id = $1"#)
+                    .bind(feedback.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(boxed)?;
+            Ok(step.flatten().and_then(|s| Uuid::parse_str(&s).ok()))
         })
     }
 

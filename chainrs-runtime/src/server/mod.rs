@@ -10,6 +10,7 @@ mod login;
 mod project;
 mod request;
 pub(crate) mod resolve;
+mod threads;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -48,7 +49,7 @@ pub(crate) struct Parts {
 }
 
 /// The REST routes chainrs serves itself, as axum handlers of the app's parts.
-fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 18] {
+fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 23] {
     [
         (Method::POST, "/login", post(login::login)),
         (Method::POST, "/auth/header", post(login::header)),
@@ -87,6 +88,23 @@ fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 18] {
             Method::PUT,
             "/project/element",
             put(files::element).delete(files::element),
+        ),
+        (Method::POST, "/project/threads", post(threads::list)),
+        (
+            Method::PUT,
+            "/feedback",
+            put(threads::put_feedback).delete(threads::delete_feedback),
+        ),
+        (Method::GET, "/project/thread/{id}", get(threads::get)),
+        (
+            Method::PUT,
+            "/project/thread",
+            put(threads::rename).delete(threads::delete),
+        ),
+        (
+            Method::GET,
+            "/project/thread/{thread}/element/{element}",
+            get(threads::element),
         ),
     ]
 }

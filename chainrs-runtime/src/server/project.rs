@@ -111,7 +111,7 @@ pub(crate) async fn project_settings(State(parts): State<Arc<Parts>>) -> Respons
         },
         "userEnv": parts.config.user_env,
         "maskUserEnv": false,
-        "dataPersistence": false,
+        "dataPersistence": parts.tabs.record.is_some(),
         "threadResumable": false,
         "threadSharing": false,
         "chatProfiles": [],

@@ -15,6 +15,7 @@ use crate::session::{SessionId, SessionRef, StateObserver};
 
 /// The recorder of an app with a data layer.
 pub(crate) struct Record {
+    layer: Arc<dyn DataLayer>,
     writes: Arc<WriteBehind>,
     /// Writes of sessions that have not had their first interaction yet.
     held: DashMap<SessionId, Vec<Write>>,
@@ -24,9 +25,15 @@ impl Record {
     /// A recorder writing to `layer` (its queue's worker starts now: needs a tokio runtime).
     pub(crate) fn start(layer: Arc<dyn DataLayer>) -> Arc<Self> {
         Arc::new(Record {
-            writes: WriteBehind::start(layer),
+            writes: WriteBehind::start(layer.clone()),
+            layer,
             held: DashMap::new(),
         })
+    }
+
+    /// The data layer it writes to (the history routes read it).
+    pub(crate) fn layer(&self) -> &Arc<dyn DataLayer> {
+        &self.layer
     }
 
     /// Records what `event` shows, if anything.

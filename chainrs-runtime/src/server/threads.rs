@@ -1,0 +1,261 @@
+//! The history routes of Chainlit's web client, over the app's data layer: the caller's threads
+//! page by page, one thread whole, rename, delete, and one element of a thread. Every route
+//! checks that the caller wrote the thread.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::Parts;
+use super::request::{Caller, json_body};
+use crate::auth::User;
+use crate::data::{DataLayer, ThreadUpdate};
+use crate::error::{Error, Result};
+use crate::protocol::{ElementDict, Page, Pagination, ThreadDict, ThreadFilter};
+
+/// The app's data layer, or Chainlit's refusal when it has none.
+fn layer(parts: &Parts) -> Result<&Arc<dyn DataLayer>> {
+    parts.tabs.record.as_ref().map(|r| r.layer()).ok_or_else(|| {
+        Error::NotEnabled(
+            "Data persistence is not enabled: give the app a data layer (App::data_layer or CHAINRS_DATABASE_URL)"
+                .to_owned(),
+        )
+    })
+}
+
+/// The logged-in caller (history is per user).
+fn caller(user: Option<User>) -> Result<User> {
+    user.ok_or_else(super::resolve::login_required)
+}
+
+fn store(err: crate::error::BoxError) -> Error {
+    Error::Store(err)
+}
+
+/// Refuses a thread the caller did not write: 404 when it has no author (or does not exist),
+/// 401 when it is another user's (Chainlit's statuses).
+async fn check_author(layer: &dyn DataLayer, thread: Uuid, user: &User) -> Result<()> {
+    match layer.get_thread_author(thread).await.map_err(store)? {
+        None => Err(Error::NotFound("Thread not found".to_owned())),
+        Some(author) if author == user.identifier => Ok(()),
+        Some(_) => Err(Error::Unauthorized(format!(
+            "thread {thread} is not yours: it belongs to another user"
+        ))),
+    }
+}
+
+fn thread_id(raw: &str) -> Result<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| Error::NotFound("Thread not found".to_owned()))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ThreadsRequest {
+    #[serde(default)]
+    pagination: Pagination,
+    #[serde(default)]
+    filter: ThreadFilter,
+}
+
+/// `POST /project/threads` `{pagination, filter}`: a page of the caller's threads, newest
+/// activity first (the filter's `userId` is always the caller's).
+pub(crate) async fn list(
+    State(parts): State<Arc<Parts>>,
+    Caller(user): Caller,
+    body: std::result::Result<Json<ThreadsRequest>, JsonRejection>,
+) -> Result<Json<Page<ThreadDict>>> {
+    let layer = layer(&parts)?;
+    let user = caller(user)?;
+    let body = json_body(
+        body,
+        "POST /project/threads",
+        r#"{"pagination": {"first": 20, "cursor": null}, "filter": {"search": "…"}}"#,
+    )?;
+    let persisted = layer
+        .get_user(&user.identifier)
+        .await
+        .map_err(store)?
+        .ok_or_else(|| Error::NotFound("User not found".to_owned()))?;
+    let mut pagination = body.pagination;
+    if pagination.first == 0 {
+        pagination.first = 20;
+    }
+    let filter = ThreadFilter {
+        user_id: Some(persisted.id),
+        ..body.filter
+    };
+    Ok(Json(
+        layer
+            .list_threads(pagination, filter)
+            .await
+            .map_err(store)?,
+    ))
+}
+
+/// `GET /project/thread/{id}`: the caller's thread, whole.
+pub(crate) async fn get(
+    State(parts): State<Arc<Parts>>,
+    Caller(user): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ThreadDict>> {
+    let layer = layer(&parts)?;
+    let user = caller(user)?;
+    let id = thread_id(&id)?;
+    check_author(layer.as_ref(), id, &user).await?;
+    layer
+        .get_thread(id)
+        .await
+        .map_err(store)?
+        .map(Json)
+        .ok_or_else(|| Error::NotFound("Thread not found".to_owned()))
+}
+
+/// `GET /project/thread/{tid}/element/{eid}`: one element of the caller's thread.
+pub(crate) async fn element(
+    State(parts): State<Arc<Parts>>,
+    Caller(user): Caller,
+    Path((thread, element)): Path<(String, String)>,
+) -> Result<Json<ElementDict>> {
+    let layer = layer(&parts)?;
+    let user = caller(user)?;
+    let thread = thread_id(&thread)?;
+    check_author(layer.as_ref(), thread, &user).await?;
+    let not_found = || Error::NotFound("Element not found".to_owned());
+    let element = Uuid::parse_str(&element).map_err(|_| not_found())?;
+    layer
+        .get_element(thread, element)
+        .await
+        .map_err(store)?
+        .map(Json)
+        .ok_or_else(not_found)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Rename {
+    thread_id: String,
+    name: String,
+}
+
+/// `PUT /project/thread` `{threadId, name}`: renames the caller's thread.
+pub(crate) async fn rename(
+    State(parts): State<Arc<Parts>>,
+    Caller(user): Caller,
+    body: std::result::Result<Json<Rename>, JsonRejection>,
+) -> Result<Json<Value>> {
+    let layer = layer(&parts)?;
+    let user = caller(user)?;
+    let body = json_body(
+        body,
+        "PUT /project/thread",
+        r#"{"threadId": "<uuid>", "name": "…"}"#,
+    )?;
+    let id = thread_id(&body.thread_id)?;
+    check_author(layer.as_ref(), id, &user).await?;
+    let name: String = body.name.chars().take(500).collect();
+    layer
+        .update_thread(
+            id,
+            ThreadUpdate {
+                name: Some(name),
+                ..ThreadUpdate::default()
+            },
+        )
+        .await
+        .map_err(store)?;
+    Ok(Json(json!({ "success": true })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Delete {
+    thread_id: String,
+}
+
+/// `DELETE /project/thread` `{threadId}`: deletes the caller's thread and all in it.
+pub(crate) async fn delete(
+    State(parts): State<Arc<Parts>>,
+    Caller(user): Caller,
+    body: std::result::Result<Json<Delete>, JsonRejection>,
+) -> Result<Json<Value>> {
+    let layer = layer(&parts)?;
+    let user = caller(user)?;
+    let body = json_body(body, "DELETE /project/thread", r#"{"threadId": "<uuid>"}"#)?;
+    let id = thread_id(&body.thread_id)?;
+    check_author(layer.as_ref(), id, &user).await?;
+    layer.delete_thread(id).await.map_err(store)?;
+    Ok(Json(json!({ "success": true })))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FeedbackUpdate {
+    feedback: crate::protocol::FeedbackDict,
+}
+
+/// Refuses feedback on a step the caller did not write the thread of (Chainlit checks
+/// nothing here: any user could rate any reply).
+async fn check_step_author(layer: &dyn DataLayer, step: Uuid, user: &User) -> Result<()> {
+    let thread = layer
+        .get_step_thread(step)
+        .await
+        .map_err(store)?
+        .ok_or_else(|| Error::NotFound(format!("Message {step} not found")))?;
+    check_author(layer, thread, user).await
+}
+
+/// `PUT /feedback` `{feedback: {forId, value, comment?, id?}}`: the caller's feedback on a
+/// reply of their thread, stored or changed; answers its id.
+pub(crate) async fn put_feedback(
+    State(parts): State<Arc<Parts>>,
+    Caller(user): Caller,
+    body: std::result::Result<Json<FeedbackUpdate>, JsonRejection>,
+) -> Result<Json<Value>> {
+    let layer = layer(&parts)?;
+    let user = caller(user)?;
+    let body = json_body(
+        body,
+        "PUT /feedback",
+        r#"{"feedback": {"forId": "<step uuid>", "value": 1, "comment": "…"}}"#,
+    )?;
+    let feedback = body.feedback;
+    if !matches!(feedback.value, 0 | 1) {
+        return Err(Error::Unprocessable(format!(
+            "feedback value {} is neither 1 (good) nor 0 (bad)",
+            feedback.value
+        )));
+    }
+    check_step_author(layer.as_ref(), feedback.for_id, &user).await?;
+    let id = layer.upsert_feedback(feedback).await.map_err(store)?;
+    Ok(Json(json!({ "success": true, "feedbackId": id })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FeedbackDelete {
+    feedback_id: String,
+}
+
+/// `DELETE /feedback` `{feedbackId}`: removes the caller's feedback.
+pub(crate) async fn delete_feedback(
+    State(parts): State<Arc<Parts>>,
+    Caller(user): Caller,
+    body: std::result::Result<Json<FeedbackDelete>, JsonRejection>,
+) -> Result<Json<Value>> {
+    let layer = layer(&parts)?;
+    let user = caller(user)?;
+    let body = json_body(body, "DELETE /feedback", r#"{"feedbackId": "<uuid>"}"#)?;
+    let not_found = || Error::NotFound("Feedback not found".to_owned());
+    let id = Uuid::parse_str(&body.feedback_id).map_err(|_| not_found())?;
+    let step = layer
+        .get_feedback_step(id)
+        .await
+        .map_err(store)?
+        .ok_or_else(not_found)?;
+    check_step_author(layer.as_ref(), step, &user).await?;
+    layer.delete_feedback(id).await.map_err(store)?;
+    Ok(Json(json!({ "success": true })))
+}

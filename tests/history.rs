@@ -1,0 +1,284 @@
+//! The history routes over the data layer, with Chainlit's shapes and statuses: each user sees
+//! and changes only their own threads; an app without a data layer says so.
+
+use chainrs::data::SqliteDataLayer;
+use chainrs::prelude::*;
+use chainrs::testing::{TestClient, TestResponse};
+use chainrs_tests::name_is_password;
+use serde_json::{Value, json};
+
+const SECRET: &str = "history-test-secret-0123456789abcdef01234567";
+
+#[on_message]
+async fn reply(msg: Message) -> chainrs::Result<()> {
+    Message::new(format!("re: {}", msg.content))
+        .with_element(Element::text("note").content("attached"))
+        .send()
+        .await?;
+    Ok(())
+}
+
+fn detail(response: &TestResponse) -> String {
+    response
+        .json::<Value>()
+        .ok()
+        .and_then(|v| v["detail"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn each_user_lists_reads_renames_and_deletes_only_their_threads() -> chainrs::Result<()> {
+    let layer = SqliteDataLayer::connect("sqlite::memory:").await?;
+    let client = TestClient::new(
+        App::new()
+            .register(name_is_password)
+            .register(reply)
+            .auth_secret(SECRET)
+            .data_layer(layer),
+    )?;
+    let mut admins = client.open_chat_as(User::new("admin")).await?;
+    admins.send("about rust").await?;
+    // Activity is ordered by the database's clock (milliseconds): keep the two threads apart.
+    assert!(client.flush_writes().await);
+    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    let mut second = client.open_chat_as(User::new("admin")).await?;
+    second.send("about tokio").await?;
+    let mut guests = client.open_chat_as(User::new("guest")).await?;
+    guests.send("guest talk").await?;
+    assert!(client.flush_writes().await);
+    let (admin, guest) = (
+        client.token_for(&User::new("admin"))?,
+        client.token_for(&User::new("guest"))?,
+    );
+    let thread = admins.session().thread_id();
+
+    let list = |token: &str, filter: Value| {
+        let request = client
+            .post("/project/threads")
+            .bearer(token)
+            .json(&json!({ "pagination": { "first": 20, "cursor": null }, "filter": filter }));
+        async move { request.send().await }
+    };
+    let settings: Value = client.get("/project/settings").send().await.json()?;
+    assert_eq!(
+        settings["dataPersistence"],
+        json!(true),
+        "the page shows history and feedback"
+    );
+    let page: Value = list(&admin, json!({})).await.json()?;
+    let names: Vec<&str> = page["data"]
+        .as_array()
+        .map(|d| d.iter().filter_map(|t| t["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        names,
+        ["about tokio", "about rust"],
+        "newest first, the caller's only"
+    );
+    assert_eq!(page["pageInfo"]["hasNextPage"], json!(false));
+    // The filter's userId is always the caller's.
+    let forged: Value = list(&guest, json!({ "userId": "anyone" })).await.json()?;
+    assert_eq!(forged["data"].as_array().map(Vec::len), Some(1));
+    assert_eq!(forged["data"][0]["name"], json!("guest talk"));
+    let searched: Value = list(&admin, json!({ "search": "RUST" })).await.json()?;
+    assert_eq!(searched["data"].as_array().map(Vec::len), Some(1));
+
+    let path = format!("/project/thread/{thread}");
+    let whole = client.get(&path).bearer(&admin).send().await;
+    assert_eq!(whole.status(), StatusCode::OK, "{}", whole.text());
+    let whole: Value = whole.json()?;
+    let outputs: Vec<&str> = whole["steps"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .filter(|s| s["type"] != json!("run"))
+                .filter_map(|s| s["output"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(outputs, ["about rust", "re: about rust"]);
+    let element = whole["elements"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let one = client
+        .get(&format!("/project/thread/{thread}/element/{element}"))
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(one.json::<Value>()?["name"], json!("note"));
+
+    // Feedback on a reply of one's own thread; not on another's.
+    let reply_id = whole["steps"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["output"] == json!("re: about rust")))
+        .and_then(|s| s["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let rate = |token: &str, feedback: Value| {
+        let request = client
+            .put("/feedback")
+            .bearer(token)
+            .json(&json!({ "feedback": feedback }));
+        async move { request.send().await }
+    };
+    let rated = rate(
+        &admin,
+        json!({ "forId": reply_id, "value": 1, "comment": "spot on" }),
+    )
+    .await;
+    assert_eq!(rated.status(), StatusCode::OK, "{}", rated.text());
+    let rated: Value = rated.json()?;
+    assert_eq!(rated["success"], json!(true));
+    let feedback_id = rated["feedbackId"].as_str().unwrap_or_default().to_owned();
+    let with_feedback: Value = client.get(&path).bearer(&admin).send().await.json()?;
+    let on_reply = with_feedback["steps"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["id"] == json!(reply_id)))
+        .map(|s| s["feedback"].clone())
+        .unwrap_or_default();
+    assert_eq!(
+        (&on_reply["value"], &on_reply["comment"], &on_reply["id"]),
+        (&json!(1), &json!("spot on"), &json!(feedback_id))
+    );
+    assert_eq!(
+        rate(&guest, json!({ "forId": reply_id, "value": 0 }))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED,
+        "another user's reply"
+    );
+    assert_eq!(
+        rate(&admin, json!({ "forId": reply_id, "value": 5 }))
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        rate(&admin, json!({ "forId": uuid::Uuid::new_v4(), "value": 1 }))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let unrate = |token: &str| {
+        let request = client
+            .delete("/feedback")
+            .bearer(token)
+            .json(&json!({ "feedbackId": feedback_id }));
+        async move { request.send().await }
+    };
+    assert_eq!(unrate(&guest).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        unrate(&admin).await.json::<Value>()?,
+        json!({ "success": true })
+    );
+    assert_eq!(unrate(&admin).await.status(), StatusCode::NOT_FOUND, "gone");
+
+    // Another user's thread: 401 on every route; an unknown one 404; no login 401.
+    let theirs = client.get(&path).bearer(&guest).send().await;
+    assert_eq!(theirs.status(), StatusCode::UNAUTHORIZED);
+    assert!(detail(&theirs).contains("not yours"), "{}", theirs.text());
+    let their_element = client
+        .get(&format!("/project/thread/{thread}/element/{element}"))
+        .bearer(&guest)
+        .send()
+        .await;
+    assert_eq!(their_element.status(), StatusCode::UNAUTHORIZED);
+    let rename = |token: &str, name: &str| {
+        let request = client
+            .put("/project/thread")
+            .bearer(token)
+            .json(&json!({ "threadId": thread, "name": name }));
+        async move { request.send().await }
+    };
+    assert_eq!(
+        rename(&guest, "mine now").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let deleted_by_guest = client
+        .delete("/project/thread")
+        .bearer(&guest)
+        .json(&json!({ "threadId": thread }))
+        .send()
+        .await;
+    assert_eq!(deleted_by_guest.status(), StatusCode::UNAUTHORIZED);
+    let unknown = client
+        .get(&format!("/project/thread/{}", uuid::Uuid::new_v4()))
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert_eq!(detail(&unknown), "Thread not found");
+    assert_eq!(
+        client
+            .get("/project/thread/not-a-uuid")
+            .bearer(&admin)
+            .send()
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        client.get(&path).send().await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The author renames, then deletes.
+    let renamed = rename(&admin, "Rust, renamed").await;
+    assert_eq!(renamed.json::<Value>()?, json!({ "success": true }));
+    let after: Value = client.get(&path).bearer(&admin).send().await.json()?;
+    assert_eq!(after["name"], json!("Rust, renamed"));
+    let deleted = client
+        .delete("/project/thread")
+        .bearer(&admin)
+        .json(&json!({ "threadId": thread }))
+        .send()
+        .await;
+    assert_eq!(deleted.json::<Value>()?, json!({ "success": true }));
+    assert_eq!(
+        client.get(&path).bearer(&admin).send().await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let malformed = client
+        .put("/project/thread")
+        .bearer(&admin)
+        .body("{")
+        .header("content-type", "application/json")
+        .send()
+        .await;
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    Ok(())
+}
+
+#[tokio::test]
+async fn without_a_data_layer_the_history_routes_say_so() -> chainrs::Result<()> {
+    let client = TestClient::new(
+        App::new()
+            .register(name_is_password)
+            .register(reply)
+            .auth_secret(SECRET),
+    )?;
+    let admin = client.token_for(&User::new("admin"))?;
+    let listed = client
+        .post("/project/threads")
+        .bearer(&admin)
+        .json(&json!({ "pagination": { "first": 20 }, "filter": {} }))
+        .send()
+        .await;
+    assert_eq!(listed.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        detail(&listed).starts_with("Data persistence is not enabled"),
+        "{}",
+        listed.text()
+    );
+    let settings: Value = client.get("/project/settings").send().await.json()?;
+    assert_eq!(settings["dataPersistence"], json!(false));
+    let feedback = client
+        .put("/feedback")
+        .bearer(&admin)
+        .json(&json!({ "feedback": { "forId": uuid::Uuid::new_v4(), "value": 1 } }))
+        .send()
+        .await;
+    assert_eq!(feedback.status(), StatusCode::BAD_REQUEST);
+    Ok(())
+}
