@@ -282,3 +282,46 @@ async fn without_a_data_layer_the_history_routes_say_so() -> chainrs::Result<()>
     assert_eq!(feedback.status(), StatusCode::BAD_REQUEST);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_login_stores_the_user_so_their_empty_history_lists() -> chainrs::Result<()> {
+    let layer = SqliteDataLayer::connect("sqlite::memory:").await?;
+    let client = TestClient::new(
+        App::new()
+            .register(name_is_password)
+            .register(reply)
+            .auth_secret(SECRET)
+            .data_layer(layer.clone()),
+    )?;
+    let before = client.token_for(&User::new("newcomer"))?;
+    let unknown = client
+        .post("/project/threads")
+        .bearer(&before)
+        .json(&json!({ "pagination": { "first": 20 }, "filter": {} }))
+        .send()
+        .await;
+    assert_eq!(
+        unknown.status(),
+        StatusCode::NOT_FOUND,
+        "never logged in: not stored"
+    );
+    assert_eq!(detail(&unknown), "User not found");
+    let login = client.login("newcomer", "newcomer").await?;
+    use chainrs::data::DataLayer as _;
+    assert!(
+        layer
+            .get_user("newcomer")
+            .await
+            .map_err(chainrs::Error::Store)?
+            .is_some()
+    );
+    let listed = client
+        .post("/project/threads")
+        .bearer(&login.token)
+        .json(&json!({ "pagination": { "first": 20 }, "filter": {} }))
+        .send()
+        .await;
+    assert_eq!(listed.status(), StatusCode::OK, "{}", listed.text());
+    assert_eq!(listed.json::<Value>()?["data"], json!([]));
+    Ok(())
+}

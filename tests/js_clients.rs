@@ -143,6 +143,26 @@ async fn chainlits_own_web_ui_drives_a_chainrs_app_in_chromium() {
     served.shut_down().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chainlits_own_web_ui_shows_the_history_of_a_chainrs_app_with_a_data_layer() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    assert!(
+        Path::new(&chromium).exists(),
+        "no browser at {chromium}: `apt-get install chromium` (bash .ci/run does it) or set CHROMIUM"
+    );
+    let layer = chainrs::data::SqliteDataLayer::connect("sqlite::memory:")
+        .await
+        .expect("an in-memory database");
+    let served = Served::app(hello::app().frontend_dir(chainlit_ui()).data_layer(layer)).await;
+    run_node(
+        "chainlit-history.mjs",
+        &served.url,
+        Duration::from_secs(150),
+    )
+    .await;
+    served.shut_down().await;
+}
+
 #[test]
 fn chainrs_english_strings_have_every_key_of_chainlits() {
     fn keys(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {

@@ -155,6 +155,13 @@ async fn finish_login(
         Ok(token) => token,
         Err(err) => return err.into_response(),
     };
+    // As Chainlit does, a data layer knows the user from their login on, so their history
+    // lists (empty) before their first message. A database that is away does not stop a login.
+    if let Some(record) = &parts.tabs.record
+        && let Err(err) = record.layer().create_user(&user).await
+    {
+        tracing::warn!(target: "chainrs::data", user = %user.identifier, error = %err, "could not store the user at login; their first message will");
+    }
     match session_for(parts, named, user).await {
         Ok(session) => {
             tracing::info!(target: "chainrs::auth", parent: &session.span, "logged in");
