@@ -38,6 +38,14 @@ async fn memory() -> SqliteDataLayer {
         .expect("an in-memory database")
 }
 
+/// The thread as stored, if it is.
+async fn stored(layer: &impl DataLayer, thread: uuid::Uuid) -> chainrs::Result<Option<ThreadDict>> {
+    layer
+        .get_thread(thread)
+        .await
+        .map_err(chainrs::Error::Store)
+}
+
 fn messages(thread: &ThreadDict) -> Vec<(StepType, String)> {
     thread
         .steps
@@ -60,10 +68,7 @@ async fn a_chat_is_kept_from_its_first_interaction_on() -> chainrs::Result<()> {
     let thread = chat.session().thread_id();
     assert!(client.flush_writes().await, "the writes are done");
     assert_eq!(
-        layer
-            .get_thread(thread)
-            .await
-            .map_err(chainrs::Error::Store)?,
+        stored(&layer, thread).await?,
         None,
         "a tab only opened writes nothing"
     );
@@ -71,10 +76,8 @@ async fn a_chat_is_kept_from_its_first_interaction_on() -> chainrs::Result<()> {
     chat.send("hello there").await?;
     chat.send("/forget").await?;
     assert!(client.flush_writes().await);
-    let kept = layer
-        .get_thread(thread)
-        .await
-        .map_err(chainrs::Error::Store)?
+    let kept = stored(&layer, thread)
+        .await?
         .expect("the thread, after the first message");
     assert_eq!(
         kept.name.as_deref(),
@@ -146,13 +149,7 @@ async fn a_session_that_ends_untouched_leaves_nothing() -> chainrs::Result<()> {
     let thread = chat.session().thread_id();
     chat.close().await?;
     assert!(client.flush_writes().await);
-    assert_eq!(
-        layer
-            .get_thread(thread)
-            .await
-            .map_err(chainrs::Error::Store)?,
-        None
-    );
+    assert_eq!(stored(&layer, thread).await?, None);
     Ok(())
 }
 
@@ -252,11 +249,7 @@ async fn a_refused_write_is_retried_until_it_lands() -> chainrs::Result<()> {
         0,
         "the refusals happened"
     );
-    let kept = inner
-        .get_thread(thread)
-        .await
-        .map_err(chainrs::Error::Store)?
-        .expect("the thread");
+    let kept = stored(&inner, thread).await?.expect("the thread");
     assert_eq!(
         messages(&kept),
         [
@@ -388,31 +381,20 @@ async fn the_typed_state_is_kept_in_the_thread_on_every_update() -> chainrs::Res
     let thread = chat.session().thread_id();
     assert!(client.flush_writes().await);
     assert_eq!(
-        layer
-            .get_thread(thread)
-            .await
-            .map_err(chainrs::Error::Store)?,
+        stored(&layer, thread).await?,
         None,
         "the state set before the first message waits for it"
     );
     chat.send("one").await?;
     assert!(client.flush_writes().await);
-    let after_one = layer
-        .get_thread(thread)
-        .await
-        .map_err(chainrs::Error::Store)?
-        .expect("the thread");
+    let after_one = stored(&layer, thread).await?.expect("the thread");
     assert_eq!(
         after_one.metadata["state:tally"],
         serde_json::json!({ "turns": 1 })
     );
     chat.send("two").await?;
     assert!(client.flush_writes().await);
-    let after_two = layer
-        .get_thread(thread)
-        .await
-        .map_err(chainrs::Error::Store)?
-        .expect("the thread");
+    let after_two = stored(&layer, thread).await?.expect("the thread");
     assert_eq!(
         after_two.metadata["state:tally"],
         serde_json::json!({ "turns": 2 }),
