@@ -403,3 +403,59 @@ async fn the_typed_state_is_kept_in_the_thread_on_every_update() -> chainrs::Res
     assert_eq!(after_two.name.as_deref(), Some("one"));
     Ok(())
 }
+
+#[tokio::test]
+async fn the_users_attachments_and_a_stop_are_kept_with_the_thread() -> chainrs::Result<()> {
+    let layer = memory().await;
+    let dir = std::env::temp_dir().join(format!("chainrs-kept-files-{}", uuid::Uuid::new_v4()));
+    let client = TestClient::new(
+        App::new()
+            .register(answer)
+            .data_layer(layer.clone())
+            .files_dir(&dir)
+            .file_upload(FileUpload::new()),
+    )?;
+    let mut chat = client.open_chat().await?;
+    let (session, thread) = (chat.session_id(), chat.session().thread_id());
+    let uploaded = client
+        .post(&format!("/project/file?session_id={session}"))
+        .file("plan.txt", "text/plain", b"step one".to_vec())
+        .send()
+        .await;
+    let file: uuid::Uuid = uploaded
+        .json::<serde_json::Value>()?
+        .get("id")
+        .and_then(|id| id.as_str())
+        .and_then(|id| id.parse().ok())
+        .expect("an upload id");
+    chat.send_with_files("see the plan", &[file]).await?;
+    chat.stop().await?;
+    assert!(client.flush_writes().await);
+    let kept = stored(&layer, thread).await?.expect("the thread");
+    let question = kept
+        .steps
+        .iter()
+        .find(|s| s.output == "see the plan")
+        .map(|s| s.id)
+        .expect("the user's message");
+    let attachment = kept
+        .elements
+        .iter()
+        .find(|e| e.name == "plan.txt")
+        .expect("the attachment is kept");
+    assert_eq!(
+        attachment.for_id,
+        Some(question),
+        "with the message that attached it"
+    );
+    assert_eq!(attachment.chainlit_key, Some(file.to_string()));
+    assert!(
+        kept.steps
+            .iter()
+            .any(|s| s.output == "Task manually stopped."),
+        "the stop is part of the thread: {:?}",
+        messages(&kept)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}

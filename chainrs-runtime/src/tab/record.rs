@@ -69,11 +69,18 @@ impl Record {
         self.write(session, write);
     }
 
-    /// Records the user's message (the page shows it itself; no event carries it).
+    /// Records the user's message (the page shows it itself; no event carries it), then the
+    /// files it attached, which belong to it.
     pub(crate) fn user_message(&self, session: &SessionRef, message: &Message) {
         let mut step = message.to_step();
         step.thread_id = Some(session.thread_id());
         self.write(session, Write::Step(step));
+        for file in &message.elements {
+            let mut element = file.to_dict().clone();
+            element.for_id = Some(message.id);
+            element.thread_id = Some(session.thread_id());
+            self.write(session, Write::Element(element));
+        }
     }
 
     fn write(&self, session: &SessionRef, write: Write) {

@@ -497,7 +497,11 @@ async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
                 let mut notice = Message::new("Task manually stopped.").with_author("System");
                 notice.kind = StepType::SystemMessage;
                 notice.thread_id = Some(tab.session.thread_id());
-                tab.emit(ServerEvent::NewMessage(notice.to_step())).await;
+                let event = ServerEvent::NewMessage(notice.to_step());
+                if let Some(record) = &tab.tabs.record {
+                    record.observe(&tab.session, &event);
+                }
+                tab.emit(event).await;
                 tab.run(HookKind::OnStop, HookInput::None, None).await;
                 tab.emit(ServerEvent::TaskEnd).await;
                 let _ = ack.send(());
