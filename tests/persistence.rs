@@ -459,3 +459,40 @@ async fn the_users_attachments_and_a_stop_are_kept_with_the_thread() -> chainrs:
     let _ = std::fs::remove_dir_all(dir);
     Ok(())
 }
+
+/// Sends an element for a message that was never shown, then a reply.
+#[on_message]
+async fn stray(_msg: Message) -> chainrs::Result<()> {
+    Element::file("stray.txt")
+        .content("for no message")
+        .send(Some(uuid::Uuid::new_v4()))
+        .await?;
+    Message::new("after the stray element").send().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_write_the_database_refuses_for_good_does_not_hold_up_the_others() -> chainrs::Result<()>
+{
+    let layer = memory().await;
+    let client = TestClient::new(App::new().register(stray).data_layer(layer.clone()))?;
+    let mut chat = client.open_chat().await?;
+    let thread = chat.session().thread_id();
+    chat.send("go").await?;
+    // Retried, the refused element would hold the queue for longer than this flush waits.
+    assert!(
+        client.flush_writes().await,
+        "the refused write was dropped at once"
+    );
+    let kept = stored(&layer, thread).await?.expect("the thread");
+    assert!(kept.elements.is_empty());
+    assert!(
+        messages(&kept).contains(&(
+            StepType::AssistantMessage,
+            "after the stray element".to_owned()
+        )),
+        "the writes after it landed: {:?}",
+        messages(&kept)
+    );
+    Ok(())
+}

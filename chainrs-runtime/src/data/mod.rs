@@ -33,6 +33,13 @@ pub use sqlite::SqliteDataLayer;
 pub use connect::connect;
 pub(crate) use write_behind::{Write, WriteBehind};
 
+/// A write the database will never take as it is (a step it belongs to that is not stored, a
+/// broken constraint): return it, boxed, from a [`DataLayer`] call, and the write-behind queue
+/// logs the write and goes on instead of retrying it.
+#[derive(Debug, thiserror::Error)]
+#[error("the data layer refuses this write for good: {0}")]
+pub struct Refused(pub String);
+
 /// The future a data layer call returns.
 pub type DataFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + Send + 'a>>;
 

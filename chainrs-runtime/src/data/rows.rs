@@ -256,8 +256,16 @@ pub(crate) fn started(step: &StepDict) -> String {
         .unwrap_or_else(crate::protocol::now_iso)
 }
 
-/// A database error as the data layer reports it.
+/// A database error as the data layer reports it: a broken constraint is a [`Refused`]
+/// write (retrying will not help); anything else may pass (the database away, a timeout).
+///
+/// [`Refused`]: super::Refused
 pub(crate) fn boxed(err: sqlx::Error) -> BoxError {
+    if let sqlx::Error::Database(db) = &err
+        && !matches!(db.kind(), sqlx::error::ErrorKind::Other)
+    {
+        return Box::new(super::Refused(db.to_string()));
+    }
     Box::new(err)
 }
 

@@ -16,7 +16,7 @@ use super::rows::{
 };
 use super::{DataFuture, DataLayer, PersistedUser, ThreadUpdate};
 use crate::auth::User;
-use crate::error::{Error, Result};
+use crate::error::{BoxError, Error, Result};
 use crate::protocol::{
     ElementDict, FeedbackDict, Page, Pagination, StepDict, ThreadDict, ThreadFilter,
 };
@@ -381,9 +381,9 @@ impl DataLayer for SqliteDataLayer {
     fn create_element(&self, element: ElementDict) -> DataFuture<'_, ()> {
         Box::pin(async move {
             let Some(row) = ElementRow::of(&element) else {
-                return Err(
-                    "an element is stored with the step it belongs to: set its for_id".into(),
-                );
+                return Err(BoxError::from(super::Refused(
+                    "an element is stored with the step it belongs to: set its for_id".to_owned(),
+                )));
             };
             sqlx::query(
                 r#"INSERT INTO "Element" (id, "createdAt", "updatedAt", "threadId", "stepId", metadata,

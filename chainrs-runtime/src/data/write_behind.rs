@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
-use super::{DataLayer, ThreadUpdate};
+use super::{DataLayer, Refused, ThreadUpdate};
 use crate::auth::User;
 use crate::error::BoxError;
 use crate::protocol::{ElementDict, StepDict};
@@ -154,6 +154,10 @@ async fn apply_with_retries(layer: &dyn DataLayer, write: &Write) {
     for attempt in 1..=ATTEMPTS {
         match write.apply(layer).await {
             Ok(()) => return,
+            Err(err) if err.is::<Refused>() => {
+                tracing::error!(target: "chainrs::data", write = %write.describe(), error = %err, "the data layer refuses a write for good: it is not kept");
+                return;
+            }
             Err(err) if attempt < ATTEMPTS => {
                 tracing::warn!(target: "chainrs::data", write = %write.describe(), attempt, error = %err, "the data layer refused a write; retrying");
                 tokio::time::sleep(delay).await;
