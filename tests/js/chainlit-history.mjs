@@ -10,21 +10,15 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { DEFAULT_WAIT_MS, baseUrl, check, fail, ok, onCleanup, runMain, short, withTimeout } from "./lib.mjs";
+import { DEFAULT_WAIT_MS, baseUrl, check, fail, launchChromium, ok, runMain, short } from "./lib.mjs";
 
 const base = baseUrl();
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = resolve(process.env.ARTIFACT_DIR || join(here, "../../target/test-artifacts"));
-const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"];
 
 await runMain("Chainlit's UI history on chainrs (Chromium)", 120_000, async () => {
   mkdirSync(artifacts, { recursive: true });
-  const browser = await withTimeout(
-    chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS, timeout: 30_000 }),
-    40_000,
-    "Chromium to start",
-  );
-  onCleanup(() => browser.close());
+  const browser = await launchChromium(chromium);
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 850 } });
     page.setDefaultTimeout(DEFAULT_WAIT_MS);

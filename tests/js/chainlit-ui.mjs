@@ -12,12 +12,11 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { DEFAULT_WAIT_MS, baseUrl, check, fail, ok, onCleanup, runMain, short, sleep, withTimeout } from "./lib.mjs";
+import { DEFAULT_WAIT_MS, baseUrl, check, fail, launchChromium, ok, onCleanup, runMain, short, sleep } from "./lib.mjs";
 
 const base = baseUrl();
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = resolve(process.env.ARTIFACT_DIR || join(here, "../../target/test-artifacts"));
-const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"];
 
 /** Console errors that are the sandbox's, not the app's: no internet for web fonts and KaTeX. */
 const OFFLINE = /ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED|fonts\.googleapis|katex/;
@@ -26,12 +25,7 @@ await runMain("Chainlit's UI on chainrs (Chromium)", 150_000, async () => {
   mkdirSync(artifacts, { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), "chainrs-chainlit-ui-"));
   onCleanup(() => rmSync(scratch, { recursive: true, force: true }));
-  const browser = await withTimeout(
-    chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS, timeout: 30_000 }),
-    40_000,
-    "Chromium to start",
-  );
-  onCleanup(() => browser.close());
+  const browser = await launchChromium(chromium);
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 850 } });
     page.setDefaultTimeout(DEFAULT_WAIT_MS);

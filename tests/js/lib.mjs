@@ -699,3 +699,22 @@ export function echoNumber(text, sent) {
   const match = new RegExp(`^echo #(\\d+): ${escaped}$`).exec(text ?? "");
   return match ? Number(match[1]) : null;
 }
+
+/** Chromium's flags for the headless browser tests (Debian's build, no sandbox in CI). */
+export const CHROMIUM_ARGS = [
+  "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+];
+
+/**
+ * Starts Debian's Chromium (CHROMIUM overrides /usr/bin/chromium) for a test, closed when the
+ * test ends, pass or fail.
+ */
+export async function launchChromium(chromium) {
+  const browser = await withTimeout(
+    chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS, timeout: 30_000 }),
+    40_000,
+    "Chromium to start",
+  );
+  onCleanup(() => browser.close());
+  return browser;
+}

@@ -13,6 +13,33 @@ use crate::error::{Error, Result};
 use crate::files::{FileAsk, asks};
 use crate::protocol::{Accept, AskKind, AskSpec, ServerEvent, StepDict, StepType};
 
+/// The builder methods every ask has: its timeout, its author, and its message.
+macro_rules! ask_builder {
+    ($($ask:ident),*) => {$(
+        impl $ask {
+            /// How long to wait for the answer.
+            pub fn timeout(mut self, timeout: Duration) -> Self {
+                self.timeout = timeout;
+                self
+            }
+
+            /// The question's message, as it will be shown: keep a copy to
+            /// [`update`](Message::update) or [`remove`](Message::remove) it once answered.
+            pub fn message(&self) -> &Message {
+                &self.message
+            }
+
+            /// Sets the author's display name.
+            pub fn author(mut self, author: impl Into<String>) -> Self {
+                self.message.author = author.into();
+                self
+            }
+        }
+    )*};
+}
+
+ask_builder!(AskUserMessage, AskActionMessage, AskFileMessage);
+
 /// How long an ask waits by default (Chainlit's 60 s).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -40,24 +67,6 @@ impl AskUserMessage {
             message: Message::new(content),
             timeout: DEFAULT_TIMEOUT,
         }
-    }
-
-    /// How long to wait for the answer.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The question's message, as it will be shown: keep a copy to [`update`](Message::update)
-    /// or [`remove`](Message::remove) it once answered.
-    pub fn message(&self) -> &Message {
-        &self.message
-    }
-
-    /// Sets the author's display name.
-    pub fn author(mut self, author: impl Into<String>) -> Self {
-        self.message.author = author.into();
-        self
     }
 
     /// Shows the question and waits; `None` when the user did not answer in time.
@@ -116,24 +125,6 @@ impl AskActionMessage {
             actions,
             timeout: DEFAULT_TIMEOUT,
         }
-    }
-
-    /// How long to wait for the click.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The question's message, as it will be shown: keep a copy to [`update`](Message::update)
-    /// or [`remove`](Message::remove) it once answered.
-    pub fn message(&self) -> &Message {
-        &self.message
-    }
-
-    /// Sets the author's display name.
-    pub fn author(mut self, author: impl Into<String>) -> Self {
-        self.message.author = author.into();
-        self
     }
 
     /// Shows the question with its buttons and waits; `None` when the user did not click in time.
@@ -214,24 +205,6 @@ impl AskFileMessage {
     /// How many files it takes.
     pub fn max_files(mut self, max_files: u32) -> Self {
         self.rules = self.rules.max_files(max_files);
-        self
-    }
-
-    /// How long to wait for the upload.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The question's message, as it will be shown: keep a copy to [`update`](Message::update)
-    /// or [`remove`](Message::remove) it once answered.
-    pub fn message(&self) -> &Message {
-        &self.message
-    }
-
-    /// Sets the author's display name.
-    pub fn author(mut self, author: impl Into<String>) -> Self {
-        self.message.author = author.into();
         self
     }
 

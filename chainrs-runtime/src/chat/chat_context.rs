@@ -106,20 +106,18 @@ impl Log {
         if self.0.len() < limit.saturating_mul(SMALLEST_ENTRY) {
             return;
         }
-        let starts: Vec<usize> = self
-            .0
-            .match_indices(ENTRY_START)
-            .map(|(at, _)| at)
-            .collect();
-        if starts.len() <= limit {
-            return;
-        }
-        let first_kept = starts[starts.len() - limit.max(1)];
         if limit == 0 {
             self.0 = "[]".to_owned();
             return;
         }
-        self.0.replace_range(..first_kept, "[");
+        // The `limit`-th entry from the end is the first kept, when one more comes before it.
+        let mut from_end = self.0.rmatch_indices(ENTRY_START);
+        let Some((first_kept, _)) = from_end.nth(limit - 1) else {
+            return;
+        };
+        if from_end.next().is_some() {
+            self.0.replace_range(..first_kept, "[");
+        }
     }
 }
 

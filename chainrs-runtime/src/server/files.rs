@@ -215,11 +215,9 @@ pub(crate) async fn download(
 }
 
 fn is_active_content(mime: &str) -> bool {
+    // HTML, and every XML type (XHTML and SVG among them) can run script when opened.
     let mime = mime.to_ascii_lowercase();
-    mime.starts_with("text/html")
-        || mime.starts_with("application/xhtml")
-        || mime.starts_with("image/svg")
-        || mime.contains("xml")
+    mime.starts_with("text/html") || mime.contains("xml")
 }
 
 #[derive(Deserialize)]

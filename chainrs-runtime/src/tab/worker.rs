@@ -392,6 +392,14 @@ impl Tab {
         }
     }
 
+    /// Sends an event the tab makes itself (not a run's) that the data layer keeps too.
+    async fn emit_kept(&self, event: ServerEvent) {
+        if let Some(record) = &self.tabs.record {
+            record.observe(&self.session, &event);
+        }
+        self.emit(event).await;
+    }
+
     /// Runs a hook as its own task, so `stop` can cancel it.
     async fn run(self: &Arc<Self>, kind: HookKind, input: HookInput, generation: Option<u64>) {
         let (task, tracked) = {
@@ -497,11 +505,8 @@ async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
                 let mut notice = Message::new("Task manually stopped.").with_author("System");
                 notice.kind = StepType::SystemMessage;
                 notice.thread_id = Some(tab.session.thread_id());
-                let event = ServerEvent::NewMessage(notice.to_step());
-                if let Some(record) = &tab.tabs.record {
-                    record.observe(&tab.session, &event);
-                }
-                tab.emit(event).await;
+                tab.emit_kept(ServerEvent::NewMessage(notice.to_step()))
+                    .await;
                 tab.run(HookKind::OnStop, HookInput::None, None).await;
                 tab.emit(ServerEvent::TaskEnd).await;
                 let _ = ack.send(());
@@ -587,11 +592,7 @@ async fn join_conversation(tab: &Tab, message: &Message, edited: bool) {
                 let mut gone = Message::new("").to_step();
                 gone.id = id;
                 gone.thread_id = Some(tab.session.thread_id());
-                let event = ServerEvent::DeleteMessage(gone);
-                if let Some(record) = &tab.tabs.record {
-                    record.observe(&tab.session, &event);
-                }
-                tab.emit(event).await;
+                tab.emit_kept(ServerEvent::DeleteMessage(gone)).await;
             }
         }
         Err(err) => {
