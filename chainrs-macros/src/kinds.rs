@@ -17,6 +17,10 @@ macro_rules! hook_table {
             OnMessage on_message => OnMessage,
             /// Runs when a chat session ends (cleared by the client or expired).
             OnChatEnd on_chat_end => OnChatEnd,
+            /// Runs when a user comes back to a past thread (with a data layer): takes the
+            /// `Thread`, shown in the tab already, with the session's `UserSession` values back,
+            /// plus what `#[on_chat_start]` takes; `#[on_chat_start]` does not run then.
+            OnChatResume on_chat_resume => OnChatResume,
             /// Runs when the user presses stop, after the running hook was cancelled.
             OnStop on_stop => OnStop,
             /// Runs when the user changes the chat settings; takes `ChatSettings` (the new

@@ -7,8 +7,9 @@
 //! Grammar:
 //!
 //! ```text
-//! hook      := "#[" ("on_chat_start" | "on_message" | "on_chat_end" | "on_stop"
-//!                   | "on_settings_update" | "on_window_message" | "on_disconnect") "]"
+//! hook      := "#[" ("on_chat_start" | "on_message" | "on_chat_end" | "on_chat_resume"
+//!                   | "on_stop" | "on_settings_update" | "on_window_message"
+//!                   | "on_disconnect") "]"
 //! action    := "#[action_callback(" STRING ")]"
 //! auth      := "#[" ("password_auth_callback" | "header_auth_callback" | "on_logout") "]"
 //! endpoint  := "#[endpoint(" KIND "," "method" "=" METHOD "," "path" "=" PATH ")]"

@@ -9,6 +9,7 @@ macro_rules! hook_table {
             OnChatStart on_chat_start,
             OnMessage on_message,
             OnChatEnd on_chat_end,
+            OnChatResume on_chat_resume,
             OnStop on_stop,
             OnSettingsUpdate on_settings_update,
             OnWindowMessage on_window_message,

@@ -81,7 +81,7 @@ hook_table!(hooks_from_macros);
 pub use chat::{
     Action, ActiveStep, AskActionMessage, AskFileMessage, AskUserMessage, CHAT_CONTEXT_LIMIT,
     ChatContext, Element, ElementSidebar, Message, MessageStream, Step, Task, TaskList, TaskStatus,
-    send_window_message, toast,
+    Thread, send_window_message, toast,
 };
 pub use context::{ChatSink, ContextKind, Emitter, SinkFuture, current_kind, spawn};
 pub use error::{BoxError, Error, Result};
@@ -103,7 +103,7 @@ pub mod prelude {
         Accept, Action, App, AskActionMessage, AskFileMessage, AskUserMessage, ChatContext,
         ChatSettings, Display, Element, ElementKind, ElementSidebar, ElementSize, Emitter,
         FileUpload, Local, Message, Session, SessionId, SessionState, State, Step, Task, TaskList,
-        TaskStatus, ToastKind, User, UserSession, WindowMessage, action_callback, endpoint,
+        TaskStatus, Thread, ToastKind, User, UserSession, WindowMessage, action_callback, endpoint,
         header_auth_callback, on_logout, password_auth_callback,
     };
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::Message;
 use crate::context::{self, Context};
 use crate::error::{Error, Result};
-use crate::protocol::StepType;
+use crate::protocol::{StepDict, StepType};
 use crate::session::SessionRef;
 
 /// The session key of the conversation.
@@ -38,6 +38,16 @@ impl Entry {
         }
     }
 
+    fn of_step(step: &StepDict) -> Self {
+        Entry {
+            id: step.id,
+            kind: step.step_type,
+            author: step.name.clone(),
+            content: step.output.clone(),
+            created_at: step.created_at.clone().unwrap_or_default(),
+        }
+    }
+
     fn into_message(self, thread: Uuid) -> Message {
         let mut message = Message::new(self.content).with_author(self.author);
         message.id = self.id;
@@ -49,7 +59,7 @@ impl Entry {
 }
 
 /// Whether a message belongs in the conversation (messages do; steps and runs do not).
-fn is_conversation(kind: StepType) -> bool {
+pub(super) fn is_conversation(kind: StepType) -> bool {
     matches!(
         kind,
         StepType::UserMessage | StepType::AssistantMessage | StepType::SystemMessage
@@ -119,6 +129,18 @@ impl Log {
             self.0.replace_range(..first_kept, "[");
         }
     }
+}
+
+/// The store entry of the conversation a resumed session starts with: the messages of its
+/// thread's `steps` (the last [`CHAT_CONTEXT_LIMIT`]).
+pub(crate) fn seed(steps: &[StepDict]) -> (String, String) {
+    let entries: Vec<Entry> = steps
+        .iter()
+        .filter(|s| is_conversation(s.step_type))
+        .map(Entry::of_step)
+        .collect();
+    let kept = entries.len().saturating_sub(CHAT_CONTEXT_LIMIT);
+    (KEY.to_owned(), Log::of(&entries[kept..]).0)
 }
 
 /// The session whose conversation a handler's messages join, when the app keeps it.

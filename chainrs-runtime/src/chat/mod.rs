@@ -9,6 +9,7 @@ mod message;
 mod sidebar;
 mod step;
 mod tasklist;
+mod thread;
 
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ pub use message::{Message, MessageStream};
 pub use sidebar::ElementSidebar;
 pub use step::{ActiveStep, Step};
 pub use tasklist::{Task, TaskList, TaskStatus};
+pub use thread::Thread;
 
 use crate::protocol::ToastKind;
 
@@ -69,6 +71,8 @@ pub enum HookInput {
     Window(serde_json::Value),
     /// The clicked action (action callbacks).
     Action(Action),
+    /// The thread the session resumes (on_chat_resume).
+    Thread(Box<Thread>),
 }
 
 /// What a chat hook receives: the resolved session, its tab, the app's shared values, and

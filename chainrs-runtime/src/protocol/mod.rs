@@ -316,6 +316,10 @@ pub enum ServerEvent {
         /// A name for this set of elements.
         key: Option<String>,
     },
+    /// `resume_thread`: the whole past thread the session continues, for the tab to show.
+    ResumeThread(Box<ThreadDict>),
+    /// `resume_thread_error`: the thread the tab named cannot be resumed (a fresh chat starts).
+    ResumeThreadError(String),
     /// `error`: a client event was refused (chainrs's own event; Chainlit stays silent).
     Error {
         /// What was wrong and what to do.
@@ -356,6 +360,8 @@ impl ServerEvent {
             ServerEvent::RemoveElement { .. } => "remove_element",
             ServerEvent::SetSidebarTitle(_) => "set_sidebar_title",
             ServerEvent::SetSidebarElements { .. } => "set_sidebar_elements",
+            ServerEvent::ResumeThread(_) => "resume_thread",
+            ServerEvent::ResumeThreadError(_) => "resume_thread_error",
             ServerEvent::Error { .. } => "error",
             ServerEvent::Custom { name, .. } => name,
         }
@@ -437,7 +443,10 @@ impl Serialize for Payload<'_> {
             ServerEvent::Action(action) | ServerEvent::RemoveAction(action) => action.serialize(s),
             ServerEvent::Element(element) => element.serialize(s),
             ServerEvent::RemoveElement { id } => entries(s, &[("id", id)]),
-            ServerEvent::SetSidebarTitle(title) => title.serialize(s),
+            ServerEvent::SetSidebarTitle(title) | ServerEvent::ResumeThreadError(title) => {
+                title.serialize(s)
+            }
+            ServerEvent::ResumeThread(thread) => thread.serialize(s),
             ServerEvent::SetSidebarElements { elements, key } => {
                 entries(s, &[("elements", elements), ("key", key)])
             }

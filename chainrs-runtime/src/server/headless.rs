@@ -19,7 +19,7 @@ use crate::chat::Message;
 use crate::context::{ChatSink, SinkFuture};
 use crate::error::{Error, Result};
 use crate::protocol::{ClientEvent, ServerEvent, StepType, final_steps};
-use crate::session::SessionRef;
+use crate::session::{Origin, SessionMeta, SessionRef};
 use crate::tab::{Attach, Tab};
 
 /// One message or step, as it stood when the handler finished.
@@ -68,14 +68,50 @@ impl ChatSink for Collector {
     }
 }
 
+/// What `POST /chat/start` may say: the past thread to resume.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Start {
+    #[serde(default)]
+    thread_id: Option<Uuid>,
+}
+
 /// `POST /chat/start`: runs `on_chat_start` once for the session (a second call runs nothing).
+/// With `{"threadId": "<uuid>"}`, a new session resumes that thread of the caller's instead
+/// (its state back, `on_chat_resume` run); an unknown or foreign thread is 404.
 pub(crate) async fn start(
     State(parts): State<Arc<Parts>>,
     Named(named): Named,
     Caller(user): Caller,
+    body: axum::body::Bytes,
 ) -> Response {
     respond(async {
-        let session = session_of(&parts, named, user).await?;
+        let asked: Start = if body.iter().all(u8::is_ascii_whitespace) {
+            Start::default()
+        } else {
+            serde_json::from_slice(&body).map_err(|e| {
+                Error::BadRequest(format!(
+                    "POST /chat/start takes no body, or {{\"threadId\": \"<uuid>\"}} to resume a thread: {e}"
+                ))
+            })?
+        };
+        let session = match asked.thread_id {
+            Some(thread) => {
+                if named.is_some() {
+                    return Err(Error::BadRequest(
+                        "a resume (threadId) opens a session of its own: leave out the session id \
+                         (the X-Chainrs-Session-Id header, the cookie or session_id)"
+                            .to_owned(),
+                    ));
+                }
+                if parts.auth.login_required() && user.is_none() {
+                    return Err(super::resolve::login_required());
+                }
+                let meta = SessionMeta::new(Origin::Http, user);
+                parts.tabs.resume_session(meta, thread).await?
+            }
+            None => session_of(&parts, named, user).await?,
+        };
         let (tab, collector) = open_tab(&parts, &session);
         tab.connection_successful().wait().await;
         tab.leave();

@@ -112,7 +112,8 @@ pub(crate) async fn project_settings(State(parts): State<Arc<Parts>>) -> Respons
         "userEnv": parts.config.user_env,
         "maskUserEnv": false,
         "dataPersistence": parts.tabs.record.is_some(),
-        "threadResumable": false,
+        // chainrs resumes any thread of a data layer (`on_chat_resume` is optional).
+        "threadResumable": parts.tabs.record.is_some(),
         "threadSharing": false,
         "chatProfiles": [],
         "starters": [],

@@ -30,6 +30,7 @@ pub use local::Local;
 pub(crate) use local::LocalSlots;
 pub use memory::MemoryStore;
 pub use store::{Bucket, CasOutcome, Expired, Lookup, SessionStore, StoreFuture, Versioned};
+pub(crate) use user_session::STATE_PREFIX;
 pub use user_session::{SessionState, StateKey, UserSession};
 
 /// The store key of a session's built-in facts.
@@ -120,6 +121,21 @@ pub(crate) struct SessionMeta {
     pub(crate) chat_started: bool,
     #[serde(default)]
     pub(crate) interacted: bool,
+    /// Whether the session's first tab resumes a past thread.
+    #[serde(default)]
+    pub(crate) resume: Resume,
+}
+
+/// What the first tab of a session does with the thread its client named.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Resume {
+    /// Nothing was named (or there is no data layer): the chat starts.
+    #[default]
+    No,
+    /// The session adopted the thread: the tab shows it, then `on_chat_resume` runs.
+    Pending,
+    /// The thread cannot be resumed, for this reason: the tab is told, then the chat starts.
+    Refused(String),
 }
 
 impl SessionMeta {
@@ -138,6 +154,7 @@ impl SessionMeta {
             origin,
             chat_started: false,
             interacted: false,
+            resume: Resume::No,
         }
     }
 }
@@ -423,13 +440,27 @@ impl Sessions {
         id: SessionId,
         meta: SessionMeta,
     ) -> Result<Created> {
+        self.create_seeded(id, meta, Vec::new()).await
+    }
+
+    /// Creates a session as [`Sessions::create_with_id`] does, holding from the start the
+    /// store entries `seed` (the typed state and conversation of a resumed thread).
+    pub(crate) async fn create_seeded(
+        self: &Arc<Self>,
+        id: SessionId,
+        meta: SessionMeta,
+        seed: Vec<(String, String)>,
+    ) -> Result<Created> {
         let encoded = serde_json::to_string(&meta).map_err(|source| Error::Encode {
             key: META_KEY.into(),
             source,
         })?;
+        let mut entries = Vec::with_capacity(seed.len() + 1);
+        entries.push((META_KEY.to_owned(), encoded));
+        entries.extend(seed);
         let created = self
             .store
-            .create(id, vec![(META_KEY.to_owned(), encoded)], self.ttl)
+            .create(id, entries, self.ttl)
             .await
             .map_err(Error::Store)?;
         if !created {

@@ -6,6 +6,7 @@ mod link;
 mod record;
 #[cfg(feature = "redis")]
 mod relay;
+mod resume;
 mod run;
 mod worker;
 

@@ -16,7 +16,7 @@ use super::run::{RunKind, store_settings};
 use crate::chat::{Element, HookInput, Message, chat_context};
 use crate::context::{ChatSink, Emitter};
 use crate::protocol::{ClientEvent, ServerEvent, StepType};
-use crate::session::SessionRef;
+use crate::session::{Resume, SessionRef};
 
 /// How long a closing tab waits for its last events to leave.
 const FLUSH_LIMIT: Duration = Duration::from_secs(2);
@@ -91,7 +91,7 @@ enum Command {
 
 /// A chat tab of one session (see the module docs).
 pub(crate) struct Tab {
-    tabs: Arc<Tabs>,
+    pub(super) tabs: Arc<Tabs>,
     pub(crate) session: SessionRef,
     pub(crate) connection: Uuid,
     emitter: Emitter,
@@ -386,7 +386,7 @@ impl Tab {
         }
     }
 
-    async fn emit(&self, event: ServerEvent) {
+    pub(super) async fn emit(&self, event: ServerEvent) {
         if let Err(err) = self.emitter.emit(event).await {
             tracing::debug!(target: "chainrs::socket", parent: &self.session.span, error = %err, "event not delivered");
         }
@@ -401,7 +401,12 @@ impl Tab {
     }
 
     /// Runs a hook as its own task, so `stop` can cancel it.
-    async fn run(self: &Arc<Self>, kind: HookKind, input: HookInput, generation: Option<u64>) {
+    pub(super) async fn run(
+        self: &Arc<Self>,
+        kind: HookKind,
+        input: HookInput,
+        generation: Option<u64>,
+    ) {
         let (task, tracked) = {
             let _starting = self.starting.lock().unwrap_or_else(PoisonError::into_inner);
             if generation.is_some_and(|g| g < self.stops.load(Ordering::Acquire)) {
@@ -469,15 +474,24 @@ async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
                 tab.emit(ServerEvent::TaskEnd).await;
                 tab.emit(ServerEvent::ClearAsk).await;
                 tab.emit(ServerEvent::ClearCallFn).await;
+                // The first tab of a session starts its chat, or resumes the thread it adopted.
                 let first = tab
                     .session
                     .update_meta("chat started", |m| {
-                        !std::mem::replace(&mut m.chat_started, true)
+                        (!std::mem::replace(&mut m.chat_started, true))
+                            .then(|| std::mem::take(&mut m.resume))
                     })
                     .await;
                 match first {
-                    Ok(true) => tab.run(HookKind::OnChatStart, HookInput::None, None).await,
-                    Ok(false) => {}
+                    Ok(Some(Resume::No)) => {
+                        tab.run(HookKind::OnChatStart, HookInput::None, None).await
+                    }
+                    Ok(Some(Resume::Pending)) => super::resume::replay(&tab).await,
+                    Ok(Some(Resume::Refused(why))) => {
+                        tab.emit(ServerEvent::ResumeThreadError(why)).await;
+                        tab.run(HookKind::OnChatStart, HookInput::None, None).await
+                    }
+                    Ok(None) => {}
                     Err(err) => {
                         let _ =
                             tab.report(ClientEvent::ConnectionSuccessful.name(), err.to_string());

@@ -103,6 +103,32 @@ impl TestClient {
         self.attach(session).await
     }
 
+    /// Opens a chat tab as an anonymous user naming `thread` to resume, as a socket handshake
+    /// with `threadId` does (see [`TestClient::resume_chat_as`]).
+    pub async fn resume_chat(&self, thread: uuid::Uuid) -> Result<TestChat> {
+        self.resume(None, thread).await
+    }
+
+    /// Opens a chat tab as `user` naming `thread` to resume, as a socket handshake with
+    /// `threadId` does: with a data layer holding that thread of theirs, the new session adopts
+    /// it, the tab receives `resume_thread`, and `#[on_chat_resume]` runs instead of
+    /// `#[on_chat_start]`; otherwise the tab receives `resume_thread_error` and a fresh chat
+    /// starts. Read what it received with [`TestChat::received`].
+    pub async fn resume_chat_as(&self, user: User, thread: uuid::Uuid) -> Result<TestChat> {
+        self.resume(Some(user), thread).await
+    }
+
+    async fn resume(&self, user: Option<User>, thread: uuid::Uuid) -> Result<TestChat> {
+        let id = SessionId::new();
+        let meta = SessionMeta::new(Origin::Chat, user);
+        match self.tabs.create_chat(id, meta, Some(thread)).await? {
+            crate::session::Created::New(session) => self.attach(session).await,
+            crate::session::Created::Exists => Err(Error::Internal(format!(
+                "a freshly drawn session id {id} exists already"
+            ))),
+        }
+    }
+
     /// Reconnects a chat tab to an existing session, as `user`: the session is restored and
     /// `on_chat_start` does not run again. Another user's session is refused.
     pub async fn reconnect_chat(&self, id: SessionId, user: Option<User>) -> Result<TestChat> {

@@ -152,7 +152,8 @@ impl Transport {
                 meta.client_type = hs.client_type.clone();
                 meta.env = hs.env.clone();
                 meta.chat_profile = hs.chat_profile.clone();
-                match sessions.create_with_id(requested, meta).await {
+                // With a data layer, a `threadId` of the user's resumes that thread.
+                match self.tabs.create_chat(requested, meta, hs.thread_id).await {
                     Ok(Created::New(session)) => session,
                     // Two sockets raced to create it: the other one won, join its session.
                     Ok(Created::Exists) => {
@@ -173,13 +174,16 @@ impl Transport {
             }
             Err(err) => return Err(refuse(err.to_string())),
         };
-        if let Some(thread) = hs.thread_id {
-            sessions
-                .check_thread(thread, user.as_ref())
-                .await
-                .map_err(|e| refuse(e.to_string()))?;
-            if thread != session.meta().thread_id {
+        if let Some(thread) = hs.thread_id.filter(|t| *t != session.thread_id()) {
+            if self.tabs.record.is_none() {
+                sessions
+                    .check_thread(thread, user.as_ref())
+                    .await
+                    .map_err(|e| refuse(e.to_string()))?;
                 tracing::debug!(target: "chainrs::socket", parent: &session.span, requested = %thread, "threadId given but thread resume needs a data layer: the session keeps its thread");
+            } else {
+                // A session that exists keeps its thread; a resume opens a new session.
+                tracing::debug!(target: "chainrs::socket", parent: &session.span, requested = %thread, "threadId of another thread ignored: the session exists and keeps its own");
             }
         }
         let slot = Arc::new(Mutex::new(Slot::default()));

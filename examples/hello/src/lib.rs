@@ -8,7 +8,8 @@
 //! `/file` (a file asked for and read), `/tasks` (a task list that advances), `/recap` (the
 //! conversation so far, from `ChatContext`), `/toast` and `/error`; files attached in the composer
 //! are read and described; chat settings changes are confirmed with a toast and window
-//! messages from an embedding page are echoed back.
+//! messages from an embedding page are echoed back. Chats are kept (a SQLite file by default,
+//! see `main.rs`): a past thread opened from the history resumes where it was.
 
 use std::time::Duration;
 
@@ -42,6 +43,20 @@ pub async fn start(user: User) -> chainrs::Result<()> {
     Message::new(format!("Hello {}", user.identifier))
         .send()
         .await?;
+    Ok(())
+}
+
+/// Welcomes the user back to a past thread (from the history sidebar, or a reload): the tab
+/// shows the thread already and the session's `Chat` is back, so the turns go on counting.
+#[on_chat_resume]
+pub async fn resume(thread: Thread, chat: UserSession<Chat>) -> chainrs::Result<()> {
+    let turns = chat.get().await?.turns;
+    Message::new(format!(
+        "Welcome back to \"{}\": {turns} turns so far",
+        thread.name().unwrap_or("this chat")
+    ))
+    .send()
+    .await?;
     Ok(())
 }
 
@@ -398,6 +413,7 @@ pub fn app() -> App {
         .register(end_logins)
         .register(login)
         .register(start)
+        .register(resume)
         .register(reply)
         .register(wave)
         .register(settings_changed)

@@ -1,0 +1,361 @@
+//! Chat resume: a new tab naming a past thread of its user continues it: the tab is shown the
+//! whole thread before `#[on_chat_resume]` runs, every `UserSession` value is back, new steps
+//! append to the same thread; another user's or an unknown thread starts a fresh chat and says
+//! why; the headless API resumes too; and it works from a fresh app (a restart) on the same
+//! database.
+
+use std::sync::Arc;
+
+use chainrs::data::{DataLayer, SqliteDataLayer};
+use chainrs::prelude::*;
+use chainrs::protocol::{ServerEvent, StepType, ThreadDict};
+use chainrs::testing::{TestClient, Transcript};
+use chainrs_tests::name_is_password;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const SECRET: &str = "resume-test-secret-0123456789abcdef0123456789";
+
+#[derive(SessionState, Default, Serialize, Deserialize)]
+struct Turns {
+    n: u32,
+}
+
+#[on_chat_start]
+async fn greet() -> chainrs::Result<()> {
+    Message::new("welcome").send().await?;
+    Ok(())
+}
+
+#[on_message]
+async fn count(msg: Message, turns: UserSession<Turns>) -> chainrs::Result<()> {
+    let n = turns
+        .update(|t| {
+            t.n += 1;
+            t.n
+        })
+        .await?;
+    let history = ChatContext::get().await.map(|m| m.len()).unwrap_or(0);
+    Message::new(format!("turn {n}: {} ({history} in context)", msg.content))
+        .send()
+        .await?;
+    Ok(())
+}
+
+#[on_chat_resume]
+async fn welcome_back(thread: Thread, turns: UserSession<Turns>) -> chainrs::Result<()> {
+    let said = thread
+        .messages()
+        .filter(|m| m.kind == StepType::UserMessage)
+        .count();
+    let n = turns.get().await?.n;
+    Message::new(format!(
+        "welcome back to {}: {said} said, {n} turns",
+        thread.name().unwrap_or("?")
+    ))
+    .send()
+    .await?;
+    Ok(())
+}
+
+fn app(layer: impl DataLayer) -> App {
+    App::new()
+        .register(greet)
+        .register(count)
+        .register(welcome_back)
+        .chat_context()
+        .data_layer(layer)
+}
+
+async fn memory() -> chainrs::Result<Arc<SqliteDataLayer>> {
+    Ok(Arc::new(SqliteDataLayer::connect("sqlite::memory:").await?))
+}
+
+/// The thread a `resume_thread` event carried, and the events' names.
+fn resumed(transcript: &Transcript) -> Option<ThreadDict> {
+    transcript.events().iter().find_map(|e| match e {
+        ServerEvent::ResumeThread(thread) => Some((**thread).clone()),
+        _ => None,
+    })
+}
+
+fn resume_error(transcript: &Transcript) -> Option<String> {
+    transcript.events().iter().find_map(|e| match e {
+        ServerEvent::ResumeThreadError(why) => Some(why.clone()),
+        _ => None,
+    })
+}
+
+fn texts(thread: &ThreadDict) -> Vec<String> {
+    thread
+        .steps
+        .iter()
+        .filter(|s| s.step_type != StepType::Run)
+        .map(|s| s.output.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_thread_resumes_shown_first_with_its_state_and_goes_on() -> chainrs::Result<()> {
+    let layer = memory().await?;
+    let client = TestClient::new(app(layer.clone()))?;
+    let ada = User::new("ada");
+    let mut chat = client.open_chat_as(ada.clone()).await?;
+    let thread = chat.session().thread_id();
+    chat.send("one").await?;
+    chat.send("two").await?;
+    chat.close().await?;
+
+    let mut back = client.resume_chat_as(ada.clone(), thread).await?;
+    let opened = back.received();
+    assert_eq!(
+        back.session().thread_id(),
+        thread,
+        "the session adopts the thread"
+    );
+    let names = opened.names();
+    let at = |name: &str| names.iter().position(|n| *n == name);
+    let shown = resumed(&opened).expect("the tab is shown the thread");
+    assert_eq!(shown.id, thread);
+    assert_eq!(
+        texts(&shown),
+        [
+            "welcome",
+            "one",
+            "turn 1: one (2 in context)",
+            "two",
+            "turn 2: two (4 in context)"
+        ],
+        "every message, in order"
+    );
+    assert!(
+        at("resume_thread") < at("new_message"),
+        "the thread is shown before the hook's message: {names:?}"
+    );
+    assert!(at("first_interaction") < at("resume_thread"), "{names:?}");
+    assert_eq!(
+        opened.replies(),
+        ["welcome back to one: 2 said, 2 turns"],
+        "on_chat_resume ran with the thread and the state back; on_chat_start did not"
+    );
+    assert_eq!(resume_error(&opened), None);
+
+    let more = back.send("three").await?;
+    assert_eq!(
+        more.replies(),
+        ["turn 3: three (7 in context)"],
+        "the counter and the conversation go on (5 past messages, the welcome back, this one)"
+    );
+    assert!(client.flush_writes().await);
+    let kept = layer
+        .get_thread(thread)
+        .await
+        .map_err(chainrs::Error::Store)?
+        .expect("the thread");
+    assert_eq!(
+        texts(&kept)[5..],
+        [
+            "welcome back to one: 2 said, 2 turns",
+            "three",
+            "turn 3: three (7 in context)"
+        ],
+        "what comes after the resume is kept in the same thread"
+    );
+    assert_eq!(
+        kept.name.as_deref(),
+        Some("one"),
+        "the resume does not rename it"
+    );
+    assert_eq!(kept.metadata["state:Turns"], json!({ "n": 3 }));
+    Ok(())
+}
+
+#[tokio::test]
+async fn another_users_or_an_unknown_thread_starts_a_fresh_chat() -> chainrs::Result<()> {
+    let layer = memory().await?;
+    let client = TestClient::new(app(layer.clone()))?;
+    let mut adas = client.open_chat_as(User::new("ada")).await?;
+    let thread = adas.session().thread_id();
+    adas.send("secret plans").await?;
+    assert!(client.flush_writes().await);
+
+    for (who, asked) in [("bob", thread), ("ada", Uuid::new_v4())] {
+        let mut chat = client.resume_chat_as(User::new(who), asked).await?;
+        let opened = chat.received();
+        assert_eq!(
+            resume_error(&opened).as_deref(),
+            Some("Thread not found."),
+            "{who}: the same words for a foreign and an unknown thread"
+        );
+        assert_eq!(
+            resumed(&opened),
+            None,
+            "{who}: nothing of the thread is shown"
+        );
+        assert_eq!(opened.replies(), ["welcome"], "{who}: a fresh chat starts");
+        assert_ne!(
+            chat.session().thread_id(),
+            asked,
+            "{who}: with a thread of its own"
+        );
+        assert_eq!(
+            chat.send("hi").await?.replies(),
+            ["turn 1: hi (2 in context)"],
+            "{who}: with fresh state"
+        );
+    }
+    assert!(client.flush_writes().await);
+    let kept = layer
+        .get_thread(thread)
+        .await
+        .map_err(chainrs::Error::Store)?
+        .expect("ada's thread");
+    assert_eq!(
+        texts(&kept),
+        [
+            "welcome",
+            "secret plans",
+            "turn 1: secret plans (2 in context)"
+        ],
+        "ada's thread is untouched"
+    );
+
+    // Without a login there is no one a thread could belong to.
+    let open = TestClient::new(app(layer.clone()))?;
+    let mut anonymous = open.resume_chat(thread).await?;
+    let opened = anonymous.received();
+    assert_eq!(
+        resume_error(&opened).as_deref(),
+        Some("resuming a chat needs a logged-in user")
+    );
+    assert_ne!(anonymous.session().thread_id(), thread);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_restarted_app_resumes_from_the_database() -> chainrs::Result<()> {
+    let layer = memory().await?;
+    let ada = User::new("ada");
+    let thread = {
+        let first = TestClient::new(app(layer.clone()))?;
+        let mut chat = first.open_chat_as(ada.clone()).await?;
+        chat.send("before the restart").await?;
+        assert!(first.flush_writes().await);
+        chat.session().thread_id()
+    };
+    // A new app: no session of the first one survives, only the database.
+    let second = TestClient::new(app(layer.clone()))?;
+    let mut back = second.resume_chat_as(ada, thread).await?;
+    let opened = back.received();
+    assert_eq!(
+        resumed(&opened).map(|t| texts(&t)),
+        Some(vec![
+            "welcome".to_owned(),
+            "before the restart".to_owned(),
+            "turn 1: before the restart (2 in context)".to_owned()
+        ])
+    );
+    assert_eq!(
+        back.send("after").await?.replies(),
+        ["turn 2: after (5 in context)"]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_headless_api_resumes_a_thread() -> chainrs::Result<()> {
+    let layer = memory().await?;
+    let client = TestClient::new(
+        app(layer.clone())
+            .register(name_is_password)
+            .auth_secret(SECRET),
+    )?;
+    let (ada, bob) = (
+        client.token_for(&User::new("ada"))?,
+        client.token_for(&User::new("bob"))?,
+    );
+    let started = client
+        .post("/chat/message")
+        .bearer(&ada)
+        .json(&json!({ "content": "hello" }))
+        .send()
+        .await;
+    assert_eq!(started.status(), 200, "{}", started.text());
+    let body: Value = started.json()?;
+    let thread = body["threadId"].as_str().expect("threadId").to_owned();
+    assert!(client.flush_writes().await);
+
+    let resumed = client
+        .post("/chat/start")
+        .bearer(&ada)
+        .json(&json!({ "threadId": thread }))
+        .send()
+        .await;
+    assert_eq!(resumed.status(), 200, "{}", resumed.text());
+    let body: Value = resumed.json()?;
+    assert_eq!(
+        body["threadId"],
+        json!(thread),
+        "the new session continues the thread"
+    );
+    let replies: Vec<&str> = body["messages"]
+        .as_array()
+        .map(|m| m.iter().filter_map(|m| m["content"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(replies, ["welcome back to hello: 1 said, 1 turns"]);
+    let session = body["sessionId"].as_str().expect("sessionId").to_owned();
+    let next = client
+        .post("/chat/message")
+        .bearer(&ada)
+        .header("X-Chainrs-Session-Id", &session)
+        .json(&json!({ "content": "again" }))
+        .send()
+        .await;
+    let body: Value = next.json()?;
+    assert_eq!(body["threadId"], json!(thread));
+    assert_eq!(
+        body["messages"][0]["content"],
+        json!("turn 2: again (5 in context)")
+    );
+
+    for (token, asked, status, detail) in [
+        (&bob, thread.clone(), 404, "Thread not found."),
+        (&ada, Uuid::new_v4().to_string(), 404, "Thread not found."),
+        (&ada, "not-a-uuid".to_owned(), 400, "threadId"),
+    ] {
+        let refused = client
+            .post("/chat/start")
+            .bearer(token)
+            .json(&json!({ "threadId": asked }))
+            .send()
+            .await;
+        assert_eq!(refused.status(), status, "{asked}: {}", refused.text());
+        let said: Value = refused.json()?;
+        assert!(
+            said["detail"].as_str().is_some_and(|d| d.contains(detail)),
+            "{asked}: {said}"
+        );
+    }
+    // A session named with a thread to resume: a resume starts a session of its own.
+    let both = client
+        .post("/chat/start")
+        .bearer(&ada)
+        .header("X-Chainrs-Session-Id", &session)
+        .json(&json!({ "threadId": thread }))
+        .send()
+        .await;
+    assert_eq!(both.status(), 400, "{}", both.text());
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_ui_is_told_threads_resume_when_a_data_layer_is_set() -> chainrs::Result<()> {
+    let with = TestClient::new(app(memory().await?))?;
+    let settings: Value = with.get("/project/settings").send().await.json()?;
+    assert_eq!(settings["dataPersistence"], json!(true));
+    assert_eq!(settings["threadResumable"], json!(true));
+    let without = TestClient::new(App::new().register(greet))?;
+    let settings: Value = without.get("/project/settings").send().await.json()?;
+    assert_eq!(settings["threadResumable"], json!(false));
+    Ok(())
+}
