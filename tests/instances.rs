@@ -18,7 +18,7 @@ const SECRET: &str = "instances-test-secret-of-at-least-32-bytes";
 /// A running app process, killed on drop.
 struct Instance {
     url: String,
-    _child: Child,
+    child: Child,
 }
 
 fn instance_command(redis_url: &str, prefix: &str) -> Command {
@@ -37,7 +37,13 @@ fn instance_command(redis_url: &str, prefix: &str) -> Command {
 
 impl Instance {
     async fn start(redis_url: &str, prefix: &str) -> Instance {
+        Instance::start_with(redis_url, prefix, &[]).await
+    }
+
+    /// An instance with more of its configuration in `env`.
+    async fn start_with(redis_url: &str, prefix: &str, env: &[(&str, &str)]) -> Instance {
         let mut child = instance_command(redis_url, prefix)
+            .envs(env.iter().copied())
             .spawn()
             .expect("start the chainrs-instance binary");
         let stdout = child.stdout.take().expect("stdout");
@@ -58,7 +64,7 @@ impl Instance {
         };
         Instance {
             url: format!("http://{addr}"),
-            _child: child,
+            child,
         }
     }
 
@@ -260,4 +266,37 @@ async fn chat_users_get_an_error_message_while_redis_is_down() {
         "{:?}",
         down.errors()
     );
+}
+
+/// A chat on instance A, with PostgreSQL for history and Redis for sessions; A gets SIGTERM
+/// while a reply streams; the thread resumes on instance B with every acknowledged message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_resumes_on_another_instance_after_a_sigterm() {
+    let prefix = chainrs_tests::test_prefix("resume-instances");
+    let url = chainrs_tests::redis_url();
+    let db = chainrs_tests::OwnDatabase::create().await;
+    let env = [("CHAINRS_DATABASE_URL", db.url.as_str())];
+    let (mut a, b) = (
+        Instance::start_with(&url, &prefix, &env).await,
+        Instance::start_with(&url, &prefix, &env).await,
+    );
+    let pid = a.child.id().expect("A runs").to_string();
+    chainrs_tests::run_node_with(
+        "resume-instances.mjs",
+        &a.url,
+        Duration::from_secs(120),
+        &[("CHAINRS_URL_B", &b.url), ("CHAINRS_PID_A", &pid)],
+    )
+    .await;
+    let status = tokio::time::timeout(Duration::from_secs(30), a.child.wait())
+        .await
+        .expect("A ends within 30 s of its SIGTERM")
+        .expect("wait for A");
+    assert!(
+        status.success(),
+        "A ends its graceful shutdown with exit code 0: {status}"
+    );
+    drop((a, b));
+    chainrs_tests::clean(&prefix).await;
+    db.drop_it().await;
 }

@@ -359,3 +359,103 @@ async fn the_ui_is_told_threads_resume_when_a_data_layer_is_set() -> chainrs::Re
     assert_eq!(settings["threadResumable"], json!(false));
     Ok(())
 }
+
+/// A PostgreSQL database as Chainlit's own data layer left it (its tables, its rows, its
+/// metadata), behind a chainrs app: the thread is listed, resumes with its feedback and its chat
+/// settings, and the chat goes on in the same tables.
+#[tokio::test]
+async fn a_thread_chainlit_wrote_is_listed_and_resumed() -> chainrs::Result<()> {
+    let db = chainrs_tests::OwnDatabase::create().await;
+    // chainrs lays out Chainlit's schema on an empty database (as it finds it on Chainlit's).
+    let layer = Arc::new(chainrs::data::PostgresDataLayer::connect(&db.url).await?);
+    let pool = db.pool().await;
+    let (thread, question, answer) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let rows = format!(
+        r#"INSERT INTO "User" (id, metadata, identifier) VALUES ('u-1', '{{"provider": "credentials"}}', 'alice');
+           INSERT INTO "Thread" (id, "createdAt", "updatedAt", name, metadata, "userId", tags)
+             VALUES ('{thread}', '2025-05-01 10:00:00', '2025-05-01 10:05:00', 'Weather in Paris',
+                     '{{"chat_settings": {{"temperature": 0.5}}, "chat_profile": null, "memory": {{"turns": 2}}}}',
+                     'u-1', ARRAY['weather']);
+           INSERT INTO "Step" (id, "threadId", "parentId", input, metadata, name, output, type,
+               "showInput", "isError", "startTime", "endTime")
+             VALUES ('{question}', '{thread}', NULL, '', '{{}}', 'alice', 'Weather in Paris?',
+                     'user_message', 'json', false, '2025-05-01 10:00:01', '2025-05-01 10:00:01'),
+                    ('{answer}', '{thread}', NULL, '', '{{}}', 'Assistant', 'Sunny.',
+                     'assistant_message', 'json', false, '2025-05-01 10:00:02', '2025-05-01 10:00:03');
+           INSERT INTO "Feedback" (id, "stepId", name, value, comment)
+             VALUES ('00000000-0000-0000-0000-0000000000fb', '{answer}', 'user_feedback', 1, 'thanks');"#
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(rows))
+        .execute(&pool)
+        .await
+        .map_err(|e| chainrs::Error::Store(Box::new(e)))?;
+
+    let client = TestClient::new(
+        app(layer.clone())
+            .register(name_is_password)
+            .auth_secret(SECRET),
+    )?;
+    let token = client.token_for(&User::new("alice"))?;
+    let listed: Value = client
+        .post("/project/threads")
+        .bearer(&token)
+        .json(&json!({ "pagination": { "first": 20, "cursor": null }, "filter": {} }))
+        .send()
+        .await
+        .json()?;
+    assert_eq!(
+        listed["data"][0]["id"],
+        json!(thread.to_string()),
+        "{listed}"
+    );
+    assert_eq!(listed["data"][0]["name"], json!("Weather in Paris"));
+
+    let mut chat = client.resume_chat_as(User::new("alice"), thread).await?;
+    let opened = chat.received();
+    let shown = resumed(&opened).expect("the thread is shown");
+    assert_eq!(texts(&shown), ["Weather in Paris?", "Sunny."]);
+    assert_eq!(
+        shown.steps[1].feedback.as_ref().map(|f| f.value),
+        Some(1),
+        "the feedback comes with the thread (Chainlit #2084)"
+    );
+    assert_eq!(
+        opened.replies(),
+        ["welcome back to Weather in Paris: 1 said, 0 turns"]
+    );
+    assert_eq!(
+        chat.session().chat_settings().get("temperature"),
+        Some(&json!(0.5)),
+        "the chat settings Chainlit kept come back"
+    );
+    assert_eq!(
+        chat.send("and tomorrow?").await?.replies(),
+        ["turn 1: and tomorrow? (4 in context)"],
+        "the conversation holds Chainlit's messages too"
+    );
+    assert!(client.flush_writes().await);
+    let kept = layer
+        .get_thread(thread)
+        .await
+        .map_err(chainrs::Error::Store)?
+        .expect("the thread");
+    assert_eq!(
+        texts(&kept),
+        [
+            "Weather in Paris?",
+            "Sunny.",
+            "welcome back to Weather in Paris: 1 said, 0 turns",
+            "and tomorrow?",
+            "turn 1: and tomorrow? (4 in context)"
+        ],
+        "the chat goes on in Chainlit's tables"
+    );
+    assert_eq!(
+        kept.metadata["memory"],
+        json!({ "turns": 2 }),
+        "Chainlit's keys are kept"
+    );
+    drop((client, layer, pool));
+    db.drop_it().await;
+    Ok(())
+}

@@ -4,12 +4,14 @@
 use std::time::Duration;
 
 mod node;
+mod own_postgres;
 mod own_redis;
 mod polling;
 mod redis_server;
 mod served;
 
 pub use node::{run_node, run_node_with};
+pub use own_postgres::OwnDatabase;
 pub use own_redis::OwnRedis;
 pub use polling::{polling_connect, socket_connect};
 pub use served::Served;
