@@ -214,6 +214,20 @@ impl DataLayer for Flaky {
     fn delete_element(&self, element: uuid::Uuid) -> DataFuture<'_, ()> {
         self.inner.delete_element(element)
     }
+    fn put_element_content(
+        &self,
+        element: uuid::Uuid,
+        content: chainrs::data::ElementContent,
+    ) -> DataFuture<'_, ()> {
+        self.inner.put_element_content(element, content)
+    }
+    fn get_element_content(
+        &self,
+        thread: uuid::Uuid,
+        element: uuid::Uuid,
+    ) -> DataFuture<'_, Option<chainrs::data::ElementContent>> {
+        self.inner.get_element_content(thread, element)
+    }
     fn upsert_feedback(&self, feedback: FeedbackDict) -> DataFuture<'_, uuid::Uuid> {
         self.inner.upsert_feedback(feedback)
     }

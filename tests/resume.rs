@@ -459,3 +459,79 @@ async fn a_thread_chainlit_wrote_is_listed_and_resumed() -> chainrs::Result<()> 
     db.drop_it().await;
     Ok(())
 }
+
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', 0, 0, 0, 0,
+];
+
+#[on_message]
+async fn picture(msg: Message) -> chainrs::Result<()> {
+    Message::new(format!("a picture for {}", msg.content))
+        .with_element(Element::image("dot").bytes(PNG.to_vec()))
+        .with_element(Element::text("note").content("kept with the thread"))
+        .send()
+        .await?;
+    Ok(())
+}
+
+/// Element contents are kept with the thread: a resumed thread's elements point at the thread's
+/// own file route, which serves them after their session (and its files) are gone, to their
+/// user only.
+#[tokio::test]
+async fn elements_come_back_with_their_content() -> chainrs::Result<()> {
+    let layer = memory().await?;
+    let client = TestClient::new(
+        App::new()
+            .register(picture)
+            .register(name_is_password)
+            .auth_secret(SECRET)
+            .data_layer(layer.clone()),
+    )?;
+    let ada = User::new("ada");
+    let mut chat = client.open_chat_as(ada.clone()).await?;
+    let thread = chat.session().thread_id();
+    chat.send("ada").await?;
+    chat.close().await?;
+    assert!(client.flush_writes().await);
+
+    let mut back = client.resume_chat_as(ada.clone(), thread).await?;
+    let shown = resumed(&back.received()).expect("the thread is shown");
+    let mut urls = Vec::new();
+    for name in ["dot", "note"] {
+        let element = shown
+            .elements
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("element {name} in {:?}", shown.elements));
+        let url = element.url.clone().expect("a kept element has a url");
+        assert_eq!(
+            url,
+            format!("/project/thread/{thread}/file/{}", element.id),
+            "the thread's own route"
+        );
+        urls.push(url);
+    }
+    let (token, other) = (
+        client.token_for(&ada)?,
+        client.token_for(&User::new("bob"))?,
+    );
+    let image = client.get(&urls[0]).bearer(&token).send().await;
+    assert_eq!(image.status(), 200, "{}", image.text());
+    assert_eq!(image.bytes(), PNG, "the bytes the handler sent");
+    assert_eq!(image.header("content-type"), Some("image/png"));
+    assert_eq!(image.header("x-content-type-options"), Some("nosniff"));
+    let note = client.get(&urls[1]).bearer(&token).send().await;
+    assert_eq!(note.text(), "kept with the thread");
+    assert_eq!(
+        client.get(&urls[0]).bearer(&other).send().await.status(),
+        401,
+        "another user's thread"
+    );
+    assert_eq!(client.get(&urls[0]).send().await.status(), 401, "no login");
+    let unknown = format!("/project/thread/{thread}/file/{}", Uuid::new_v4());
+    assert_eq!(
+        client.get(&unknown).bearer(&token).send().await.status(),
+        404
+    );
+    Ok(())
+}

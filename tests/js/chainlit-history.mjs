@@ -87,6 +87,12 @@ async function flow(page) {
   ok("the thumbs-up shows as given");
   await page.screenshot({ path: join(artifacts, "chainlit-history-thread.png"), animations: "disabled" });
 
+  await input.fill("/image");
+  await input.press("Enter");
+  await shows(page, "Here is the chart; its numbers are in chart-data.", "the message of the image");
+  await page.locator('img[src*="/project/file/"]').first().waitFor({ state: "visible" });
+  ok("an inline image is shown in the live chat (from the session's files)");
+
   await page.locator("#new-chat-button").click();
   const confirm = page.getByRole("button", { name: /confirm/i });
   if (await confirm.isVisible().catch(() => false)) await confirm.click();
@@ -99,18 +105,25 @@ async function flow(page) {
   await shows(page, "echo #1: remember this", "the old thread's reply, read back");
   await shows(page, "remember this", "the old thread's user message");
   ok("opening the thread from the sidebar shows its messages");
-  await shows(page, 'Welcome back to "remember this": 1 turns so far', "on_chat_resume's welcome, with the state back");
+  await shows(page, 'Welcome back to "remember this": 2 turns so far', "on_chat_resume's welcome, with the state back");
+  const kept = page.locator(`img[src*="/project/thread/${thread}/file/"]`).first();
+  await kept.waitFor({ state: "visible" });
+  const width = await kept.evaluate(async (img) => {
+    if (!img.complete) await new Promise((done) => img.addEventListener("load", done, { once: true }));
+    return img.naturalWidth;
+  });
+  check(width > 0, `the resumed thread's image loads from the thread's kept content (${width} px wide)`);
   await page.locator(".positive-feedback-on").first().waitFor({ state: "visible" });
   ok("the thumbs-up given before the resume is shown on the resumed thread");
   await input.fill("one more");
   await input.press("Enter");
-  await shows(page, "echo #2: one more", "the reply counting on from the resumed state");
+  await shows(page, "echo #3: one more", "the reply counting on from the resumed state");
   ok("a message after the resume continues the thread and its UserSession counter");
   await page.screenshot({ path: join(artifacts, "chainlit-history-reopened.png"), animations: "disabled" });
 
   phase("reload");
   await page.reload();
-  await shows(page, "echo #2: one more", "after a reload, the message sent after the resume");
+  await shows(page, "echo #3: one more", "after a reload, the message sent after the resume");
   await shows(page, "echo #1: remember this", "after a reload, the first reply");
   check(new URL(page.url()).pathname === `/thread/${thread}`, "a reload stays on the thread", page.url());
   ok("a reload resumes the thread with every message");

@@ -471,7 +471,8 @@ impl App {
                             .to_owned(),
                     ));
                 }
-                let record = crate::tab::Record::start(layer);
+                let record =
+                    crate::tab::Record::start(layer, files.clone(), config.root_path.as_deref());
                 sessions.observe_state(record.clone());
                 Some(record)
             }

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{DataLayer, ThreadUpdate};
+use super::{DataLayer, ElementContent, ThreadUpdate};
 use crate::auth::User;
 use crate::protocol::{
     ElementDict, ElementKind, FeedbackDict, Pagination, StepDict, StepType, ThreadFilter,
@@ -33,6 +33,7 @@ pub(crate) async fn run(layer: &dyn DataLayer) {
     threads_and_steps(layer).await;
     listing(layer).await;
     deletion(layer).await;
+    contents(layer).await;
 }
 
 async fn users(layer: &dyn DataLayer) {
@@ -382,4 +383,68 @@ async fn deletion(layer: &dyn DataLayer) {
         .expect("delete user data");
     assert_eq!(layer.get_thread(kept).await.expect("get"), None);
     assert_eq!(layer.get_user("ed").await.expect("get"), None);
+}
+
+/// An element's content is kept with it, read back only through its own thread, replaced by a
+/// second put, and gone with its step and its thread.
+async fn contents(layer: &dyn DataLayer) {
+    let thread = Uuid::new_v4();
+    let reply = step(
+        thread,
+        StepType::AssistantMessage,
+        "here",
+        "2026-04-01T00:00:00.000Z",
+    );
+    layer.upsert_step(reply.clone()).await.expect("step");
+    let mut image = ElementDict::new(ElementKind::Image, "dot");
+    image.for_id = Some(reply.id);
+    image.thread_id = Some(thread);
+    layer.create_element(image.clone()).await.expect("element");
+    let png = ElementContent {
+        mime: "image/png".to_owned(),
+        content: vec![0x89, b'P', b'N', b'G', 0, 255],
+    };
+    layer
+        .put_element_content(image.id, png.clone())
+        .await
+        .expect("put");
+    assert_eq!(
+        layer
+            .get_element_content(thread, image.id)
+            .await
+            .expect("get"),
+        Some(png)
+    );
+    assert_eq!(
+        layer
+            .get_element_content(Uuid::new_v4(), image.id)
+            .await
+            .expect("get"),
+        None,
+        "not through another thread"
+    );
+    let text = ElementContent {
+        mime: "text/plain".to_owned(),
+        content: b"again".to_vec(),
+    };
+    layer
+        .put_element_content(image.id, text.clone())
+        .await
+        .expect("put again");
+    assert_eq!(
+        layer
+            .get_element_content(thread, image.id)
+            .await
+            .expect("get"),
+        Some(text)
+    );
+    layer.delete_thread(thread).await.expect("delete");
+    assert_eq!(
+        layer
+            .get_element_content(thread, image.id)
+            .await
+            .expect("get"),
+        None,
+        "gone with its thread"
+    );
 }

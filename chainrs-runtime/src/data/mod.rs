@@ -70,6 +70,15 @@ pub struct ThreadUpdate {
     pub tags: Option<Vec<String>>,
 }
 
+/// The content of an element kept with its thread (the bytes of an image, a file, a text).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ElementContent {
+    /// Its MIME type.
+    pub mime: String,
+    /// Its bytes.
+    pub content: Vec<u8>,
+}
+
 /// Where conversations are kept beyond their sessions: Chainlit's data layer contract, typed.
 ///
 /// Semantics every implementation keeps (the contract suite checks them on each backend):
@@ -81,8 +90,9 @@ pub struct ThreadUpdate {
 /// - `list_threads` pages by last activity, newest first, the cursor being the last thread id
 ///   of the previous page; `search` matches the name without case, `feedback` keeps threads
 ///   with a reply of that value;
-/// - deleting a thread deletes its steps, elements and feedback; deleting a step, its
-///   elements and feedback.
+/// - deleting a thread deletes its steps, elements (with their content) and feedback; deleting
+///   a step, its elements and feedback;
+/// - `get_element_content` answers only for an element of the thread named.
 pub trait DataLayer: Send + Sync + 'static {
     /// The user of that identifier.
     fn get_user(&self, identifier: &str) -> DataFuture<'_, Option<PersistedUser>>;
@@ -124,8 +134,20 @@ pub trait DataLayer: Send + Sync + 'static {
     /// An element of a thread.
     fn get_element(&self, thread: Uuid, element: Uuid) -> DataFuture<'_, Option<ElementDict>>;
 
-    /// Deletes an element.
+    /// Deletes an element (and its content).
     fn delete_element(&self, element: Uuid) -> DataFuture<'_, ()>;
+
+    /// Keeps the content of a stored element, so that every instance serves it once the
+    /// session that showed it is gone (Chainlit keeps it in an object store). It goes with the
+    /// element.
+    fn put_element_content(&self, element: Uuid, content: ElementContent) -> DataFuture<'_, ()>;
+
+    /// The content kept for element `element` of thread `thread`.
+    fn get_element_content(
+        &self,
+        thread: Uuid,
+        element: Uuid,
+    ) -> DataFuture<'_, Option<ElementContent>>;
 
     /// Stores or changes feedback on a step; returns its id.
     fn upsert_feedback(&self, feedback: FeedbackDict) -> DataFuture<'_, Uuid>;
@@ -184,6 +206,16 @@ impl<T: DataLayer + ?Sized> DataLayer for std::sync::Arc<T> {
     }
     fn delete_element(&self, element: Uuid) -> DataFuture<'_, ()> {
         (**self).delete_element(element)
+    }
+    fn put_element_content(&self, element: Uuid, content: ElementContent) -> DataFuture<'_, ()> {
+        (**self).put_element_content(element, content)
+    }
+    fn get_element_content(
+        &self,
+        thread: Uuid,
+        element: Uuid,
+    ) -> DataFuture<'_, Option<ElementContent>> {
+        (**self).get_element_content(thread, element)
     }
     fn upsert_feedback(&self, feedback: FeedbackDict) -> DataFuture<'_, Uuid> {
         (**self).upsert_feedback(feedback)

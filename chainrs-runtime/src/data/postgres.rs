@@ -10,7 +10,7 @@ use super::rows::{
     self, ElementRow, FeedbackRow, StepRow, boxed, json_map, json_text, merge_metadata,
     row_readers, started,
 };
-use super::{DataFuture, DataLayer, PersistedUser, ThreadUpdate};
+use super::{DataFuture, DataLayer, ElementContent, PersistedUser, ThreadUpdate};
 use crate::auth::User;
 use crate::error::{BoxError, Error, Result};
 use crate::protocol::{
@@ -481,6 +481,49 @@ impl DataLayer for PostgresDataLayer {
                 .await
                 .map(|_| ())
                 .map_err(boxed)
+        })
+    }
+
+    fn put_element_content(&self, element: Uuid, content: ElementContent) -> DataFuture<'_, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                r#"INSERT INTO "ElementContent" ("elementId", mime, content) VALUES ($1, $2, $3)
+                   ON CONFLICT ("elementId") DO UPDATE SET mime = excluded.mime, content = excluded.content"#,
+            )
+            .bind(element.to_string())
+            .bind(content.mime)
+            .bind(content.content)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(boxed)
+        })
+    }
+
+    fn get_element_content(
+        &self,
+        thread: Uuid,
+        element: Uuid,
+    ) -> DataFuture<'_, Option<ElementContent>> {
+        Box::pin(async move {
+            let row = sqlx::query(
+                r#"SELECT c.mime, c.content FROM "ElementContent" c
+                   JOIN "Element" e ON e.id = c."elementId"
+                   WHERE c."elementId" = $1 AND e."threadId" = $2"#,
+            )
+            .bind(element.to_string())
+            .bind(thread.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(boxed)?;
+            row.map(|row| {
+                Ok(ElementContent {
+                    mime: row.try_get("mime")?,
+                    content: row.try_get("content")?,
+                })
+            })
+            .transpose()
+            .map_err(|e: sqlx::Error| boxed(e))
         })
     }
 

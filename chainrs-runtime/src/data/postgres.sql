@@ -95,3 +95,14 @@ CREATE TABLE IF NOT EXISTS "Feedback" (
         ON DELETE SET NULL ON UPDATE CASCADE
 );
 CREATE INDEX IF NOT EXISTS "Feedback_stepId_idx" ON "Feedback" ("stepId");
+
+-- chainrs's own table: the content of elements kept with their thread (Chainlit puts it in an
+-- object store), gone with its element.
+CREATE TABLE IF NOT EXISTS "ElementContent" (
+    "elementId" TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    content BYTEA NOT NULL,
+    CONSTRAINT "ElementContent_pkey" PRIMARY KEY ("elementId"),
+    CONSTRAINT "ElementContent_elementId_fkey" FOREIGN KEY ("elementId") REFERENCES "Element" (id)
+        ON DELETE CASCADE ON UPDATE CASCADE
+);

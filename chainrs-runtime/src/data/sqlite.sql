@@ -66,3 +66,10 @@ CREATE TABLE IF NOT EXISTS "Feedback" (
     comment TEXT
 );
 CREATE INDEX IF NOT EXISTS "Feedback_stepId" ON "Feedback" ("stepId");
+-- chainrs's own table: the content of elements kept with their thread (Chainlit puts it in an
+-- object store), gone with its element.
+CREATE TABLE IF NOT EXISTS "ElementContent" (
+    "elementId" TEXT PRIMARY KEY REFERENCES "Element" (id) ON DELETE CASCADE,
+    mime TEXT NOT NULL,
+    content BLOB NOT NULL
+);

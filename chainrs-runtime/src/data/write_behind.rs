@@ -5,13 +5,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
-use super::{DataLayer, Refused, ThreadUpdate};
+use super::{DataLayer, ElementContent, Refused, ThreadUpdate};
 use crate::auth::User;
 use crate::error::BoxError;
+use crate::files::FileStore;
 use crate::protocol::{ElementDict, StepDict};
+use crate::session::SessionId;
 
 /// How often a refused write is tried before it is given up (and logged as lost).
 const ATTEMPTS: u32 = 8;
@@ -23,8 +26,14 @@ pub(crate) enum Write {
     Step(StepDict),
     /// A step or message went away.
     DeleteStep(Uuid),
-    /// An element was shown.
-    Element(ElementDict),
+    /// An element was shown; with its content in the session's files, that content is kept
+    /// with it (`content`: the session and the file).
+    Element {
+        /// The element, as stored.
+        element: ElementDict,
+        /// Where its content is, when the session's files hold it.
+        content: Option<(SessionId, Uuid)>,
+    },
     /// An element went away.
     DeleteElement(Uuid),
     /// The thread's first interaction: its name, and its user (stored first).
@@ -45,18 +54,26 @@ impl Write {
         match self {
             Write::Step(step) => format!("step {}", step.id),
             Write::DeleteStep(id) => format!("the removal of step {id}"),
-            Write::Element(element) => format!("element {}", element.id),
+            Write::Element { element, .. } => format!("element {}", element.id),
             Write::DeleteElement(id) => format!("the removal of element {id}"),
             Write::Claim { thread, .. } => format!("thread {thread}"),
             Write::Metadata(thread, _) => format!("the state kept in thread {thread}"),
         }
     }
 
-    async fn apply(&self, layer: &dyn DataLayer) -> Result<(), BoxError> {
+    async fn apply(&self, layer: &dyn DataLayer, files: &dyn FileStore) -> Result<(), BoxError> {
         match self {
             Write::Step(step) => layer.upsert_step(step.clone()).await,
             Write::DeleteStep(id) => layer.delete_step(*id).await,
-            Write::Element(element) => layer.create_element(element.clone()).await,
+            Write::Element { element, content } => {
+                layer.create_element(element.clone()).await?;
+                match content {
+                    Some((session, file)) => {
+                        keep_content(layer, files, element.id, *session, *file).await
+                    }
+                    None => Ok(()),
+                }
+            }
             Write::DeleteElement(id) => layer.delete_element(*id).await,
             Write::Claim { thread, name, user } => {
                 let user_id = match user {
@@ -90,6 +107,34 @@ impl Write {
     }
 }
 
+/// Copies the content of element `element` from file `file` of `session` into the data layer.
+/// A file that is gone already (its session ended long ago) is logged and skipped.
+async fn keep_content(
+    layer: &dyn DataLayer,
+    files: &dyn FileStore,
+    element: Uuid,
+    session: SessionId,
+    file: Uuid,
+) -> Result<(), BoxError> {
+    let Some((info, mut chunks)) = files.open(session, file).await? else {
+        tracing::warn!(target: "chainrs::data", %element, %file, "the element's file is gone from its session: the element is kept without its content");
+        return Ok(());
+    };
+    let mut content = Vec::with_capacity(usize::try_from(info.size).unwrap_or(0));
+    while let Some(chunk) = chunks.next().await {
+        content.extend_from_slice(&chunk?);
+    }
+    layer
+        .put_element_content(
+            element,
+            ElementContent {
+                mime: info.mime,
+                content,
+            },
+        )
+        .await
+}
+
 /// The queue of writes to one data layer.
 pub(crate) struct WriteBehind {
     queue: mpsc::UnboundedSender<Write>,
@@ -100,15 +145,16 @@ pub(crate) struct WriteBehind {
 
 impl WriteBehind {
     /// The queue of `layer`, with its worker started (needs a tokio runtime).
-    pub(crate) fn start(layer: Arc<dyn DataLayer>) -> Arc<Self> {
+    /// Element contents are read from `files`.
+    pub(crate) fn start(layer: Arc<dyn DataLayer>, files: Arc<dyn FileStore>) -> Arc<Self> {
         let (queue, mut writes) = mpsc::unbounded_channel::<Write>();
         let done = Arc::new(AtomicU64::new(0));
         let progress = Arc::new(Notify::new());
-        let worker = (layer, done.clone(), progress.clone());
+        let worker = (layer, files, done.clone(), progress.clone());
         tokio::spawn(async move {
-            let (layer, done, progress) = worker;
+            let (layer, files, done, progress) = worker;
             while let Some(write) = writes.recv().await {
-                apply_with_retries(layer.as_ref(), &write).await;
+                apply_with_retries(layer.as_ref(), files.as_ref(), &write).await;
                 done.fetch_add(1, Ordering::AcqRel);
                 progress.notify_waiters();
             }
@@ -149,10 +195,10 @@ impl WriteBehind {
     }
 }
 
-async fn apply_with_retries(layer: &dyn DataLayer, write: &Write) {
+async fn apply_with_retries(layer: &dyn DataLayer, files: &dyn FileStore, write: &Write) {
     let mut delay = Duration::from_millis(100);
     for attempt in 1..=ATTEMPTS {
-        match write.apply(layer).await {
+        match write.apply(layer, files).await {
             Ok(()) => return,
             Err(err) if err.is::<Refused>() => {
                 tracing::error!(target: "chainrs::data", write = %write.describe(), error = %err, "the data layer refuses a write for good: it is not kept");

@@ -194,24 +194,30 @@ pub(crate) async fn download(
         .map_err(|e| Error::Store(e.into()))?
         .ok_or_else(not_found)?;
     let body = Body::from_stream(chunks.map(|chunk| chunk.map_err(std::io::Error::other)));
+    Ok(served(body, &info.mime, info.size))
+}
+
+/// A file's content as a response: its type, its length, never sniffed, and sandboxed when it
+/// could run script.
+pub(super) fn served(body: Body, mime: &str, size: u64) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
-    let mime = HeaderValue::from_str(&info.mime)
+    let mime_header = HeaderValue::from_str(mime)
         .unwrap_or_else(|_| HeaderValue::from_static(crate::files::UNKNOWN_MIME));
-    headers.insert(header::CONTENT_TYPE, mime);
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(info.size));
+    headers.insert(header::CONTENT_TYPE, mime_header);
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
     // A page uploaded by a user must not run as this app's origin when opened.
-    if is_active_content(&info.mime) {
+    if is_active_content(mime) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("sandbox"),
         );
     }
-    Ok(response)
+    response
 }
 
 fn is_active_content(mime: &str) -> bool {

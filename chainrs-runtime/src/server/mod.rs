@@ -49,7 +49,7 @@ pub(crate) struct Parts {
 }
 
 /// The REST routes chainrs serves itself, as axum handlers of the app's parts.
-fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 23] {
+fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 24] {
     [
         (Method::POST, "/login", post(login::login)),
         (Method::POST, "/auth/header", post(login::header)),
@@ -105,6 +105,11 @@ fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 23] {
             Method::GET,
             "/project/thread/{thread}/element/{element}",
             get(threads::element),
+        ),
+        (
+            Method::GET,
+            "/project/thread/{thread}/file/{element}",
+            get(threads::content),
         ),
     ]
 }

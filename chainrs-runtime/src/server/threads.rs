@@ -1,5 +1,6 @@
 //! The history routes of Chainlit's web client, over the app's data layer: the caller's threads
-//! page by page, one thread whole, rename, delete, and one element of a thread. Every route
+//! page by page, one thread whole, rename, delete, one element of a thread and its kept
+//! content. Every route
 //! checks that the caller wrote the thread.
 
 use std::sync::Arc;
@@ -132,6 +133,32 @@ pub(crate) async fn element(
         .map_err(store)?
         .map(Json)
         .ok_or_else(not_found)
+}
+
+/// `GET /project/thread/{tid}/file/{eid}`: the kept content of an element of the caller's
+/// thread (what a resumed thread's element URLs point to).
+pub(crate) async fn content(
+    State(parts): State<Arc<Parts>>,
+    Caller(user): Caller,
+    Path((thread, element)): Path<(String, String)>,
+) -> Result<axum::response::Response> {
+    let layer = layer(&parts)?;
+    let user = caller(user)?;
+    let thread = thread_id(&thread)?;
+    check_author(layer.as_ref(), thread, &user).await?;
+    let not_found = || Error::NotFound("File not found in this thread".to_owned());
+    let element = Uuid::parse_str(&element).map_err(|_| not_found())?;
+    let kept = layer
+        .get_element_content(thread, element)
+        .await
+        .map_err(store)?
+        .ok_or_else(not_found)?;
+    let size = u64::try_from(kept.content.len()).unwrap_or(u64::MAX);
+    Ok(super::files::served(
+        axum::body::Body::from(kept.content),
+        &kept.mime,
+        size,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -238,13 +238,18 @@ impl Tabs {
         existed
     }
 
-    /// Removes an ended session's files, in the background.
+    /// Removes an ended session's files, in the background, once the data layer has copied
+    /// what it keeps of them (the contents of recorded elements).
     fn remove_files(&self, id: SessionId) {
         let files = self.files.clone();
+        let record = self.record.clone();
         let Ok(handle) = tokio::runtime::Handle::try_current() else {
             return;
         };
         handle.spawn(async move {
+            if let Some(record) = record {
+                record.flush(std::time::Duration::from_secs(30)).await;
+            }
             if let Err(err) = files.remove_session(id).await {
                 tracing::warn!(target: "chainrs::files", session_id = %id, error = %err, "could not remove the ended session's files");
             }

@@ -6,27 +6,37 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dashmap::DashMap;
+use uuid::Uuid;
 
 use crate::chat::Message;
 use crate::context::{AskFuture, ChatSink, Emitter, SinkFuture};
 use crate::data::{DataLayer, Write, WriteBehind};
-use crate::protocol::ServerEvent;
+use crate::files::FileStore;
+use crate::protocol::{ElementDict, ServerEvent};
 use crate::session::{SessionId, SessionRef, StateObserver};
 
 /// The recorder of an app with a data layer.
 pub(crate) struct Record {
     layer: Arc<dyn DataLayer>,
     writes: Arc<WriteBehind>,
+    /// The app's root path (`""` at the root), for the URLs of kept element contents.
+    root: String,
     /// Writes of sessions that have not had their first interaction yet.
     held: DashMap<SessionId, Vec<Write>>,
 }
 
 impl Record {
     /// A recorder writing to `layer` (its queue's worker starts now: needs a tokio runtime).
-    pub(crate) fn start(layer: Arc<dyn DataLayer>) -> Arc<Self> {
+    /// Element contents are copied from `files`; `root` is the app's root path.
+    pub(crate) fn start(
+        layer: Arc<dyn DataLayer>,
+        files: Arc<dyn FileStore>,
+        root: Option<&str>,
+    ) -> Arc<Self> {
         Arc::new(Record {
-            writes: WriteBehind::start(layer.clone()),
+            writes: WriteBehind::start(layer.clone(), files),
             layer,
+            root: root.unwrap_or_default().to_owned(),
             held: DashMap::new(),
         })
     }
@@ -45,7 +55,7 @@ impl Record {
             ServerEvent::DeleteMessage(step) => Write::DeleteStep(step.id),
             // An element is kept with the step it belongs to (Chainlit skips the others too).
             ServerEvent::Element(element) if element.for_id.is_some() => {
-                Write::Element(element.clone())
+                self.element(session, element.clone())
             }
             ServerEvent::RemoveElement { id } => Write::DeleteElement(*id),
             ServerEvent::FirstInteraction {
@@ -79,7 +89,30 @@ impl Record {
             let mut element = file.to_dict().clone();
             element.for_id = Some(message.id);
             element.thread_id = Some(session.thread_id());
-            self.write(session, Write::Element(element));
+            let write = self.element(session, element);
+            self.write(session, write);
+        }
+    }
+
+    /// The write of an element. One whose content is in the session's files is kept with that
+    /// content, and its URL becomes the thread's (`GET /project/thread/{t}/file/{e}`), so it
+    /// still loads once the session is gone (on resume, on any instance).
+    fn element(&self, session: &SessionRef, mut element: ElementDict) -> Write {
+        let file = element
+            .chainlit_key
+            .as_deref()
+            .and_then(|key| Uuid::parse_str(key).ok())
+            .filter(|_| element.url.is_none());
+        let thread = *element.thread_id.get_or_insert_with(|| session.thread_id());
+        if file.is_some() {
+            element.url = Some(format!(
+                "{}/project/thread/{thread}/file/{}",
+                self.root, element.id
+            ));
+        }
+        Write::Element {
+            element,
+            content: file.map(|file| (session.id, file)),
         }
     }
 
