@@ -325,3 +325,112 @@ async fn a_login_stores_the_user_so_their_empty_history_lists() -> chainrs::Resu
     assert_eq!(listed.json::<Value>()?["data"], json!([]));
     Ok(())
 }
+
+#[derive(SessionState, Default, Serialize, Deserialize)]
+struct Ratings {
+    up: u32,
+    down: u32,
+}
+
+#[on_feedback]
+async fn count_ratings(feedback: Feedback, ratings: UserSession<Ratings>) -> chainrs::Result<()> {
+    let (up, down) = ratings
+        .update(|r| {
+            if feedback.is_positive() {
+                r.up += 1;
+            } else {
+                r.down += 1;
+            }
+            (r.up, r.down)
+        })
+        .await?;
+    Message::new(format!(
+        "thanks: {up} up, {down} down ({})",
+        feedback.comment.as_deref().unwrap_or("no comment")
+    ))
+    .send()
+    .await?;
+    Ok(())
+}
+
+/// The text of the next assistant message the tab receives (within 5 s).
+async fn next_reply(chat: &mut chainrs::testing::TestChat) -> String {
+    let wait = async {
+        loop {
+            match chat.next_event().await {
+                Some(chainrs::protocol::ServerEvent::NewMessage(s))
+                    if s.step_type == chainrs::protocol::StepType::AssistantMessage =>
+                {
+                    return s.output;
+                }
+                Some(_) => {}
+                None => return String::new(),
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(5), wait)
+        .await
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn on_feedback_runs_in_the_raters_session_once_the_rating_is_stored() -> chainrs::Result<()> {
+    let layer = SqliteDataLayer::connect("sqlite::memory:").await?;
+    let client = TestClient::new(
+        App::new()
+            .register(name_is_password)
+            .register(reply)
+            .register(count_ratings)
+            .auth_secret(SECRET)
+            .data_layer(layer),
+    )?;
+    let mut chat = client.open_chat_as(User::new("ada")).await?;
+    let sent = chat.send("rate me").await?;
+    let run = sent
+        .events()
+        .iter()
+        .find_map(|e| match e {
+            chainrs::protocol::ServerEvent::NewMessage(s)
+                if s.step_type == chainrs::protocol::StepType::Run =>
+            {
+                Some(s.id)
+            }
+            _ => None,
+        })
+        .expect("the reply's run step");
+    assert!(client.flush_writes().await);
+    let token = client.token_for(&User::new("ada"))?;
+    let session = chat.session_id().to_string();
+    let rate = |value: i32, comment: Option<&str>, session: Option<&str>| {
+        let mut body = json!({ "feedback": { "forId": run, "value": value, "comment": comment } });
+        if let Some(session) = session {
+            body["sessionId"] = json!(session);
+        }
+        client.put("/feedback").bearer(&token).json(&body).send()
+    };
+
+    let up = rate(1, Some("nice"), Some(&session)).await;
+    assert_eq!(up.status(), 200, "{}", up.text());
+    assert_eq!(
+        next_reply(&mut chat).await,
+        "thanks: 1 up, 0 down (nice)",
+        "the hook ran in the tab, with the rating and the session's state"
+    );
+    let down = rate(0, None, Some(&session)).await;
+    assert_eq!(down.status(), 200);
+    assert_eq!(
+        next_reply(&mut chat).await,
+        "thanks: 1 up, 1 down (no comment)"
+    );
+
+    // Without a session, or with one that is not the caller's, the rating is stored and the
+    // hook does not run.
+    assert_eq!(rate(1, None, None).await.status(), 200);
+    let bobs = client.open_chat_as(User::new("bob")).await?;
+    let foreign = bobs.session_id().to_string();
+    assert_eq!(rate(1, None, Some(&foreign)).await.status(), 200);
+    assert_eq!(rate(1, None, Some("not-a-session")).await.status(), 200);
+    assert!(chat.received().replies().is_empty(), "no hook ran");
+    assert_eq!(chat.user_session::<Ratings>().get().await?.up, 1);
+    Ok(())
+}

@@ -21,6 +21,10 @@ macro_rules! hook_table {
             /// `Thread`, shown in the tab already, with the session's `UserSession` values back,
             /// plus what `#[on_chat_start]` takes; `#[on_chat_start]` does not run then.
             OnChatResume on_chat_resume => OnChatResume,
+            /// Runs when the user rates a reply (`PUT /feedback`, with a data layer), once the
+            /// rating is stored: takes the `Feedback`, plus what `#[on_chat_start]` takes, in the
+            /// session's chat tab.
+            OnFeedback on_feedback => OnFeedback,
             /// Runs when the user presses stop, after the running hook was cancelled.
             OnStop on_stop => OnStop,
             /// Runs when the user changes the chat settings; takes `ChatSettings` (the new

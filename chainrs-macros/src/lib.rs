@@ -8,8 +8,8 @@
 //!
 //! ```text
 //! hook      := "#[" ("on_chat_start" | "on_message" | "on_chat_end" | "on_chat_resume"
-//!                   | "on_stop" | "on_settings_update" | "on_window_message"
-//!                   | "on_disconnect") "]"
+//!                   | "on_feedback" | "on_stop" | "on_settings_update"
+//!                   | "on_window_message" | "on_disconnect") "]"
 //! action    := "#[action_callback(" STRING ")]"
 //! auth      := "#[" ("password_auth_callback" | "header_auth_callback" | "on_logout") "]"
 //! endpoint  := "#[endpoint(" KIND "," "method" "=" METHOD "," "path" "=" PATH ")]"

@@ -10,6 +10,7 @@ macro_rules! hook_table {
             OnMessage on_message,
             OnChatEnd on_chat_end,
             OnChatResume on_chat_resume,
+            OnFeedback on_feedback,
             OnStop on_stop,
             OnSettingsUpdate on_settings_update,
             OnWindowMessage on_window_message,

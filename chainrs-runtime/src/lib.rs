@@ -80,8 +80,8 @@ macro_rules! hooks_from_macros {
 hook_table!(hooks_from_macros);
 pub use chat::{
     Action, ActiveStep, AskActionMessage, AskFileMessage, AskUserMessage, CHAT_CONTEXT_LIMIT,
-    ChatContext, Element, ElementSidebar, Message, MessageStream, Step, Task, TaskList, TaskStatus,
-    Thread, send_window_message, toast,
+    ChatContext, Element, ElementSidebar, Feedback, Message, MessageStream, Step, Task, TaskList,
+    TaskStatus, Thread, send_window_message, toast,
 };
 pub use context::{ChatSink, ContextKind, Emitter, SinkFuture, current_kind, spawn};
 pub use error::{BoxError, Error, Result};
@@ -102,9 +102,9 @@ pub mod prelude {
     pub use crate::{
         Accept, Action, App, AskActionMessage, AskFileMessage, AskUserMessage, ChatContext,
         ChatSettings, Display, Element, ElementKind, ElementSidebar, ElementSize, Emitter,
-        FileUpload, Local, Message, Session, SessionId, SessionState, State, Step, Task, TaskList,
-        TaskStatus, Thread, ToastKind, User, UserSession, WindowMessage, action_callback, endpoint,
-        header_auth_callback, on_logout, password_auth_callback,
+        Feedback, FileUpload, Local, Message, Session, SessionId, SessionState, State, Step, Task,
+        TaskList, TaskStatus, Thread, ToastKind, User, UserSession, WindowMessage, action_callback,
+        endpoint, header_auth_callback, on_logout, password_auth_callback,
     };
 
     macro_rules! hooks_from_root {

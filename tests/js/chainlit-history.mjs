@@ -35,11 +35,11 @@ await runMain("Chainlit's UI history on chainrs (Chromium)", 120_000, async () =
       await page.screenshot({ path: join(artifacts, "chainlit-history-failure.png") }).catch(() => {});
       throw err;
     }
-    // The test's own read of the deleted thread (phase "after") is meant to fail. A long-poll of
-    // a socket the UI itself just closed (its clear() disconnects when a chat is left or
-    // deleted) may be answered 400 "unknown sid" by Engine.IO: that is the transport, not an
-    // API call; a socket that did not work would fail the flow itself.
-    const theUis = failed.filter((f) => !f.endsWith("(after)") && !f.startsWith("400 GET /ws/socket.io/"));
+    // The test's own read of the deleted thread (phase "after") is meant to fail. A poll of a
+    // socket the page itself just closed (its clear() disconnects when a chat is left or
+    // deleted; a reload unloads it) may be answered 400 "unknown sid" by Engine.IO: that is the
+    // transport, not an API call; a socket that did not work would fail the flow itself.
+    const theUis = failed.filter((f) => !f.endsWith("(after)") && !/^400 (GET|POST) \/ws\/socket\.io\//.test(f));
     check(theUis.length === 0, "no API call of the UI failed", theUis.join(" | "));
   } finally {
     await browser.close();
@@ -85,6 +85,7 @@ async function flow(page) {
   check(sent?.feedback?.value === 1 && sent?.feedback?.comment === "helpful", "the UI sent value 1 and the comment", short(sent));
   await page.locator(".positive-feedback-on").last().waitFor({ state: "visible" });
   ok("the thumbs-up shows as given");
+  await shows(page, "Thanks, glad it helped", "the toast of the app's #[on_feedback], run in the chat's session");
   await page.screenshot({ path: join(artifacts, "chainlit-history-thread.png"), animations: "disabled" });
 
   await input.fill("/image");
@@ -167,6 +168,11 @@ async function renameSearchDelete(page, thread) {
   await page.keyboard.press("Escape");
   ok("the search finds the thread by its new name, and nothing for other words");
 
+  // Away from the thread first, so nothing on screen still loads from it once it is gone.
+  await page.locator("#new-chat-button").click();
+  const confirm = page.getByRole("button", { name: /confirm/i });
+  if (await confirm.isVisible().catch(() => false)) await confirm.click();
+  await shows(page, "Hello admin", "a new chat's greeting, before the delete");
   phase("delete");
   const deleted = page.waitForResponse((r) => new URL(r.url()).pathname === "/project/thread" && r.request().method() === "DELETE");
   await threadMenu(page, thread, "#delete-thread");

@@ -31,7 +31,7 @@ pub use registry::{EndpointKind, HandlerInfo, HookKind, Registry};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a chainrs handler",
     label = "expected a function annotated with a chainrs attribute",
-    note = "annotate the function with a chainrs attribute: #[on_chat_start], #[on_message], #[on_chat_end], #[on_chat_resume], #[on_stop], #[on_settings_update], #[on_window_message], #[on_disconnect], #[action_callback(\"name\")], #[password_auth_callback], #[header_auth_callback], #[on_logout] or #[endpoint(...)]"
+    note = "annotate the function with a chainrs attribute: #[on_chat_start], #[on_message], #[on_chat_end], #[on_chat_resume], #[on_feedback], #[on_stop], #[on_settings_update], #[on_window_message], #[on_disconnect], #[action_callback(\"name\")], #[password_auth_callback], #[header_auth_callback], #[on_logout] or #[endpoint(...)]"
 )]
 pub trait Handler {
     /// Adds the handler to the registry.

@@ -5,6 +5,7 @@ mod action;
 mod ask;
 pub(crate) mod chat_context;
 mod element;
+mod feedback;
 mod message;
 mod sidebar;
 mod step;
@@ -22,6 +23,7 @@ pub use action::Action;
 pub use ask::{AskActionMessage, AskFileMessage, AskUserMessage};
 pub use chat_context::{CHAT_CONTEXT_LIMIT, ChatContext};
 pub use element::Element;
+pub use feedback::Feedback;
 pub use message::{Message, MessageStream};
 pub use sidebar::ElementSidebar;
 pub use step::{ActiveStep, Step};
@@ -73,6 +75,8 @@ pub enum HookInput {
     Action(Action),
     /// The thread the session resumes (on_chat_resume).
     Thread(Box<Thread>),
+    /// The rating the user gave a reply (on_feedback).
+    Feedback(Feedback),
 }
 
 /// What a chat hook receives: the resolved session, its tab, the app's shared values, and

@@ -2,7 +2,7 @@
 //! Everything comes from the resolved session and its tab; nothing here reads a request.
 
 use crate::auth::User;
-use crate::chat::{Action, ChatCall, HookInput, Message, Thread};
+use crate::chat::{Action, ChatCall, Feedback, HookInput, Message, Thread};
 use crate::context::Emitter;
 use crate::error::{Error, Result};
 use crate::session::{Local, Session, SessionState, UserSession};
@@ -13,7 +13,7 @@ use super::kind::{self, ChatHook};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a parameter of this chat hook",
     label = "not injectable in this chat hook",
-    note = "chat hooks take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>`, `Emitter`; the incoming `Message` only in `#[on_message]`, `ChatSettings` only in `#[on_settings_update]`, `WindowMessage` only in `#[on_window_message]`, `Action` only in `#[action_callback]`, `Thread` only in `#[on_chat_resume]`",
+    note = "chat hooks take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>`, `Emitter`; the incoming `Message` only in `#[on_message]`, `ChatSettings` only in `#[on_settings_update]`, `WindowMessage` only in `#[on_window_message]`, `Action` only in `#[action_callback]`, `Thread` only in `#[on_chat_resume]`, `Feedback` only in `#[on_feedback]`",
     note = "HTTP extractors (`Json`, `Query`, `Path`, `HeaderMap`, …) belong in `#[endpoint(http, ...)]` handlers"
 )]
 pub trait FromChat<K>: Sized {
@@ -117,6 +117,15 @@ impl FromChat<kind::on_chat_resume> for Thread {
         match std::mem::replace(&mut call.input, HookInput::None) {
             HookInput::Thread(thread) => Ok(*thread),
             _ => Err(wrong_input("on_chat_resume")),
+        }
+    }
+}
+
+impl FromChat<kind::on_feedback> for Feedback {
+    fn from_chat(call: &mut ChatCall) -> Result<Self> {
+        match std::mem::replace(&mut call.input, HookInput::None) {
+            HookInput::Feedback(feedback) => Ok(feedback),
+            _ => Err(wrong_input("on_feedback")),
         }
     }
 }

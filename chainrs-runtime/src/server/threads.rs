@@ -15,9 +15,12 @@ use uuid::Uuid;
 use super::Parts;
 use super::request::{Caller, json_body};
 use crate::auth::User;
+use crate::chat::{Feedback, HookInput};
 use crate::data::{DataLayer, ThreadUpdate};
 use crate::error::{Error, Result};
 use crate::protocol::{ElementDict, Page, Pagination, ThreadDict, ThreadFilter};
+use crate::session::SessionId;
+use crate::tab::HookKind;
 
 /// The app's data layer, or Chainlit's refusal when it has none.
 fn layer(parts: &Parts) -> Result<&Arc<dyn DataLayer>> {
@@ -219,8 +222,12 @@ pub(crate) async fn delete(
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct FeedbackUpdate {
     feedback: crate::protocol::FeedbackDict,
+    /// The chat tab's session, where `#[on_feedback]` runs.
+    #[serde(default)]
+    session_id: Option<String>,
 }
 
 /// Refuses feedback on a step the caller did not write the thread of (Chainlit checks
@@ -248,7 +255,10 @@ pub(crate) async fn put_feedback(
         "PUT /feedback",
         r#"{"feedback": {"forId": "<step uuid>", "value": 1, "comment": "…"}}"#,
     )?;
-    let feedback = body.feedback;
+    let FeedbackUpdate {
+        feedback,
+        session_id,
+    } = body;
     if !matches!(feedback.value, 0 | 1) {
         return Err(Error::Unprocessable(format!(
             "feedback value {} is neither 1 (good) nor 0 (bad)",
@@ -256,8 +266,42 @@ pub(crate) async fn put_feedback(
         )));
     }
     check_step_author(layer.as_ref(), feedback.for_id, &user).await?;
-    let id = layer.upsert_feedback(feedback).await.map_err(store)?;
+    let id = layer
+        .upsert_feedback(feedback.clone())
+        .await
+        .map_err(store)?;
+    if let Some(session) = session_id {
+        rated(&parts, &session, &user, Feedback::stored(id, feedback)).await;
+    }
     Ok(Json(json!({ "success": true, "feedbackId": id })))
+}
+
+/// Runs `#[on_feedback]` in the caller's session `raw` (the rating is stored already: a session
+/// that is gone or not the caller's only skips the hook, with a log line).
+async fn rated(parts: &Parts, raw: &str, user: &User, feedback: Feedback) {
+    let session = match SessionId::parse_from(raw, "the feedback's sessionId") {
+        Ok(id) => parts.tabs.sessions.open_named(id).await,
+        Err(err) => Err(err),
+    }
+    .and_then(|session| session.check_owner(Some(user)).map(|()| session));
+    match session {
+        Ok(session) => {
+            if let Err(err) = parts
+                .tabs
+                .run_in_session(
+                    &session,
+                    HookKind::OnFeedback,
+                    HookInput::Feedback(feedback),
+                )
+                .await
+            {
+                tracing::warn!(target: "chainrs::chat", parent: &session.span, error = %err, "on_feedback could not run");
+            }
+        }
+        Err(err) => {
+            tracing::info!(target: "chainrs::chat", error = %err, "feedback stored; on_feedback skipped: its session cannot be used");
+        }
+    }
 }
 
 #[derive(Deserialize)]

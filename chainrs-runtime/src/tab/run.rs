@@ -88,6 +88,25 @@ impl Tabs {
         .await
     }
 
+    /// Runs the hook of `kind` (if registered) in `session`'s chat tab, whichever instance holds
+    /// it; with no tab connected, what the hook sends fails with [`Error::NoLiveChat`] (its
+    /// state and endpoints work as anywhere).
+    pub(crate) async fn run_in_session(
+        &self,
+        session: &SessionRef,
+        kind: HookKind,
+        input: HookInput,
+    ) -> Result<()> {
+        if self.hooks.get(kind).is_none() {
+            return Ok(());
+        }
+        let emitter = match self.chat_of(session).await? {
+            Some(emitter) => emitter,
+            None => Emitter::new(session.id, std::sync::Arc::new(NoTab(session.id))),
+        };
+        self.run_hook(session, &emitter, kind, input).await
+    }
+
     async fn run(
         &self,
         session: &SessionRef,
@@ -190,6 +209,16 @@ impl ChatSink for EndedChat {
     fn deliver(&self, _event: ServerEvent) -> SinkFuture<'_> {
         let id = self.0;
         Box::pin(async move { Err(Error::SessionNotFound(id.to_string())) })
+    }
+}
+
+/// The tab of a session that has none connected now.
+struct NoTab(SessionId);
+
+impl ChatSink for NoTab {
+    fn deliver(&self, _event: ServerEvent) -> SinkFuture<'_> {
+        let id = self.0;
+        Box::pin(async move { Err(Error::NoLiveChat(id.to_string())) })
     }
 }
 

@@ -60,6 +60,17 @@ pub async fn resume(thread: Thread, chat: UserSession<Chat>) -> chainrs::Result<
     Ok(())
 }
 
+/// Thanks the user for rating a reply (the thumbs under it, with a data layer), with a toast.
+#[on_feedback]
+pub async fn rated(feedback: Feedback) -> chainrs::Result<()> {
+    let said = if feedback.is_positive() {
+        "Thanks, glad it helped"
+    } else {
+        "Thanks, noted"
+    };
+    chainrs::toast(said, ToastKind::Success).await
+}
+
 /// Echoes the message with its turn number, streaming the words; runs the demo commands.
 #[on_message]
 pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()> {
@@ -414,6 +425,7 @@ pub fn app() -> App {
         .register(login)
         .register(start)
         .register(resume)
+        .register(rated)
         .register(reply)
         .register(wave)
         .register(settings_changed)
