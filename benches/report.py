@@ -85,6 +85,23 @@ def main():
             f"| {a['reply']['p50_ms']:.2f} / {a['reply']['p99_ms']:.2f} | {b['reply']['p50_ms']:.0f} / {b['reply']['p99_ms']:.0f} "
             f"| {cpu} | {left_a:,} / {left_b:,} |")
 
+    history = sorted({int(k.split("/")[2]) for k in rows if k.startswith("history/")})
+    if history:
+        summary["history"] = []
+        lines += ["", "| sessions × 20 msgs, history kept (SQLite) vs not | msgs/s off | msgs/s on | on ÷ off | server CPU per msg off / on (µs) | off ÷ on |", "|---|---|---|---|---|---|"]
+    for n in history:
+        off, on = rows.get(f"history/chainrs/{n}"), rows.get(f"history/chainrs-sqlite/{n}")
+        if not off or not on:
+            continue
+        cpu_off, cpu_on = off.get("server_cpu_ms_per_message"), on.get("server_cpu_ms_per_message")
+        entry = {"sessions": n, "off_msgs_per_s": off["messages_per_second"], "on_msgs_per_s": on["messages_per_second"],
+                 "ratio": ratio(on["messages_per_second"], off["messages_per_second"]),
+                 "cpu_ms_per_msg": [cpu_off, cpu_on], "cpu_ratio": ratio(cpu_off, cpu_on),
+                 "failed_sessions": [off["failed_sessions"], on["failed_sessions"]]}
+        summary["history"].append(entry)
+        cpu = f"{cpu_off * 1000:.0f} / {cpu_on * 1000:.0f} | {entry['cpu_ratio']:.2f}" if cpu_off and cpu_on else "n/a | n/a"
+        lines.append(f"| {n} | {off['messages_per_second']:,.0f} | {on['messages_per_second']:,.0f} | **{entry['ratio']:.2f}** | {cpu} |")
+
     lines += ["", "| custom endpoint | req/s chainrs | req/s bare axum | req/s Chainlit | chainrs ÷ bare axum | chainrs ÷ Chainlit |", "|---|---|---|---|---|---|"]
     for kind, what in [("ping", "GET /custom/ping (trivial)"), ("count", "POST /custom/count (reads and updates the session)")]:
         a, bare, c = (rows.get(f"http/{s}/{kind}") for s in ("chainrs", "bare", "chainlit"))
@@ -125,6 +142,10 @@ def main():
             lines.append(f"| the `#[on_message]` turn again, after (run-to-run noise) | {m2['ns_per_iter']:,} (÷ by hand {ratio(m2['ns_per_iter'], h['ns_per_iter']):.3f}) |")
         if s:
             lines.append(f"| one memory-store update (read + compare-and-swap) | {s['ns_per_iter']:,} |")
+    t = rows.get("inprocess/threads_page/sqlite_10000")
+    if t:
+        summary["threads_page_ns"] = t["ns_per_iter"]
+        lines.append(f"| `POST /project/threads` (first 20, SQLite), one user with 10,000 threads | {t['ns_per_iter']:,} |")
 
     print("\n".join(lines))
     with open(sys.argv[2], "w") as f:

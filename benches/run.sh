@@ -60,6 +60,11 @@ start() {
   PORT=$((PORT + 1))
   case "$1" in
     chainrs) CHAINRS_PORT=$PORT CHAINRS_SESSION_TIMEOUT=5 "${SERVER_CPU[@]}" ./target/release/echo >"$OUT/server.log" 2>&1 & ;;
+    chainrs-sqlite)
+      # The same app keeping every chat in a fresh SQLite file (the data layer on).
+      rm -f "$OUT"/bench-chat.db*
+      CHAINRS_DATABASE_URL="sqlite://$PWD/$OUT/bench-chat.db" CHAINRS_PORT=$PORT CHAINRS_SESSION_TIMEOUT=5 \
+        "${SERVER_CPU[@]}" ./target/release/echo >"$OUT/server.log" 2>&1 & ;;
     bare) CHAINRS_PORT=$PORT "${SERVER_CPU[@]}" ./target/release/bare-axum >"$OUT/server.log" 2>&1 & ;;
     chainlit) (cd "$OUT/chainlit-app" && exec "${SERVER_CPU[@]}" "$VENV/bin/chainlit" run app.py --headless --port "$PORT") >"$OUT/server.log" 2>&1 & ;;
   esac
@@ -75,7 +80,7 @@ gen() {
   "${GEN_CPU[@]}" ./target/release/loadgen --url "http://127.0.0.1:$PORT" --pid "$PID" "$@" >>"$RESULTS"
 }
 
-if [ "$QUICK" = 1 ]; then SESSIONS="1 50"; IDLE=1000; IDLE_CHAINLIT="300"; else SESSIONS="1 50 200 1000"; IDLE=10000; IDLE_CHAINLIT="2000 5000 10000"; fi
+if [ "$QUICK" = 1 ]; then SESSIONS="1 50"; IDLE=1000; IDLE_CHAINLIT="300"; HISTORY="50"; else SESSIONS="1 50 200 1000"; IDLE=10000; IDLE_CHAINLIT="2000 5000 10000"; HISTORY="50 200"; fi
 
 # chainrs runs are short, so each is repeated three times (alternating with its comparison)
 # and the report takes the median; Chainlit's long runs are done once.
@@ -90,6 +95,18 @@ for n in $SESSIONS; do
   start chainlit
   gen --label "chat/chainlit/$n#1" --sessions "$n" --messages 20 --concurrency 50 --expire-wait 8 --timeout 900
   stop
+done
+
+# History on: the same chat with the SQLite data layer, each run beside one without it.
+for n in $HISTORY; do
+  for rep in 1 2 3; do
+    for server in chainrs chainrs-sqlite; do
+      echo "== chat with history: $server, $n sessions x 20 messages (run $rep)"
+      start "$server"
+      gen --label "history/$server/$n#$rep" --sessions "$n" --messages 20 --concurrency 50 --expire-wait 8 --timeout 900
+      stop
+    done
+  done
 done
 
 for rep in 1 2 3; do

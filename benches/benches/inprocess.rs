@@ -1,7 +1,8 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 //! In-process benchmarks (criterion): the memory store's update (read + compare-and-swap), one
 //! chat turn through the echo app's `#[on_message]` handler, and the same turn through that
-//! function registered by hand without the macro (there must be no measurable difference).
+//! function registered by hand without the macro (there must be no measurable difference), and
+//! the first page of a history of 10,000 threads.
 //!
 //! `cargo bench -p chainrs-bench --bench inprocess`
 
@@ -106,5 +107,65 @@ fn macro_overhead(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, store_update, macro_overhead);
+#[password_auth_callback]
+async fn anyone(username: String, _password: String) -> Option<User> {
+    Some(User::new(username))
+}
+
+/// `POST /project/threads` for the first page of a user who has 10,000 threads, on the
+/// embedded SQLite data layer (in memory), through the app's router as the sidebar calls it.
+fn threads_page(c: &mut Criterion) {
+    use chainrs::data::{DataLayer, SqliteDataLayer, ThreadUpdate};
+    let rt = runtime();
+    let (client, token) = rt.block_on(async {
+        let layer = match SqliteDataLayer::connect("sqlite::memory:").await {
+            Ok(layer) => std::sync::Arc::new(layer),
+            Err(err) => panic!("sqlite: {err}"),
+        };
+        let user = match layer.create_user(&User::new("ada")).await {
+            Ok(user) => user,
+            Err(err) => panic!("user: {err}"),
+        };
+        for n in 0..10_000 {
+            let update = ThreadUpdate {
+                name: Some(format!("conversation {n}")),
+                user_id: Some(user.id.clone()),
+                ..ThreadUpdate::default()
+            };
+            if let Err(err) = layer.update_thread(uuid::Uuid::new_v4(), update).await {
+                panic!("thread: {err}");
+            }
+        }
+        let app = App::new()
+            .register(anyone)
+            .auth_secret("bench-secret-of-at-least-32-bytes-long")
+            .data_layer(layer);
+        let client = match TestClient::new(app) {
+            Ok(client) => client,
+            Err(err) => panic!("app: {err}"),
+        };
+        let token = match client.token_for(&User::new("ada")) {
+            Ok(token) => token,
+            Err(err) => panic!("token: {err}"),
+        };
+        (client, token)
+    });
+    let body = serde_json::json!({ "pagination": { "first": 20, "cursor": null }, "filter": {} });
+    c.bench_function("threads_page/sqlite_10000", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let page = client
+                    .post("/project/threads")
+                    .bearer(&token)
+                    .json(&body)
+                    .send()
+                    .await;
+                assert_eq!(page.status(), 200);
+                page.bytes().len()
+            })
+        })
+    });
+}
+
+criterion_group!(benches, store_update, macro_overhead, threads_page);
 criterion_main!(benches);

@@ -147,6 +147,30 @@ impl PostgresDataLayer {
     }
 }
 
+/// The thread list's query, with the condition on the user (`$2`) given: a plain equality when
+/// a user is named, so the index serves it.
+macro_rules! thread_list {
+    ($user:literal) => {
+        concat!(
+            r#"SELECT t.id, to_char(t."updatedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt",
+                 t.name, t."userId", t.metadata::text AS metadata, t.tags, u.identifier
+               FROM "Thread" t LEFT JOIN "User" u ON u.id = t."userId"
+               LEFT JOIN "Thread" c ON c.id = $1
+               WHERE t."deletedAt" IS NULL AND "#,
+            $user,
+            r#"
+                 AND ($3::text IS NULL OR t.name ILIKE '%' || $3 || '%')
+                 AND ($4::float8 IS NULL OR EXISTS (
+                   SELECT 1 FROM "Step" s JOIN "Feedback" f ON f."stepId" = s.id
+                   WHERE s."threadId" = t.id AND f.value = $4))
+                 AND ($1::text IS NULL OR c.id IS NULL OR t."updatedAt" < c."updatedAt"
+                      OR (t."updatedAt" = c."updatedAt" AND t.id < c.id))
+               ORDER BY t."updatedAt" DESC, t.id DESC
+               LIMIT $5"#
+        )
+    };
+}
+
 impl DataLayer for PostgresDataLayer {
     fn get_user(&self, identifier: &str) -> DataFuture<'_, Option<PersistedUser>> {
         let identifier = identifier.to_owned();
@@ -268,30 +292,21 @@ impl DataLayer for PostgresDataLayer {
     ) -> DataFuture<'_, Page<ThreadDict>> {
         Box::pin(async move {
             let first = pagination.first.clamp(1, 1000);
-            let rows = sqlx::query(
-                r#"SELECT t.id, to_char(t."updatedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt",
-                     t.name, t."userId", t.metadata::text AS metadata, t.tags, u.identifier
-                   FROM "Thread" t LEFT JOIN "User" u ON u.id = t."userId"
-                   LEFT JOIN "Thread" c ON c.id = $1
-                   WHERE t."deletedAt" IS NULL
-                     AND ($2::text IS NULL OR t."userId" = $2)
-                     AND ($3::text IS NULL OR t.name ILIKE '%' || $3 || '%')
-                     AND ($4::float8 IS NULL OR EXISTS (
-                       SELECT 1 FROM "Step" s JOIN "Feedback" f ON f."stepId" = s.id
-                       WHERE s."threadId" = t.id AND f.value = $4))
-                     AND ($1::text IS NULL OR c.id IS NULL OR t."updatedAt" < c."updatedAt"
-                          OR (t."updatedAt" = c."updatedAt" AND t.id < c.id))
-                   ORDER BY t."updatedAt" DESC, t.id DESC
-                   LIMIT $5"#,
-            )
-            .bind(pagination.cursor)
-            .bind(filter.user_id)
-            .bind(filter.search.as_deref().map(like_escaped))
-            .bind(filter.feedback.map(f64::from))
-            .bind(i64::from(first) + 1)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(boxed)?;
+            // One user's list (what the sidebar asks) goes through the ("userId", "updatedAt")
+            // index, newest first, and stops at the page's end.
+            let query = match filter.user_id {
+                Some(_) => thread_list!(r#"t."userId" = $2"#),
+                None => thread_list!("$2::text IS NULL"),
+            };
+            let rows = sqlx::query(query)
+                .bind(pagination.cursor)
+                .bind(filter.user_id)
+                .bind(filter.search.as_deref().map(like_escaped))
+                .bind(filter.feedback.map(f64::from))
+                .bind(i64::from(first) + 1)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(boxed)?;
             let mut data = Vec::with_capacity(rows.len());
             for row in &rows {
                 let id: String = row.try_get("id").map_err(boxed)?;

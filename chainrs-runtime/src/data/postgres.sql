@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS "Thread" (
 );
 CREATE INDEX IF NOT EXISTS "Thread_createdAt_idx" ON "Thread" ("createdAt");
 CREATE INDEX IF NOT EXISTS "Thread_name_idx" ON "Thread" (name);
+-- chainrs's own index (not in Chainlit's schema): a user's threads by last activity, the
+-- history sidebar's list.
+CREATE INDEX IF NOT EXISTS "Thread_userId_updatedAt_idx" ON "Thread" ("userId", "updatedAt");
 
 CREATE TABLE IF NOT EXISTS "Step" (
     id TEXT NOT NULL DEFAULT gen_random_uuid(),
