@@ -263,6 +263,34 @@ async fn a_refused_write_is_retried_until_it_lands() -> chainrs::Result<()> {
         0,
         "the refusals happened"
     );
+    let warned = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        let mut toasts = Vec::new();
+        while let Some(event) = chat.next_event().await {
+            if let chainrs::protocol::ServerEvent::Toast { message, kind } = event {
+                toasts.push((message, kind));
+                break;
+            }
+        }
+        toasts
+    })
+    .await
+    .unwrap_or_default();
+    assert_eq!(
+        warned,
+        [(
+            "This chat's history is not being saved right now; retrying.".to_owned(),
+            ToastKind::Warning
+        )],
+        "the chat is told, once, while the writes are retried"
+    );
+    assert!(
+        !chat
+            .received()
+            .events()
+            .iter()
+            .any(|e| matches!(e, chainrs::protocol::ServerEvent::Toast { .. })),
+        "not once per failed write"
+    );
     let kept = stored(&inner, thread).await?.expect("the thread");
     assert_eq!(
         messages(&kept),

@@ -31,7 +31,7 @@ pub use postgres::PostgresDataLayer;
 pub use sqlite::SqliteDataLayer;
 
 pub use connect::connect;
-pub(crate) use write_behind::{Write, WriteBehind};
+pub(crate) use write_behind::{Trouble, Write, WriteBehind};
 
 /// A write the database will never take as it is (a step it belongs to that is not stored, a
 /// broken constraint): return it, boxed, from a [`DataLayer`] call, and the write-behind queue

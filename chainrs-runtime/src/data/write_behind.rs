@@ -135,9 +135,13 @@ async fn keep_content(
         .await
 }
 
+/// Told when a write of a session fails (`session`, what went wrong), the first time each
+/// write fails: how the chat learns that its history is not being saved right now.
+pub(crate) type Trouble = Arc<dyn Fn(SessionId, String) + Send + Sync>;
+
 /// The queue of writes to one data layer.
 pub(crate) struct WriteBehind {
-    queue: mpsc::UnboundedSender<Write>,
+    queue: mpsc::UnboundedSender<(SessionId, Write)>,
     pushed: AtomicU64,
     done: Arc<AtomicU64>,
     progress: Arc<Notify>,
@@ -146,15 +150,21 @@ pub(crate) struct WriteBehind {
 impl WriteBehind {
     /// The queue of `layer`, with its worker started (needs a tokio runtime).
     /// Element contents are read from `files`.
-    pub(crate) fn start(layer: Arc<dyn DataLayer>, files: Arc<dyn FileStore>) -> Arc<Self> {
-        let (queue, mut writes) = mpsc::unbounded_channel::<Write>();
+    /// `trouble` hears of failing writes.
+    pub(crate) fn start(
+        layer: Arc<dyn DataLayer>,
+        files: Arc<dyn FileStore>,
+        trouble: Trouble,
+    ) -> Arc<Self> {
+        let (queue, mut writes) = mpsc::unbounded_channel::<(SessionId, Write)>();
         let done = Arc::new(AtomicU64::new(0));
         let progress = Arc::new(Notify::new());
         let worker = (layer, files, done.clone(), progress.clone());
         tokio::spawn(async move {
             let (layer, files, done, progress) = worker;
-            while let Some(write) = writes.recv().await {
-                apply_with_retries(layer.as_ref(), files.as_ref(), &write).await;
+            while let Some((session, write)) = writes.recv().await {
+                let told = |why: String| trouble(session, why);
+                apply_with_retries(layer.as_ref(), files.as_ref(), &write, &told).await;
                 done.fetch_add(1, Ordering::AcqRel);
                 progress.notify_waiters();
             }
@@ -167,10 +177,10 @@ impl WriteBehind {
         })
     }
 
-    /// Queues a write, after every write queued before it.
-    pub(crate) fn push(&self, write: Write) {
+    /// Queues a write of `session`, after every write queued before it.
+    pub(crate) fn push(&self, session: SessionId, write: Write) {
         self.pushed.fetch_add(1, Ordering::AcqRel);
-        if self.queue.send(write).is_err() {
+        if self.queue.send((session, write)).is_err() {
             tracing::error!(target: "chainrs::data", "the data layer's writer has stopped: a write is lost");
         }
     }
@@ -195,7 +205,12 @@ impl WriteBehind {
     }
 }
 
-async fn apply_with_retries(layer: &dyn DataLayer, files: &dyn FileStore, write: &Write) {
+async fn apply_with_retries(
+    layer: &dyn DataLayer,
+    files: &dyn FileStore,
+    write: &Write,
+    trouble: &(dyn Fn(String) + Sync),
+) {
     let mut delay = Duration::from_millis(100);
     for attempt in 1..=ATTEMPTS {
         match write.apply(layer, files).await {
@@ -205,6 +220,9 @@ async fn apply_with_retries(layer: &dyn DataLayer, files: &dyn FileStore, write:
                 return;
             }
             Err(err) if attempt < ATTEMPTS => {
+                if attempt == 1 {
+                    trouble(err.to_string());
+                }
                 tracing::warn!(target: "chainrs::data", write = %write.describe(), attempt, error = %err, "the data layer refused a write; retrying");
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(5));

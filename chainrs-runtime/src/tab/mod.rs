@@ -96,6 +96,9 @@ impl Tabs {
         if let Some(relay) = &tabs.relay {
             relay.listen(Arc::downgrade(&tabs));
         }
+        if let Some(record) = &tabs.record {
+            record.attach(&tabs);
+        }
         tabs
     }
 

@@ -2,18 +2,20 @@
 //! user's messages, held until the session's first interaction (a tab only opened writes
 //! nothing, as in Chainlit), then queued in order on the data layer's write-behind queue.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 use uuid::Uuid;
 
 use crate::chat::Message;
 use crate::context::{AskFuture, ChatSink, Emitter, SinkFuture};
-use crate::data::{DataLayer, Write, WriteBehind};
+use crate::data::{DataLayer, Trouble, Write, WriteBehind};
 use crate::files::FileStore;
-use crate::protocol::{ElementDict, ServerEvent};
+use crate::protocol::{ElementDict, ServerEvent, ToastKind};
 use crate::session::{SessionId, SessionRef, StateObserver};
+
+use super::Tabs;
 
 /// The recorder of an app with a data layer.
 pub(crate) struct Record {
@@ -23,7 +25,15 @@ pub(crate) struct Record {
     root: String,
     /// Writes of sessions that have not had their first interaction yet.
     held: DashMap<SessionId, Vec<Write>>,
+    /// The tabs, to warn a chat whose writes fail (set once the tab directory exists).
+    tabs: OnceLock<Weak<Tabs>>,
+    /// When each session was last warned, so a database that is down warns once a while, not
+    /// at every write.
+    warned: DashMap<SessionId, Instant>,
 }
+
+/// How often one chat is told that its history is not being saved.
+const WARN_EVERY: Duration = Duration::from_secs(30);
 
 impl Record {
     /// A recorder writing to `layer` (its queue's worker starts now: needs a tokio runtime).
@@ -33,12 +43,59 @@ impl Record {
         files: Arc<dyn FileStore>,
         root: Option<&str>,
     ) -> Arc<Self> {
-        Arc::new(Record {
-            writes: WriteBehind::start(layer.clone(), files),
-            layer,
-            root: root.unwrap_or_default().to_owned(),
-            held: DashMap::new(),
+        Arc::new_cyclic(|record: &Weak<Record>| {
+            let record = record.clone();
+            let trouble: Trouble = Arc::new(move |session, why| {
+                if let Some(record) = record.upgrade() {
+                    record.warn(session, &why);
+                }
+            });
+            Record {
+                writes: WriteBehind::start(layer.clone(), files, trouble),
+                layer,
+                root: root.unwrap_or_default().to_owned(),
+                held: DashMap::new(),
+                tabs: OnceLock::new(),
+                warned: DashMap::new(),
+            }
         })
+    }
+
+    /// Lets the recorder reach the chat tabs (to warn them).
+    pub(crate) fn attach(&self, tabs: &Arc<Tabs>) {
+        let _ = self.tabs.set(Arc::downgrade(tabs));
+    }
+
+    /// Tells `session`'s live tab (at most every [`WARN_EVERY`]) that its history is not being
+    /// saved right now; the chat itself goes on, and the write is retried.
+    fn warn(&self, session: SessionId, why: &str) {
+        let now = Instant::now();
+        let recent = self
+            .warned
+            .get(&session)
+            .is_some_and(|at| now.duration_since(*at) < WARN_EVERY);
+        if recent {
+            return;
+        }
+        self.warned.insert(session, now);
+        tracing::warn!(target: "chainrs::data", session_id = %session, reason = why, "the chat's history is not being saved right now: retrying; the chat is told");
+        let Some(emitter) = self
+            .tabs
+            .get()
+            .and_then(Weak::upgrade)
+            .and_then(|tabs| tabs.live(session))
+        else {
+            return;
+        };
+        tokio::spawn(async move {
+            let _ = emitter
+                .emit(ServerEvent::Toast {
+                    message: "This chat's history is not being saved right now; retrying."
+                        .to_owned(),
+                    kind: ToastKind::Warning,
+                })
+                .await;
+        });
     }
 
     /// The data layer it writes to (the history routes read it).
@@ -62,14 +119,14 @@ impl Record {
                 interaction,
                 thread_id,
             } => {
-                self.writes.push(Write::Claim {
+                self.writes.push(session.id, Write::Claim {
                     thread: *thread_id,
                     name: interaction.clone(),
                     user: session.user(),
                 });
                 if let Some((_, held)) = self.held.remove(&session.id) {
                     for write in held {
-                        self.writes.push(write);
+                        self.writes.push(session.id, write);
                     }
                 }
                 return;
@@ -118,7 +175,7 @@ impl Record {
 
     fn write(&self, session: &SessionRef, write: Write) {
         if session.interacted() {
-            self.writes.push(write);
+            self.writes.push(session.id, write);
         } else {
             self.held.entry(session.id).or_default().push(write);
         }
@@ -127,6 +184,7 @@ impl Record {
     /// Drops what a session that ended before any interaction held.
     pub(crate) fn forget(&self, session: SessionId) {
         self.held.remove(&session);
+        self.warned.remove(&session);
     }
 
     /// Waits until the writes queued so far are done (at shutdown), for at most `limit`.
