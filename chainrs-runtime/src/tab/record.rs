@@ -119,11 +119,14 @@ impl Record {
                 interaction,
                 thread_id,
             } => {
-                self.writes.push(session.id, Write::Claim {
-                    thread: *thread_id,
-                    name: interaction.clone(),
-                    user: session.user(),
-                });
+                self.writes.push(
+                    session.id,
+                    Write::Claim {
+                        thread: *thread_id,
+                        name: interaction.clone(),
+                        user: session.user(),
+                    },
+                );
                 if let Some((_, held)) = self.held.remove(&session.id) {
                     for write in held {
                         self.writes.push(session.id, write);
