@@ -114,6 +114,30 @@ async fn the_chat_page_works_in_headless_chromium() {
     served.shut_down().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chat_page_keeps_history_and_resumes_in_chromium() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    assert!(
+        Path::new(&chromium).exists(),
+        "no browser at {chromium}: `apt-get install chromium` (bash .ci/run does it) or set CHROMIUM"
+    );
+    let layer = chainrs::data::SqliteDataLayer::connect("sqlite::memory:")
+        .await
+        .expect("an in-memory database");
+    let served = Served::app(hello::app().data_layer(layer)).await;
+    // The same app without a data layer: the page must show nothing of the history there.
+    let plain = Served::hello().await;
+    run_node_with(
+        "browser-history.mjs",
+        &served.url,
+        Duration::from_secs(180),
+        &[("CHAINRS_PLAIN_URL", &plain.url)],
+    )
+    .await;
+    plain.shut_down().await;
+    served.shut_down().await;
+}
+
 /// Where `bash .ci/chainlit-ui` unpacks Chainlit's built UI (`CHAINLIT_UI_DIR` overrides).
 fn chainlit_ui() -> std::path::PathBuf {
     let dir = std::env::var("CHAINLIT_UI_DIR")

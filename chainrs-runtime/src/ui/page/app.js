@@ -1,5 +1,6 @@
 /* chainrs web chat page: start-up (auth, settings), a small hand-written Engine.IO v4 /
- * Socket.IO v5 client over WebSocket, and the chat renderer. Plain modern JS, no libraries. */
+ * Socket.IO v5 client over WebSocket, the chat renderer and, for apps with a data layer, the
+ * history sidebar (resume, rename, delete, search) and feedback. Plain modern JS, no libraries. */
 (() => {
   "use strict";
 
@@ -9,6 +10,10 @@
   const SID_KEY = "chainrs.sessionId";
   const TRANSCRIPT_KEY = "chainrs.transcript";
   const THEME_KEY = "chainrs.theme";
+  const OPEN_THREAD_KEY = "chainrs.openThread"; // the past thread this tab opened (a reload resumes it)
+  const HISTORY_OPEN_KEY = "chainrs.historyOpen"; // the reader's choice of sidebar on wide screens
+  const HISTORY_PAGE = 20; // threads per page of the history list
+  const SEARCH_DEBOUNCE_MS = 300;
   const SESSION_HEADER = "X-Chainrs-Session-Id";
   const MAX_SAVED = 200; // transcript entries kept in sessionStorage
   const MAX_OUTBOX = 50; // events kept while the socket is down
@@ -168,6 +173,13 @@
     sideClose: byId("side-close"),
     loginRoot: byId("login-root"),
     toasts: byId("toasts"),
+    resuming: byId("resuming"),
+    historyToggle: byId("history-toggle"),
+    history: byId("history"),
+    historyClose: byId("history-close"),
+    historySearch: byId("history-search"),
+    historyList: byId("history-list"),
+    historyBackdrop: byId("history-backdrop"),
   };
 
   // The busy indicator only exists in the DOM while a task runs.
@@ -192,6 +204,12 @@
     outbox: [],
     login: null, // the pending login promise while the form shows
     switching: false,
+    persist: false, // /project/settings dataPersistence: the app keeps threads
+    interacted: false, // the chat had its first interaction (or was resumed): it is a thread
+    resumeThread: "", // the past thread the handshake asks for (threadId), "" for a new chat
+    resuming: false, // waiting for resume_thread
+    feedback: new Map(), // run step id -> {id, value, comment}
+    feedbackPending: new Set(), // run step ids with a rating on its way
   };
 
   // ------------------------------------------------------------------------------------------
@@ -392,6 +410,7 @@
       scheduleSave();
       afterChange(opt.local);
     }
+    scheduleFeedback();
     return item;
   }
 
@@ -404,6 +423,7 @@
     for (const [aid, rec] of S.actions) if (!rec.btn.isConnected && str(rec.a.forId) === item.id) S.actions.delete(aid);
     scheduleSave();
     afterChange();
+    scheduleFeedback();
   }
 
   function appendToken(t) {
@@ -430,6 +450,138 @@
       }
     }
     scheduleSave();
+    scheduleFeedback();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Feedback: thumbs up/down under the last assistant message of each run (Chainlit scores the
+  // run step the reply nests under), once the chat is a kept thread.
+
+  const feedbackOn = () => S.persist && !!S.config.requireLogin && S.interacted;
+  let feedbackQueued = false;
+
+  function scheduleFeedback() {
+    if (feedbackQueued) return;
+    feedbackQueued = true;
+    queueMicrotask(() => {
+      feedbackQueued = false;
+      refreshFeedback();
+    });
+  }
+
+  /** The run step a message nests under, if it is one that can be rated. */
+  function scorableRun(item) {
+    let pid = item.d.parentId;
+    for (let guard = 0; pid && guard < 64; guard++) {
+      const parent = S.items.get(str(pid));
+      if (!parent) return null;
+      if (parent.kind === "run") return str(parent.d.name) === "on_chat_start" ? null : parent;
+      pid = parent.d.parentId;
+    }
+    return null;
+  }
+
+  /** Puts the thumbs on the messages that get them, and takes them off the others. */
+  function refreshFeedback() {
+    const rated = new Map(); // message id -> run id
+    if (feedbackOn()) {
+      const last = new Map(); // run id -> message item
+      for (const item of S.items.values()) {
+        if (item.kind !== "message" || str(item.d.type) !== "assistant_message") continue;
+        const run = scorableRun(item);
+        if (run) last.set(run.id, item);
+      }
+      for (const [runId, item] of last) rated.set(item.id, runId);
+    }
+    for (const item of S.items.values()) {
+      if (item.kind !== "message") continue;
+      const runId = rated.get(item.id);
+      if (runId && !item.streaming) {
+        if (!item.feedbackEl || item.feedbackRun !== runId) buildFeedback(item, runId);
+        paintFeedback(item);
+      } else if (item.feedbackEl) {
+        item.feedbackEl.remove();
+        item.feedbackEl = null;
+        item.feedbackRun = null;
+      }
+    }
+  }
+
+  const THUMB_UP = "M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3";
+  const THUMB_DOWN = "M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3zm7-13h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17";
+  const SVG_NS = "http://www.w3.org/2000/svg";
+
+  /** A small stroked icon from path data. */
+  function icon(d, size = 15) {
+    const svg = document.createElementNS(SVG_NS, "svg");
+    for (const [k, v] of [["viewBox", "0 0 24 24"], ["width", size], ["height", size], ["aria-hidden", "true"], ["focusable", "false"]]) svg.setAttribute(k, String(v));
+    const path = document.createElementNS(SVG_NS, "path");
+    for (const [k, v] of [["d", d], ["fill", "none"], ["stroke", "currentColor"], ["stroke-width", "2"], ["stroke-linecap", "round"], ["stroke-linejoin", "round"]]) path.setAttribute(k, v);
+    svg.append(path);
+    return svg;
+  }
+
+  function buildFeedback(item, runId) {
+    if (item.feedbackEl) item.feedbackEl.remove();
+    const up = el("button", { type: "button", class: "feedback-btn feedback-up", "data-testid": "feedback-up", "aria-label": "Helpful", title: "Helpful", "aria-pressed": "false" }, icon(THUMB_UP));
+    const down = el("button", { type: "button", class: "feedback-btn feedback-down", "data-testid": "feedback-down", "aria-label": "Not helpful", title: "Not helpful", "aria-pressed": "false" }, icon(THUMB_DOWN));
+    up.addEventListener("click", () => { rate(runId, 1); });
+    down.addEventListener("click", () => { rate(runId, 0); });
+    item.feedbackEl = el("div", { class: "feedback", "data-testid": "feedback", "data-for-id": runId, role: "group", "aria-label": "Rate this reply" }, up, down);
+    item.feedbackUp = up;
+    item.feedbackDown = down;
+    item.feedbackRun = runId;
+    item.el.querySelector(".msg-main").append(item.feedbackEl);
+  }
+
+  function paintFeedback(item) {
+    const given = S.feedback.get(item.feedbackRun);
+    const pending = S.feedbackPending.has(item.feedbackRun);
+    for (const [btn, value] of [[item.feedbackUp, 1], [item.feedbackDown, 0]]) {
+      const on = !!given && given.value === value;
+      btn.classList.toggle("feedback-given", on);
+      btn.setAttribute("aria-pressed", on ? "true" : "false");
+      btn.disabled = pending;
+    }
+    item.feedbackEl.dataset.value = given ? String(given.value) : "";
+    item.feedbackEl.classList.toggle("feedback--given", !!given);
+  }
+
+  function paintFeedbackOf(runId) {
+    for (const item of S.items.values()) if (item.feedbackEl && item.feedbackRun === runId) paintFeedback(item);
+  }
+
+  /** A thumb clicked: stores that rating, or removes it when it was the one given. */
+  async function rate(runId, value) {
+    if (S.feedbackPending.has(runId)) return;
+    const given = S.feedback.get(runId);
+    S.feedbackPending.add(runId);
+    paintFeedbackOf(runId);
+    let r;
+    if (given && given.value === value && given.id) {
+      r = await http("DELETE", "/feedback", { json: { feedbackId: given.id } });
+      if (r.ok) S.feedback.delete(runId);
+    } else {
+      const feedback = { forId: runId, value };
+      if (given && given.id) feedback.id = given.id;
+      if (given && given.comment) feedback.comment = given.comment;
+      r = await http("PUT", "/feedback", { json: { feedback, sessionId: S.sessionId } });
+      const id = r.ok && isObj(r.data) ? str(r.data.feedbackId) : "";
+      if (r.ok) S.feedback.set(runId, { id, value, comment: feedback.comment || null });
+    }
+    S.feedbackPending.delete(runId);
+    paintFeedbackOf(runId);
+    scheduleSave();
+    if (!r.ok) {
+      showToast({ type: "error", message: errorText(r, r.status ? `The rating could not be saved (HTTP ${r.status}).` : "Could not reach the server.") });
+    }
+  }
+
+  /** The feedback a kept step carries (a resumed thread's), remembered for its run. */
+  function takeFeedback(step) {
+    const f = isObj(step) && isObj(step.feedback) ? step.feedback : null;
+    if (!f || (f.value !== 0 && f.value !== 1)) return;
+    S.feedback.set(str(f.forId) || str(step.id), { id: str(f.id), value: f.value, comment: typeof f.comment === "string" ? f.comment : null });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -779,7 +931,8 @@
     if (restoring || !S.sessionId) return;
     const items = [];
     for (const it of S.items.values()) {
-      if (it.kind === "run") continue;
+      // Run steps too (invisible): the feedback of a reply is for the run it nests under.
+      if (it.kind === "run" && !S.persist) continue;
       const d = it.d;
       items.push({
         id: it.id, parentId: d.parentId ?? null, name: d.name, type: d.type, input: d.input ?? "",
@@ -795,7 +948,10 @@
       for (const [id, rec] of S.actions) {
         if (!askKeys.includes(id) && (!rec.a.forId || ids.has(str(rec.a.forId)))) actions.push(rec.a);
       }
-      const blob = JSON.stringify({ v: 1, sessionId: S.sessionId, items: kept, actions });
+      const blob = JSON.stringify({
+        v: 1, sessionId: S.sessionId, items: kept, actions,
+        threadId: S.threadId, interacted: S.interacted, feedback: Array.from(S.feedback),
+      });
       if (tabStore.set(TRANSCRIPT_KEY, blob) || !kept.length) return;
       kept = kept.slice(Math.ceil(kept.length / 2)); // over quota: keep the newer half
     }
@@ -806,6 +962,13 @@
     if (!isObj(t) || t.sessionId !== S.sessionId || !Array.isArray(t.items)) return;
     restoring = true;
     try {
+      if (typeof t.threadId === "string") S.threadId = t.threadId;
+      if (t.interacted === true) S.interacted = true;
+      if (Array.isArray(t.feedback)) {
+        for (const entry of t.feedback) {
+          if (Array.isArray(entry) && typeof entry[0] === "string" && isObj(entry[1])) S.feedback.set(entry[0], entry[1]);
+        }
+      }
       for (const d of t.items) upsert(d, { final: true, restored: true });
       if (Array.isArray(t.actions)) for (const a of t.actions) addAction(a, { restored: true });
     } catch (err) {
@@ -861,7 +1024,8 @@
   }
 
   function updateEmpty() {
-    ui.empty.hidden = ui.list.childElementCount > 0;
+    ui.empty.hidden = ui.list.childElementCount > 0 || S.resuming;
+    ui.resuming.hidden = !S.resuming;
   }
 
   ui.jump.addEventListener("click", () => {
@@ -1183,7 +1347,8 @@
     net.sock = null;
     if (!S.sessionId || S.login) return;
     if (S.conn !== "reconnecting") setConn("connecting");
-    const auth = { clientType: "webapp", sessionId: S.sessionId, threadId: "", userEnv: "{}", chatProfile: "" };
+    // threadId names the past thread a new session resumes; a session that exists keeps its own.
+    const auth = { clientType: "webapp", sessionId: S.sessionId, threadId: S.resumeThread || "", userEnv: "{}", chatProfile: "" };
     const sock = openSocket(wsUrl(), auth, {
       onConnect() {
         if (net.sock !== sock) return;
@@ -1263,12 +1428,33 @@
       setBusy(false);
       finalizeAll();
     },
-    new_message: (d) => upsert(d, { final: true }),
+    new_message: (d) => {
+      if (S.resuming) setResuming(false); // the server started a fresh chat instead
+      upsert(d, { final: true });
+    },
     update_message: (d) => upsert(d, { final: true }),
     delete_message: (d) => { if (isObj(d)) removeItem(d.id); },
     stream_start: (d) => upsert(d, { streaming: true }),
     stream_token: (t) => appendToken(t),
-    first_interaction: (d) => { if (isObj(d) && typeof d.thread_id === "string") S.threadId = d.thread_id; },
+    first_interaction: (d) => {
+      if (!isObj(d) || typeof d.thread_id !== "string") return;
+      S.threadId = d.thread_id;
+      S.interacted = true;
+      scheduleSave();
+      scheduleFeedback();
+      if (d.interaction !== "resume") refreshHistorySoon(); // a new thread: show it in the list
+      else renderHistory();
+    },
+    resume_thread: (t) => showThread(t),
+    resume_thread_error: (why) => {
+      const message = str(isObj(why) ? why.message : why) || "This chat could not be opened.";
+      forgetOpenThread();
+      S.threadId = "";
+      S.interacted = false;
+      setResuming(false);
+      showToast({ type: "error", message: `Could not open the chat: ${message}` });
+      refreshHistorySoon();
+    },
     action: (a) => addAction(a),
     remove_action: (a) => { if (isObj(a)) removeAction(a.id); },
     element: (d) => showElement(d),
@@ -1420,6 +1606,443 @@
   }
 
   // ------------------------------------------------------------------------------------------
+  // History sidebar (apps with a data layer and a login): the user's threads by day, a
+  // server-side search, rename and delete; opening one resumes it in a new session.
+
+  const H = {
+    enabled: false,
+    open: false,
+    threads: [], // ThreadDicts in the server's order (newest activity first)
+    byId: new Map(),
+    cursor: null,
+    hasNext: false,
+    loading: false,
+    loaded: false,
+    error: "",
+    gen: 0, // bumped by every reload of the list: answers to older requests are dropped
+    search: "",
+    searchTimer: 0,
+    refreshTimer: 0,
+    expect: "", // a new thread the list should show (it may not be stored yet)
+    retries: 0,
+    editing: null, // {id, mode: "rename" | "delete", draft, busy}
+    focusEdit: false,
+  };
+  const narrowQuery = window.matchMedia ? matchMedia("(max-width: 860px)") : null;
+  const isNarrow = () => !!(narrowQuery && narrowQuery.matches);
+  const DAY_MS = 86_400_000;
+  const monthFormat = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric" });
+
+  const PENCIL = "M12 20h9M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z";
+  const TRASH = "M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6M10 11v6M14 11v6";
+  const CHECK = "M20 6L9 17l-5-5";
+  const CROSS = "M18 6L6 18M6 6l12 12";
+
+  function setHistoryEnabled(on) {
+    if (H.enabled === on) return;
+    H.enabled = on;
+    ui.history.hidden = !on;
+    ui.historyToggle.hidden = !on;
+    ui.app.classList.toggle("app--history", on);
+    if (on) {
+      setHistoryOpen(!isNarrow() && prefStore.get(HISTORY_OPEN_KEY) !== "0");
+      // It slides only once shown: not when the page opens with it.
+      requestAnimationFrame(() => requestAnimationFrame(() => ui.app.classList.add("app--history-anim")));
+      if (!H.loaded) loadThreads(true);
+    } else {
+      setHistoryOpen(false);
+    }
+  }
+
+  function setHistoryOpen(open, remember) {
+    H.open = !!open && H.enabled;
+    ui.app.classList.toggle("app--history-open", H.open);
+    ui.historyToggle.setAttribute("aria-expanded", H.open ? "true" : "false");
+    const label = H.open ? "Hide the chat history" : "Show the chat history";
+    ui.historyToggle.setAttribute("aria-label", label);
+    ui.historyToggle.title = label;
+    ui.historyBackdrop.hidden = !(H.open && isNarrow());
+    ui.history.inert = !H.open;
+    if (remember && !isNarrow()) prefStore.set(HISTORY_OPEN_KEY, H.open ? "1" : "0");
+  }
+
+  ui.historyToggle.addEventListener("click", () => {
+    setHistoryOpen(!H.open, true);
+    // Not on touch screens, where focusing the search would pop the keyboard up.
+    if (H.open && (!window.matchMedia || matchMedia("(pointer: fine)").matches)) ui.historySearch.focus({ preventScroll: true });
+  });
+  ui.historyClose.addEventListener("click", () => {
+    setHistoryOpen(false, true);
+    ui.historyToggle.focus({ preventScroll: true });
+  });
+  ui.historyBackdrop.addEventListener("click", () => setHistoryOpen(false));
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && H.open && isNarrow() && !H.editing) setHistoryOpen(false);
+  });
+  if (narrowQuery) {
+    const follow = () => setHistoryOpen(!isNarrow() && prefStore.get(HISTORY_OPEN_KEY) !== "0");
+    if (narrowQuery.addEventListener) narrowQuery.addEventListener("change", follow);
+    else if (narrowQuery.addListener) narrowQuery.addListener(follow);
+  }
+
+  ui.historySearch.addEventListener("input", () => {
+    clearTimeout(H.searchTimer);
+    H.searchTimer = setTimeout(() => {
+      const search = ui.historySearch.value.trim();
+      if (search === H.search && H.loaded) return;
+      H.search = search;
+      loadThreads(true);
+    }, SEARCH_DEBOUNCE_MS);
+  });
+  ui.historySearch.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && ui.historySearch.value) {
+      e.preventDefault();
+      e.stopPropagation();
+      ui.historySearch.value = "";
+      ui.historySearch.dispatchEvent(new Event("input"));
+    }
+  });
+  ui.historyList.addEventListener("scroll", () => maybeLoadMore(), { passive: true });
+
+  /** Reads the first page again (reset) or the next one, with the current search. */
+  async function loadThreads(reset) {
+    if (!H.enabled) return;
+    if (reset) {
+      H.gen += 1;
+      H.loading = false;
+    } else if (!H.hasNext || H.loading) {
+      return;
+    }
+    const gen = H.gen;
+    H.loading = true;
+    renderHistory();
+    const filter = H.search ? { search: H.search } : {};
+    const cursor = reset ? null : H.cursor;
+    const r = await http("POST", "/project/threads", { json: { pagination: { first: HISTORY_PAGE, cursor }, filter } });
+    if (gen !== H.gen) return; // the list was asked for again meanwhile
+    H.loading = false;
+    if (!r.ok || !isObj(r.data) || !Array.isArray(r.data.data)) {
+      H.error = errorText(r, r.status ? `Could not load the chats (HTTP ${r.status}).` : "Could not reach the server.");
+      renderHistory();
+      return;
+    }
+    H.error = "";
+    if (reset) {
+      H.threads = [];
+      H.byId.clear();
+    }
+    for (const t of r.data.data) {
+      if (!isObj(t) || typeof t.id !== "string" || !t.id) continue;
+      const known = H.byId.get(t.id);
+      if (known) Object.assign(known, t);
+      else {
+        H.threads.push(t);
+        H.byId.set(t.id, t);
+      }
+    }
+    const info = isObj(r.data.pageInfo) ? r.data.pageInfo : {};
+    H.cursor = typeof info.endCursor === "string" && info.endCursor ? info.endCursor : null;
+    H.hasNext = info.hasNextPage === true && !!H.cursor;
+    H.loaded = true;
+    renderHistory();
+    if (reset && H.expect) {
+      // A thread that just had its first interaction is written a moment after it is announced.
+      if (H.byId.has(H.expect) || H.search || H.retries >= 6) {
+        H.expect = "";
+        H.retries = 0;
+      } else {
+        H.retries += 1;
+        clearTimeout(H.refreshTimer);
+        H.refreshTimer = setTimeout(() => loadThreads(true), 250 * H.retries);
+      }
+    }
+    maybeLoadMore();
+  }
+
+  /** Infinite scroll: the next page once the list is scrolled near its end (or does not fill it). */
+  function maybeLoadMore() {
+    if (!H.enabled || !H.hasNext || H.loading || H.error) return;
+    const list = ui.historyList;
+    if (list.scrollHeight - list.scrollTop - list.clientHeight < 160) loadThreads(false);
+  }
+
+  /** Reads the list again shortly (after a first interaction: the new thread shows). */
+  function refreshHistorySoon() {
+    if (!H.enabled) return;
+    if (S.interacted && S.threadId) {
+      H.expect = S.threadId;
+      H.retries = 0;
+    }
+    clearTimeout(H.refreshTimer);
+    H.refreshTimer = setTimeout(() => loadThreads(true), 200);
+  }
+
+  /** Today, Yesterday, Previous 7 days, Previous 30 days, then by month. */
+  function groupOf(iso, startOfToday) {
+    const t = Date.parse(str(iso));
+    if (!Number.isFinite(t)) return { key: "undated", label: "Older" };
+    if (t >= startOfToday) return { key: "today", label: "Today" };
+    if (t >= startOfToday - DAY_MS) return { key: "yesterday", label: "Yesterday" };
+    if (t >= startOfToday - 7 * DAY_MS) return { key: "week", label: "Previous 7 days" };
+    if (t >= startOfToday - 30 * DAY_MS) return { key: "month", label: "Previous 30 days" };
+    const d = new Date(t);
+    return { key: `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`, label: monthFormat.format(d) };
+  }
+
+  const threadName = (t) => str(t && t.name).trim() || "Untitled";
+  const isCurrent = (id) => !!id && (id === S.threadId || id === S.resumeThread);
+
+  function renderHistory() {
+    if (!H.enabled) return;
+    const list = ui.historyList;
+    const active = document.activeElement;
+    const hadEditFocus = !!(active && list.contains(active) && active.classList.contains("thread-rename-input"));
+    const nodes = [];
+    if (H.error) {
+      const retry = el("button", { type: "button", class: "link-btn", text: "Retry" });
+      retry.addEventListener("click", () => loadThreads(true));
+      nodes.push(el("div", { class: "history-note history-error", role: "alert" }, el("span", { text: H.error }), " ", retry));
+    } else if (H.loaded && !H.threads.length && !H.loading) {
+      nodes.push(el("p", {
+        class: "history-note history-empty", "data-testid": "history-empty",
+        text: H.search ? `No chats match “${H.search}”.` : "No chats yet. Your conversations will show here.",
+      }));
+    }
+    const today = new Date();
+    today.setHours(0, 0, 0, 0);
+    const groups = new Map();
+    for (const t of H.threads) {
+      const g = groupOf(t.createdAt, today.getTime());
+      if (!groups.has(g.key)) groups.set(g.key, { label: g.label, items: [] });
+      groups.get(g.key).items.push(t);
+    }
+    for (const [key, g] of groups) {
+      const titleId = `history-group-${key}`;
+      nodes.push(el("section", { class: "history-group", "data-group": key, "aria-labelledby": titleId },
+        el("h3", { class: "history-group-title", id: titleId, text: g.label }),
+        el("ul", { class: "history-items", role: "list" }, ...g.items.map(threadItem))));
+    }
+    if (H.loading) nodes.push(el("div", { class: "history-note history-loading", role: "status", text: "Loading…" }));
+    list.replaceChildren(...nodes);
+    list.setAttribute("aria-busy", H.loading ? "true" : "false");
+    const ed = H.editing;
+    if (ed && (H.focusEdit || hadEditFocus)) {
+      const target = list.querySelector(ed.mode === "rename" ? ".thread-rename-input" : ".thread-delete-cancel");
+      if (target) {
+        target.focus({ preventScroll: true });
+        if (H.focusEdit && ed.mode === "rename") target.select();
+      }
+    }
+    H.focusEdit = false;
+  }
+
+  function threadItem(t) {
+    const id = t.id;
+    const name = threadName(t);
+    const current = isCurrent(id);
+    const li = el("li", { class: `thread-item${current ? " thread-item--current" : ""}`, "data-thread-id": id, "data-testid": "thread-item" });
+    const ed = H.editing && H.editing.id === id ? H.editing : null;
+    if (ed && ed.mode === "rename") {
+      const input = el("input", {
+        type: "text", class: "thread-rename-input", "data-testid": "thread-rename-input", maxlength: "500",
+        "aria-label": `New name for ${name}`, disabled: ed.busy || null,
+      });
+      input.value = ed.draft;
+      input.addEventListener("input", () => { ed.draft = input.value; });
+      input.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" && !e.isComposing) {
+          e.preventDefault();
+          saveRename(ed);
+        } else if (e.key === "Escape") {
+          e.preventDefault();
+          e.stopPropagation();
+          stopEditing();
+        }
+      });
+      const save = el("button", { type: "button", class: "thread-btn thread-rename-save", "aria-label": "Save the name", title: "Save", disabled: ed.busy || null }, icon(CHECK));
+      save.addEventListener("click", () => saveRename(ed));
+      const cancel = el("button", { type: "button", class: "thread-btn thread-rename-cancel", "aria-label": "Cancel renaming", title: "Cancel", disabled: ed.busy || null }, icon(CROSS));
+      cancel.addEventListener("click", () => stopEditing());
+      li.classList.add("thread-item--editing");
+      li.append(el("div", { class: "thread-edit" }, input, save, cancel));
+    } else if (ed && ed.mode === "delete") {
+      const yes = el("button", { type: "button", class: "thread-confirm-btn thread-delete-confirm", "data-testid": "thread-delete-confirm", "aria-label": `Yes, delete ${name}`, disabled: ed.busy || null, text: "Delete" });
+      yes.addEventListener("click", () => confirmDelete(ed));
+      const no = el("button", { type: "button", class: "thread-confirm-btn thread-delete-cancel", "aria-label": `Keep ${name}`, disabled: ed.busy || null, text: "Cancel" });
+      no.addEventListener("click", () => stopEditing());
+      const box = el("div", { class: "thread-confirm", role: "group", "aria-label": `Delete ${name}?` },
+        el("span", { class: "thread-confirm-text", text: "Delete this chat?" }), yes, no);
+      box.addEventListener("keydown", (e) => {
+        if (e.key === "Escape") {
+          e.preventDefault();
+          e.stopPropagation();
+          stopEditing();
+        }
+      });
+      li.classList.add("thread-item--confirm");
+      li.append(box);
+    } else {
+      const open = el("button", { type: "button", class: "thread-open", "data-testid": "thread-open", title: name, "aria-current": current ? "true" : null },
+        el("span", { class: "thread-name", text: name }));
+      open.addEventListener("click", () => { openThread(id); });
+      const rename = el("button", { type: "button", class: "thread-btn thread-rename", "data-testid": "thread-rename", "aria-label": `Rename ${name}`, title: "Rename" }, icon(PENCIL, 14));
+      rename.addEventListener("click", () => startEditing(id, "rename"));
+      const del = el("button", { type: "button", class: "thread-btn thread-delete", "data-testid": "thread-delete", "aria-label": `Delete ${name}`, title: "Delete" }, icon(TRASH, 14));
+      del.addEventListener("click", () => startEditing(id, "delete"));
+      li.append(open, el("div", { class: "thread-actions" }, rename, del));
+    }
+    return li;
+  }
+
+  function startEditing(id, mode) {
+    const t = H.byId.get(id);
+    if (!t) return;
+    H.editing = { id, mode, draft: str(t.name), busy: false };
+    H.focusEdit = true;
+    renderHistory();
+  }
+
+  function stopEditing() {
+    const ed = H.editing;
+    H.editing = null;
+    renderHistory();
+    if (ed) {
+      const back = ui.historyList.querySelector(`.thread-item[data-thread-id="${CSS.escape(ed.id)}"] .thread-open`);
+      if (back) back.focus({ preventScroll: true });
+    }
+  }
+
+  async function saveRename(ed) {
+    if (ed.busy || H.editing !== ed) return;
+    const name = ed.draft.trim();
+    const t = H.byId.get(ed.id);
+    if (!name || (t && str(t.name) === name)) {
+      stopEditing();
+      return;
+    }
+    ed.busy = true;
+    renderHistory();
+    const r = await http("PUT", "/project/thread", { json: { threadId: ed.id, name } });
+    ed.busy = false;
+    if (r.ok) {
+      if (t) t.name = name;
+      if (H.editing === ed) stopEditing();
+      else renderHistory();
+    } else {
+      showToast({ type: "error", message: errorText(r, r.status ? `The chat could not be renamed (HTTP ${r.status}).` : "Could not reach the server.") });
+      if (H.editing === ed) H.focusEdit = true;
+      renderHistory();
+    }
+  }
+
+  async function confirmDelete(ed) {
+    if (ed.busy || H.editing !== ed) return;
+    ed.busy = true;
+    renderHistory();
+    const r = await http("DELETE", "/project/thread", { json: { threadId: ed.id } });
+    ed.busy = false;
+    if (!r.ok) {
+      showToast({ type: "error", message: errorText(r, r.status ? `The chat could not be deleted (HTTP ${r.status}).` : "Could not reach the server.") });
+      renderHistory();
+      return;
+    }
+    if (H.editing === ed) H.editing = null;
+    H.threads = H.threads.filter((t) => t.id !== ed.id);
+    H.byId.delete(ed.id);
+    renderHistory();
+    maybeLoadMore();
+    if (isCurrent(ed.id)) await newChat(); // the open chat is gone: start a new one
+  }
+
+  /** "Opening" a past thread: this chat ends as with New chat, a new session resumes that one. */
+  async function openThread(id) {
+    if (!UUID_RE.test(id)) return;
+    if (isNarrow()) setHistoryOpen(false);
+    if (S.switching || S.login) return;
+    if ((id === S.threadId && S.interacted) || (id === S.resumeThread && S.resuming)) return; // already open
+    S.switching = true;
+    try {
+      leaveChat();
+      S.resumeThread = id;
+      S.threadId = id;
+      tabStore.set(OPEN_THREAD_KEY, id);
+      setResuming(true);
+      renderHistory();
+      await beginSession(uuid());
+    } finally {
+      S.switching = false;
+    }
+  }
+
+  function forgetOpenThread() {
+    S.resumeThread = "";
+    tabStore.del(OPEN_THREAD_KEY);
+  }
+
+  let resumingTimer = 0;
+
+  /** While a past thread loads: a note instead of the empty conversation. */
+  function setResuming(on) {
+    S.resuming = !!on;
+    clearTimeout(resumingTimer);
+    if (S.resuming) resumingTimer = setTimeout(() => setResuming(false), 20_000);
+    updateEmpty();
+  }
+
+  /** resume_thread: the page shows the kept thread, as its messages would have come. */
+  function showThread(t) {
+    if (!isObj(t)) return;
+    setResuming(false);
+    endAsk();
+    S.items.clear();
+    S.actions.clear();
+    S.elements.clear();
+    S.feedback.clear();
+    closeSide();
+    ui.list.replaceChildren();
+    if (typeof t.id === "string" && t.id) S.threadId = t.id;
+    S.interacted = true;
+    const steps = Array.isArray(t.steps) ? t.steps.filter((d) => isObj(d) && typeof d.id === "string") : [];
+    const ids = new Set(steps.map((d) => d.id));
+    restoring = true;
+    try {
+      // In order, each parent before what nests in it.
+      let pending = steps;
+      while (pending.length) {
+        const later = [];
+        for (const d of pending) {
+          const pid = str(d.parentId);
+          if (pid && ids.has(pid) && !S.items.has(pid)) later.push(d);
+          else {
+            takeFeedback(d);
+            upsert(d, { final: true, restored: true });
+          }
+        }
+        if (later.length === pending.length) {
+          for (const d of later) {
+            takeFeedback(d);
+            upsert(d, { final: true, restored: true });
+          }
+          break;
+        }
+        pending = later;
+      }
+      for (const e of Array.isArray(t.elements) ? t.elements : []) showElement(e);
+    } catch (err) {
+      console.warn("chainrs: could not show the whole thread", err);
+    } finally {
+      restoring = false;
+    }
+    if (typeof t.name === "string" && H.byId.has(S.threadId)) H.byId.get(S.threadId).name = t.name;
+    updateEmpty();
+    refreshFeedback();
+    scheduleSave();
+    renderHistory();
+    stick = true;
+    ui.scroller.scrollTop = ui.scroller.scrollHeight;
+  }
+
+  // ------------------------------------------------------------------------------------------
   // Sessions and start-up
 
   function adoptSession(sid) {
@@ -1439,6 +2062,10 @@
     S.ask = null;
     S.outbox = [];
     S.threadId = "";
+    S.interacted = false;
+    S.feedback.clear();
+    S.feedbackPending.clear();
+    S.resuming = false;
     ui.list.replaceChildren();
     setBusy(false);
     updateEmpty();
@@ -1455,6 +2082,16 @@
       const desc = str(r.data.ui.description).trim();
       if (desc) ui.emptyText.textContent = desc;
     }
+    // History (the sidebar, resume, feedback) when the app keeps threads and users log in.
+    S.persist = r.ok && isObj(r.data) && r.data.dataPersistence === true;
+    const history = S.persist && !!S.config.requireLogin;
+    if (!history && S.resumeThread) {
+      forgetOpenThread();
+      S.threadId = "";
+      setResuming(false);
+    }
+    setHistoryEnabled(history);
+    scheduleFeedback();
     const features = r.ok && isObj(r.data) && isObj(r.data.features) ? r.data.features : {};
     S.upload = isObj(features.spontaneous_file_upload) ? features.spontaneous_file_upload : null;
     ui.attach.hidden = !(S.upload && S.upload.enabled);
@@ -1497,8 +2134,34 @@
     } else if (!sid) {
       sid = uuid();
     }
+    // A past thread this tab had open is resumed again, in a new session.
+    const reopen = tabStore.get(OPEN_THREAD_KEY);
+    if (UUID_RE.test(reopen || "") && S.config.requireLogin) {
+      sid = uuid();
+      S.resumeThread = reopen;
+      S.threadId = reopen;
+      setResuming(true);
+    } else if (reopen) {
+      tabStore.del(OPEN_THREAD_KEY);
+    }
     await beginSession(sid);
     focusComposer();
+  }
+
+  /** Ends this chat's session on the server and forgets it here (New chat, opening a thread). */
+  function leaveChat() {
+    const sock = net.sock;
+    if (sock && S.conn === "connected") sock.emit("clear_session");
+    net.sock = null;
+    clearTimeout(net.timer);
+    net.timer = 0;
+    if (sock) sock.close();
+    resetConversation();
+    tabStore.del(TRANSCRIPT_KEY);
+    tabStore.del(SID_KEY);
+    S.sessionId = null;
+    ui.notices.replaceChildren();
+    setConn("connecting");
   }
 
   /** "New chat": ends this session on the server and starts a fresh one. */
@@ -1506,18 +2169,9 @@
     if (S.switching || S.login) return;
     S.switching = true;
     try {
-      const sock = net.sock;
-      if (sock && S.conn === "connected") sock.emit("clear_session");
-      net.sock = null;
-      clearTimeout(net.timer);
-      net.timer = 0;
-      if (sock) sock.close();
-      resetConversation();
-      tabStore.del(TRANSCRIPT_KEY);
-      tabStore.del(SID_KEY);
-      S.sessionId = null;
-      ui.notices.replaceChildren();
-      setConn("connecting");
+      leaveChat();
+      forgetOpenThread();
+      renderHistory();
       // The login lives in the access_token cookie, not in the session: a new chat needs no new
       // sign-in, just a new session id (the handshake's cookie makes it this user's).
       const sid = uuid();
@@ -1538,6 +2192,7 @@
     await http("POST", "/logout", {});
     tabStore.del(TRANSCRIPT_KEY);
     tabStore.del(SID_KEY);
+    tabStore.del(OPEN_THREAD_KEY);
     window.location.reload();
   }
   ui.logout.addEventListener("click", () => { signOut(); });
@@ -1549,6 +2204,7 @@
     sessionId: () => S.sessionId,
     state: () => S.conn,
     busy: () => S.busy,
+    threadId: () => S.threadId,
   });
 
   start().catch((err) => {
