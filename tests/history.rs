@@ -434,3 +434,122 @@ async fn on_feedback_runs_in_the_raters_session_once_the_rating_is_stored() -> c
     assert_eq!(chat.user_session::<Ratings>().get().await?.up, 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_thread_shared_by_its_owner_is_read_by_link_without_its_private_state()
+-> chainrs::Result<()> {
+    let layer = SqliteDataLayer::connect("sqlite::memory:").await?;
+    let client = TestClient::new(
+        App::new()
+            .register(name_is_password)
+            .register(reply)
+            .auth_secret(SECRET)
+            .data_layer(layer)
+            .thread_sharing(),
+    )?;
+    let mut chat = client.open_chat_as(User::new("ada")).await?;
+    chat.send("a trip to Lyon").await?;
+    chat.user_session::<Ratings>()
+        .set(Ratings { up: 7, down: 0 })
+        .await?;
+    assert!(client.flush_writes().await);
+    let thread = chat.session().thread_id().to_string();
+    let (ada, bob) = (
+        client.token_for(&User::new("ada"))?,
+        client.token_for(&User::new("bob"))?,
+    );
+    let link = format!("/project/share/{thread}");
+    let settings: Value = client.get("/project/settings").send().await.json()?;
+    assert_eq!(settings["threadSharing"], json!(true));
+
+    assert_eq!(
+        client.get(&link).send().await.status(),
+        404,
+        "not shared yet"
+    );
+    let share = |token: &str, on: bool| {
+        client
+            .put("/project/thread/share")
+            .bearer(token)
+            .json(&json!({ "threadId": thread, "isShared": on }))
+            .send()
+    };
+    assert_eq!(
+        share(&bob, true).await.status(),
+        401,
+        "only its owner shares it"
+    );
+    let shared = share(&ada, true).await;
+    assert_eq!(shared.status(), 200, "{}", shared.text());
+
+    let seen = client.get(&link).send().await;
+    assert_eq!(
+        seen.status(),
+        200,
+        "anyone with the link, no login: {}",
+        seen.text()
+    );
+    let seen: Value = seen.json()?;
+    let texts: Vec<&str> = seen["steps"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .filter_map(|s| s["output"].as_str())
+                .filter(|t| !t.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(texts, ["a trip to Lyon", "re: a trip to Lyon"]);
+    assert_eq!(seen["metadata"]["is_shared"], json!(true));
+    assert!(seen["metadata"]["shared_at"].is_string());
+    let own: Value = client
+        .get(&format!("/project/thread/{thread}"))
+        .bearer(&ada)
+        .send()
+        .await
+        .json()?;
+    assert_eq!(
+        own["metadata"]["state:Ratings"],
+        json!({ "up": 7, "down": 0 }),
+        "the owner's view has it"
+    );
+    assert!(
+        seen["metadata"].get("state:Ratings").is_none(),
+        "the session's state stays private: {}",
+        seen["metadata"]
+    );
+
+    assert_eq!(share(&ada, false).await.status(), 200);
+    assert_eq!(client.get(&link).send().await.status(), 404, "unshared");
+    assert_eq!(
+        client
+            .get("/project/share/not-a-thread")
+            .send()
+            .await
+            .status(),
+        404
+    );
+
+    // An app that does not offer sharing says so, and serves no link.
+    let closed = TestClient::new(
+        App::new()
+            .register(name_is_password)
+            .auth_secret(SECRET)
+            .data_layer(SqliteDataLayer::connect("sqlite::memory:").await?),
+    )?;
+    let refused = closed
+        .put("/project/thread/share")
+        .bearer(&closed.token_for(&User::new("ada"))?)
+        .json(&json!({ "threadId": thread, "isShared": true }))
+        .send()
+        .await;
+    assert_eq!(refused.status(), 400);
+    assert!(
+        detail(&refused).contains("App::thread_sharing"),
+        "{}",
+        refused.text()
+    );
+    let settings: Value = closed.get("/project/settings").send().await.json()?;
+    assert_eq!(settings["threadSharing"], json!(false));
+    Ok(())
+}

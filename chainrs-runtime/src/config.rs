@@ -102,6 +102,9 @@ pub struct Config {
     /// Whether each session's conversation is kept for `ChatContext` (`App::chat_context`;
     /// default off: it costs a session store write per message).
     pub chat_context: bool,
+    /// Whether users may share their threads by link (`App::thread_sharing`; needs a data
+    /// layer): `PUT /project/thread/share`, then `GET /project/share/{id}` for anyone.
+    pub thread_sharing: bool,
     /// How the chat page presents the app.
     pub ui: UiConfig,
     /// Which page is served at `/` (`CHAINRS_FRONTEND_DIR` names a built front-end folder, such
@@ -302,6 +305,7 @@ impl Default for Config {
             file_upload: None,
             files_dir: None,
             chat_context: false,
+            thread_sharing: false,
             database_url: None,
             ui: UiConfig::default(),
             frontend: Frontend::default(),

@@ -227,6 +227,15 @@ impl App {
         self
     }
 
+    /// Lets users share a thread by link (Chainlit's `features.allow_thread_sharing`), with a
+    /// data layer: the owner turns it on with `PUT /project/thread/share`, and anyone with the
+    /// link reads it at `GET /project/share/{id}`, without the session's state, settings,
+    /// profile and environment. Off by default.
+    pub fn thread_sharing(mut self) -> Self {
+        self.config.thread_sharing = true;
+        self
+    }
+
     /// Where the default file store keeps the sessions' files (`CHAINRS_FILES_DIR`; default
     /// `chainrs-files` in the system's temporary directory), a folder per session.
     pub fn files_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {

@@ -49,7 +49,7 @@ pub(crate) struct Parts {
 }
 
 /// The REST routes chainrs serves itself, as axum handlers of the app's parts.
-fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 24] {
+fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 26] {
     [
         (Method::POST, "/login", post(login::login)),
         (Method::POST, "/auth/header", post(login::header)),
@@ -111,6 +111,8 @@ fn rest_routes() -> [(Method, &'static str, MethodRouter<Arc<Parts>>); 24] {
             "/project/thread/{thread}/file/{element}",
             get(threads::content),
         ),
+        (Method::PUT, "/project/thread/share", put(threads::share)),
+        (Method::GET, "/project/share/{id}", get(threads::shared)),
     ]
 }
 

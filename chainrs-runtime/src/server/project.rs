@@ -61,6 +61,7 @@ pub(crate) async fn auth_config(State(parts): State<Arc<Parts>>) -> Response {
 /// `GET /project/settings`: what the page needs to render the app, in the complete shape
 /// Chainlit 2.12 answers, with its defaults where chainrs has no setting of its own.
 pub(crate) async fn project_settings(State(parts): State<Arc<Parts>>) -> Response {
+    let sharing = parts.config.thread_sharing && parts.tabs.record.is_some();
     let ui = &parts.config.ui;
     Json(json!({
         "ui": {
@@ -106,7 +107,7 @@ pub(crate) async fn project_settings(State(parts): State<Arc<Parts>>) -> Respons
             "unsafe_allow_html": false,
             "auto_tag_thread": true,
             "edit_message": true,
-            "allow_thread_sharing": false,
+            "allow_thread_sharing": sharing,
             "favorites": false,
         },
         "userEnv": parts.config.user_env,
@@ -114,7 +115,7 @@ pub(crate) async fn project_settings(State(parts): State<Arc<Parts>>) -> Respons
         "dataPersistence": parts.tabs.record.is_some(),
         // chainrs resumes any thread of a data layer (`on_chat_resume` is optional).
         "threadResumable": parts.tabs.record.is_some(),
-        "threadSharing": false,
+        "threadSharing": sharing,
         "chatProfiles": [],
         "starters": [],
         "starterCategories": [],

@@ -230,6 +230,77 @@ pub(crate) struct FeedbackUpdate {
     session_id: Option<String>,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Share {
+    thread_id: String,
+    is_shared: bool,
+}
+
+/// `PUT /project/thread/share` `{threadId, isShared}`: the caller shares their thread by link
+/// (or stops): `metadata.is_shared`, and `shared_at` while shared (Chainlit's keys).
+pub(crate) async fn share(
+    State(parts): State<Arc<Parts>>,
+    Caller(user): Caller,
+    body: std::result::Result<Json<Share>, JsonRejection>,
+) -> Result<Json<Value>> {
+    let layer = layer(&parts)?;
+    if !parts.config.thread_sharing {
+        return Err(Error::NotEnabled(
+            "Thread sharing is not enabled: the app turns it on with App::thread_sharing()"
+                .to_owned(),
+        ));
+    }
+    let user = caller(user)?;
+    let body = json_body(
+        body,
+        "PUT /project/thread/share",
+        r#"{"threadId": "<uuid>", "isShared": true}"#,
+    )?;
+    let thread = thread_id(&body.thread_id)?;
+    check_author(layer.as_ref(), thread, &user).await?;
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("is_shared".to_owned(), Value::Bool(body.is_shared));
+    let shared_at = if body.is_shared {
+        Value::String(crate::protocol::now_iso())
+    } else {
+        Value::Null
+    };
+    metadata.insert("shared_at".to_owned(), shared_at);
+    let update = ThreadUpdate {
+        metadata: Some(metadata),
+        ..ThreadUpdate::default()
+    };
+    layer.update_thread(thread, update).await.map_err(store)?;
+    tracing::info!(target: "chainrs::data", %thread, user = %user.identifier, shared = body.is_shared, "thread sharing changed");
+    Ok(Json(json!({ "success": true })))
+}
+
+/// `GET /project/share/{id}`: a thread its owner shared, for anyone with the link; without
+/// what is private to the session: its `UserSession` state, settings, profile and environment.
+pub(crate) async fn shared(
+    State(parts): State<Arc<Parts>>,
+    Path(id): Path<String>,
+) -> Result<Json<ThreadDict>> {
+    let layer = layer(&parts)?;
+    let not_found = || Error::NotFound("Thread not found".to_owned());
+    let id = thread_id(&id)?;
+    let mut thread = layer
+        .get_thread(id)
+        .await
+        .map_err(store)?
+        .ok_or_else(not_found)?;
+    let shared = thread.metadata.get("is_shared") == Some(&Value::Bool(true));
+    if !(parts.config.thread_sharing && shared) {
+        return Err(not_found());
+    }
+    thread.metadata.retain(|key, _| {
+        !(key.starts_with(crate::session::STATE_PREFIX)
+            || matches!(key.as_str(), "chat_settings" | "chat_profile" | "env"))
+    });
+    Ok(Json(thread))
+}
+
 /// Refuses feedback on a step the caller did not write the thread of (Chainlit checks
 /// nothing here: any user could rate any reply).
 async fn check_step_author(layer: &dyn DataLayer, step: Uuid, user: &User) -> Result<()> {

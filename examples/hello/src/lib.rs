@@ -421,6 +421,8 @@ pub fn app() -> App {
     let revoker = app.revoker();
     app.name("hello")
         .with_state(revoker)
+        // With a data layer (main.rs sets one), threads can be shared by link.
+        .thread_sharing()
         .register(end_logins)
         .register(login)
         .register(start)
