@@ -553,3 +553,44 @@ async fn a_thread_shared_by_its_owner_is_read_by_link_without_its_private_state(
     assert_eq!(settings["threadSharing"], json!(false));
     Ok(())
 }
+
+/// Lets the support team read any thread, shared or not.
+#[on_shared_thread_view]
+async fn support_reads(thread: Thread, viewer: Option<User>) -> bool {
+    viewer.is_some_and(|v| v.identifier == "support") && thread.name().is_some()
+}
+
+#[tokio::test]
+async fn on_shared_thread_view_lets_chosen_viewers_read_an_unshared_thread() -> chainrs::Result<()>
+{
+    let layer = SqliteDataLayer::connect("sqlite::memory:").await?;
+    let client = TestClient::new(
+        App::new()
+            .register(name_is_password)
+            .register(reply)
+            .register(support_reads)
+            .auth_secret(SECRET)
+            .data_layer(layer)
+            .thread_sharing(),
+    )?;
+    let mut chat = client.open_chat_as(User::new("ada")).await?;
+    chat.send("help me").await?;
+    assert!(client.flush_writes().await);
+    let link = format!("/project/share/{}", chat.session().thread_id());
+    let (support, bob) = (
+        client.token_for(&User::new("support"))?,
+        client.token_for(&User::new("bob"))?,
+    );
+    let read = client.get(&link).bearer(&support).send().await;
+    assert_eq!(
+        read.status(),
+        200,
+        "the callback allows support: {}",
+        read.text()
+    );
+    let read: Value = read.json()?;
+    assert_eq!(read["name"], json!("help me"));
+    assert_eq!(client.get(&link).bearer(&bob).send().await.status(), 404);
+    assert_eq!(client.get(&link).send().await.status(), 404, "no viewer");
+    Ok(())
+}

@@ -79,17 +79,23 @@ macro_rules! define_hooks {
 
 hook_table!(define_hooks);
 
-/// The login callbacks and the logout hook.
+/// The login callbacks, the logout hook and the shared-thread check.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Callback {
     Password,
     Header,
     Logout,
+    SharedThreadView,
 }
 
 impl Callback {
     /// Every auth callback.
-    pub const ALL: &'static [Callback] = &[Callback::Password, Callback::Header, Callback::Logout];
+    pub const ALL: &'static [Callback] = &[
+        Callback::Password,
+        Callback::Header,
+        Callback::Logout,
+        Callback::SharedThreadView,
+    ];
 
     /// The attribute's name.
     pub fn attribute(self) -> &'static str {
@@ -97,6 +103,7 @@ impl Callback {
             Callback::Password => "password_auth_callback",
             Callback::Header => "header_auth_callback",
             Callback::Logout => "on_logout",
+            Callback::SharedThreadView => "on_shared_thread_view",
         }
     }
 
@@ -106,12 +113,13 @@ impl Callback {
             Callback::Password => "(username: String, password: String)",
             Callback::Header => "(headers: HeaderMap)",
             Callback::Logout => "(user: User)",
+            Callback::SharedThreadView => "(thread: Thread, viewer: Option<User>)",
         }
     }
 
     pub fn arity(self) -> usize {
         match self {
-            Callback::Password => 2,
+            Callback::Password | Callback::SharedThreadView => 2,
             Callback::Header | Callback::Logout => 1,
         }
     }
@@ -121,6 +129,7 @@ impl Callback {
         match self {
             Callback::Password | Callback::Header => " -> Option<User>",
             Callback::Logout => "",
+            Callback::SharedThreadView => " -> bool",
         }
     }
 }

@@ -11,7 +11,8 @@
 //!                   | "on_feedback" | "on_stop" | "on_settings_update"
 //!                   | "on_window_message" | "on_disconnect") "]"
 //! action    := "#[action_callback(" STRING ")]"
-//! auth      := "#[" ("password_auth_callback" | "header_auth_callback" | "on_logout") "]"
+//! auth      := "#[" ("password_auth_callback" | "header_auth_callback" | "on_logout"
+//!                   | "on_shared_thread_view") "]"
 //! endpoint  := "#[endpoint(" KIND "," "method" "=" METHOD "," "path" "=" PATH ")]"
 //! KIND      := "http" | "ws"
 //! METHOD    := "\"GET\"" | "\"POST\"" | "\"PUT\"" | "\"PATCH\"" | "\"DELETE\""
@@ -53,6 +54,13 @@ macro_rules! hook_entry_points {
 }
 
 hook_table!(hook_entry_points);
+
+/// Decides who may read a thread its owner did not share:
+/// `async fn(thread: Thread, viewer: Option<User>) -> bool`, behind `GET /project/share/{id}`.
+#[proc_macro_attribute]
+pub fn on_shared_thread_view(args: TokenStream, item: TokenStream) -> TokenStream {
+    auth::expand(Callback::SharedThreadView, args.into(), item.into()).into()
+}
 
 /// Checks a login: `async fn(username: String, password: String) -> Option<User>`, behind `POST /login`.
 #[proc_macro_attribute]

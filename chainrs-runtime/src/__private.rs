@@ -5,6 +5,7 @@ pub use crate::app::{EndpointKind, Handler, HandlerInfo, HandlerOf, HookKind, Re
 pub use crate::app::{EndpointOutput, HookOutput};
 pub use crate::auth::{AuthOutput, User};
 pub use crate::chat::ChatCall;
+pub use crate::chat::Thread;
 pub use crate::error::{Error, Result};
 pub use crate::extract::{
     FromChat, FromEndpointParts, FromEndpointRequest, ViaAxum, ViaChat, kind,
@@ -14,6 +15,7 @@ pub use axum::extract::Request;
 pub use axum::http::HeaderMap;
 pub use axum::response::Response;
 pub use futures_util::future::BoxFuture;
+pub use std::option::Option;
 pub use std::string::String;
 pub use std::{concat, file, line};
 
@@ -59,6 +61,11 @@ pub fn hook_outcome<T: HookOutput>(value: T) -> Result<()> {
 /// An auth callback's decision; spanned at the callback's return type.
 pub fn auth_decision<T: AuthOutput>(value: T) -> Result<Option<User>> {
     value.into_auth()
+}
+
+/// A shared-thread check's answer; spanned at the callback's return type (which is `bool`).
+pub fn share_decision(allowed: bool) -> Result<bool> {
+    Ok(allowed)
 }
 
 /// An endpoint's response; spanned at the endpoint's return type.

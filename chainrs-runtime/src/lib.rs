@@ -62,7 +62,8 @@ pub use auth::{AuthOutput, User};
 /// `#[derive(SessionState)]`: see the [`SessionState`](trait@SessionState) trait.
 pub use chainrs_macros::SessionState;
 pub use chainrs_macros::{
-    action_callback, endpoint, header_auth_callback, on_logout, password_auth_callback,
+    action_callback, endpoint, header_auth_callback, on_logout, on_shared_thread_view,
+    password_auth_callback,
 };
 
 /// Re-exports the attribute of each hook of the hook table, from `$root` (the macro crate, or
@@ -104,7 +105,7 @@ pub mod prelude {
         ChatSettings, Display, Element, ElementKind, ElementSidebar, ElementSize, Emitter,
         Feedback, FileUpload, Local, Message, Session, SessionId, SessionState, State, Step, Task,
         TaskList, TaskStatus, Thread, ToastKind, User, UserSession, WindowMessage, action_callback,
-        endpoint, header_auth_callback, on_logout, password_auth_callback,
+        endpoint, header_auth_callback, on_logout, on_shared_thread_view, password_auth_callback,
     };
 
     macro_rules! hooks_from_root {

@@ -1,5 +1,6 @@
 //! Login callbacks: `#[password_auth_callback]` and `#[header_auth_callback]` return the user or
-//! `None`; `#[on_logout]` (`User`) runs on `POST /logout`.
+//! `None`; `#[on_logout]` (`User`) runs on `POST /logout`; `#[on_shared_thread_view]`
+//! (`Thread`, `Option<User>`) says whether a viewer may read a thread that is not shared.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -97,6 +98,27 @@ fn generate(callback: Callback, f: &HandlerFn) -> TokenStream {
             );
             quote! {
                 registry.logout(#info, |__chainrs_user: #p::User| #future);
+            }
+        }
+        Callback::SharedThreadView => {
+            let span_of = |i: usize| {
+                params
+                    .get(i)
+                    .map(|p| p.ty.span())
+                    .unwrap_or_else(|| name.span())
+            };
+            let thread_arg = quote_spanned!(span_of(0)=> __chainrs_thread);
+            let viewer_arg = quote_spanned!(span_of(1)=> __chainrs_viewer);
+            let allowed = quote_spanned! {f.output_span()=> #p::share_decision(__chainrs_out) };
+            let future = handler::send_future(
+                f,
+                quote! {
+                    let __chainrs_out = #name::call(#thread_arg, #viewer_arg).await;
+                    #allowed
+                },
+            );
+            quote! {
+                registry.shared_thread_view(#info, |__chainrs_thread: #p::Thread, __chainrs_viewer: #p::Option<#p::User>| #future);
             }
         }
         Callback::Header => {

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 pub use crate::registered::HandlerInfo;
 use crate::registered::Registered;
 pub use crate::server::EndpointKind;
+use crate::server::SharedViewFn;
 use crate::server::{EndpointFn, EndpointRoute};
 use crate::session::StateKey;
 pub use crate::tab::HookKind;
@@ -26,6 +27,7 @@ pub struct Registry {
     password: Option<Registered<PasswordFn>>,
     header: Option<Registered<HeaderFn>>,
     logout: Option<Registered<LogoutFn>>,
+    shared_view: Option<Registered<SharedViewFn>>,
     endpoints: Vec<Registered<EndpointRoute>>,
     /// Each session state key in use, with its type and the first handler that takes it.
     state_keys: BTreeMap<&'static str, (StateKey, HandlerInfo)>,
@@ -37,6 +39,7 @@ pub(crate) struct Finished {
     pub(crate) password: Option<Registered<PasswordFn>>,
     pub(crate) header: Option<Registered<HeaderFn>>,
     pub(crate) logout: Option<Registered<LogoutFn>>,
+    pub(crate) shared_view: Option<Registered<SharedViewFn>>,
     pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
 }
 
@@ -138,6 +141,18 @@ impl Registry {
         Self::once(&mut self.logout, &mut self.errors, "#[on_logout]", new);
     }
 
+    /// Registers the shared-thread check.
+    #[doc(hidden)]
+    pub fn shared_thread_view(&mut self, info: HandlerInfo, call: SharedViewFn) {
+        let new = self.wrap(info, call);
+        Self::once(
+            &mut self.shared_view,
+            &mut self.errors,
+            "#[on_shared_thread_view]",
+            new,
+        );
+    }
+
     /// Registers an endpoint.
     #[doc(hidden)]
     pub fn endpoint(
@@ -200,6 +215,7 @@ impl Registry {
             password: self.password,
             header: self.header,
             logout: self.logout,
+            shared_view: self.shared_view,
             endpoints: self.endpoints,
         })
     }

@@ -31,6 +31,8 @@ pub mod kind {
     pub struct header_auth_callback;
     /// `#[on_logout]`.
     pub struct on_logout;
+    /// `#[on_shared_thread_view]`.
+    pub struct on_shared_thread_view;
     /// `#[endpoint(http, ...)]`.
     pub struct http;
     /// `#[endpoint(ws, ...)]`.

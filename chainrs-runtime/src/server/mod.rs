@@ -38,6 +38,7 @@ use crate::ui::{self, Frontend};
 pub use endpoint::EndpointKind;
 pub(crate) use endpoint::{EndpointFn, EndpointRoute};
 pub(crate) use resolve::{SESSION_HEADER, resolve_request};
+pub(crate) use threads::SharedViewFn;
 
 /// What the HTTP surface serves of a built app: its tabs (and through them its sessions), its
 /// login, its settings and its endpoints.
@@ -46,6 +47,8 @@ pub(crate) struct Parts {
     pub(crate) auth: Arc<Auth>,
     pub(crate) config: Config,
     pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
+    /// `#[on_shared_thread_view]`, when registered.
+    pub(crate) shared_view: Option<Registered<SharedViewFn>>,
 }
 
 /// The REST routes chainrs serves itself, as axum handlers of the app's parts.

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
+use futures_util::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -15,7 +16,7 @@ use uuid::Uuid;
 use super::Parts;
 use super::request::{Caller, json_body};
 use crate::auth::User;
-use crate::chat::{Feedback, HookInput};
+use crate::chat::{Feedback, HookInput, Thread};
 use crate::data::{DataLayer, ThreadUpdate};
 use crate::error::{Error, Result};
 use crate::protocol::{ElementDict, Page, Pagination, ThreadDict, ThreadFilter};
@@ -276,10 +277,15 @@ pub(crate) async fn share(
     Ok(Json(json!({ "success": true })))
 }
 
-/// `GET /project/share/{id}`: a thread its owner shared, for anyone with the link; without
-/// what is private to the session: its `UserSession` state, settings, profile and environment.
+/// What `#[on_shared_thread_view]` generates: may `viewer` read `thread`, which is not shared?
+pub(crate) type SharedViewFn = fn(Thread, Option<User>) -> BoxFuture<'static, Result<bool>>;
+
+/// `GET /project/share/{id}`: a thread its owner shared (or that `#[on_shared_thread_view]`
+/// lets this viewer read), for anyone with the link; without what is private to the session:
+/// its `UserSession` state, settings, profile and environment.
 pub(crate) async fn shared(
     State(parts): State<Arc<Parts>>,
+    Caller(viewer): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ThreadDict>> {
     let layer = layer(&parts)?;
@@ -290,8 +296,28 @@ pub(crate) async fn shared(
         .await
         .map_err(store)?
         .ok_or_else(not_found)?;
+    if !parts.config.thread_sharing {
+        return Err(not_found());
+    }
     let shared = thread.metadata.get("is_shared") == Some(&Value::Bool(true));
-    if !(parts.config.thread_sharing && shared) {
+    let allowed = match (&parts.shared_view, shared) {
+        (_, true) => true,
+        (Some(check), false) => {
+            let who = viewer.as_ref().map(|u| u.identifier.clone());
+            match (check.call)(Thread::new(thread.clone()), viewer).await {
+                Ok(allowed) => {
+                    tracing::info!(target: "chainrs::data", thread = %id, viewer = who.as_deref(), allowed, "on_shared_thread_view decided");
+                    allowed
+                }
+                Err(err) => {
+                    tracing::warn!(target: "chainrs::data", thread = %id, error = %err, "on_shared_thread_view failed: the thread is not shown");
+                    false
+                }
+            }
+        }
+        (None, false) => false,
+    };
+    if !allowed {
         return Err(not_found());
     }
     thread.metadata.retain(|key, _| {
