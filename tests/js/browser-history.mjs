@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import {
   DEFAULT_WAIT_MS, baseUrl, check, checkEqual, fail, isUuid, launchChromium, ok, runMain, short,
-  sleep,
+  sleep, waitForConnected, sendFromComposer as send,
 } from "./lib.mjs";
 
 const base = baseUrl();
@@ -488,26 +488,6 @@ async function login(page) {
   await page.getByTestId("login-submit").click();
   await form.waitFor({ state: "hidden" });
   ok("admin/admin logs in");
-}
-
-async function waitForConnected(page, when) {
-  try {
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="status"]')?.dataset.state === "connected",
-      null,
-      { timeout: DEFAULT_WAIT_MS, polling: 100 },
-    );
-  } catch (err) {
-    const state = await page.getByTestId("status").getAttribute("data-state", { timeout: 1_000 }).catch(() => null);
-    fail(`status should be connected ${when}, it is ${short(state)} (${err.message.split("\n")[0]})`);
-  }
-  ok(`status is connected ${when}`);
-}
-
-async function send(page, text) {
-  const composer = page.getByTestId("composer");
-  await composer.fill(text);
-  await composer.press("Enter");
 }
 
 function readMessages(page) {

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import {
   DEFAULT_WAIT_MS, baseUrl, check, checkEqual, echoNumber, fail, isUuid, ok, onCleanup, runMain,
-  short, sleep, withTimeout,
+  short, sleep, waitForConnected, withTimeout, sendFromComposer as send,
 } from "./lib.mjs";
 
 const base = baseUrl();
@@ -116,28 +116,6 @@ async function login(page) {
   await page.getByTestId("login-submit").click();
   await form.waitFor({ state: "hidden" });
   ok("admin/admin logs in (the form goes away)");
-}
-
-/** Waits until the status hook says connected. */
-async function waitForConnected(page, when) {
-  try {
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="status"]')?.dataset.state === "connected",
-      null,
-      { timeout: DEFAULT_WAIT_MS, polling: 100 },
-    );
-  } catch (err) {
-    const state = await page.getByTestId("status").getAttribute("data-state", { timeout: 1_000 }).catch(() => null);
-    fail(`status should be connected ${when}, it is ${short(state)} (${err.message.split("\n")[0]})`);
-  }
-  ok(`status is connected ${when}`);
-}
-
-/** Types into the composer and presses Enter. */
-async function send(page, text) {
-  const composer = page.getByTestId("composer");
-  await composer.fill(text);
-  await composer.press("Enter");
 }
 
 /** Every message the page shows, as its test hooks describe it. */

@@ -718,3 +718,25 @@ export async function launchChromium(chromium) {
   onCleanup(() => browser.close());
   return browser;
 }
+
+/** chainrs's own page: waits until its status hook says connected (`when` names the moment). */
+export async function waitForConnected(page, when) {
+  try {
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="status"]')?.dataset.state === "connected",
+      null,
+      { timeout: DEFAULT_WAIT_MS, polling: 100 },
+    );
+  } catch (err) {
+    const state = await page.getByTestId("status").getAttribute("data-state", { timeout: 1_000 }).catch(() => null);
+    fail(`status should be connected ${when}, it is ${short(state)} (${err.message.split("\n")[0]})`);
+  }
+  ok(`status is connected ${when}`);
+}
+
+/** chainrs's own page: types `text` into the composer and presses Enter. */
+export async function sendFromComposer(page, text) {
+  const composer = page.getByTestId("composer");
+  await composer.fill(text);
+  await composer.press("Enter");
+}

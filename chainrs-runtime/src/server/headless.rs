@@ -104,9 +104,6 @@ pub(crate) async fn start(
                             .to_owned(),
                     ));
                 }
-                if parts.auth.login_required() && user.is_none() {
-                    return Err(super::resolve::login_required());
-                }
                 let meta = SessionMeta::new(Origin::Http, user);
                 parts.tabs.resume_session(meta, thread).await?
             }

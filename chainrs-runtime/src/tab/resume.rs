@@ -172,6 +172,8 @@ impl Tabs {
 /// Shows the thread the session adopted in `tab`, then runs `#[on_chat_resume]` with it; when
 /// the thread is gone by now, says so and runs `#[on_chat_start]` instead.
 pub(super) async fn replay(tab: &Arc<Tab>) {
+    // Read again, not handed over from `adoptable`: the first tab may come later or on
+    // another instance, and what the session wrote since is shown too.
     let thread_id = tab.session.thread_id();
     let found = match &tab.tabs.record {
         Some(record) => record.layer().get_thread(thread_id).await,
