@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{DataLayer, ElementContent, ThreadUpdate};
+use super::{Change, DataLayer, ElementContent, ThreadUpdate};
 use crate::auth::User;
 use crate::protocol::{
     ElementDict, ElementKind, FeedbackDict, Pagination, StepDict, StepType, ThreadFilter,
@@ -34,6 +34,7 @@ pub(crate) async fn run(layer: &dyn DataLayer) {
     listing(layer).await;
     deletion(layer).await;
     contents(layer).await;
+    batches(layer).await;
 }
 
 async fn users(layer: &dyn DataLayer) {
@@ -447,4 +448,169 @@ async fn contents(layer: &dyn DataLayer) {
         None,
         "gone with its thread"
     );
+}
+
+/// A batch is made in its order (a step's later version wins, a thread's metadata merges),
+/// and all or nothing: a batch with a change the database refuses leaves no trace.
+async fn batches(layer: &dyn DataLayer) {
+    let thread = Uuid::new_v4();
+    let mut reply = step(
+        thread,
+        StepType::AssistantMessage,
+        "he",
+        "2026-05-01T00:00:00.000Z",
+    );
+    let first = reply.clone();
+    reply.output = "hello".to_owned();
+    let mut image = ElementDict::new(ElementKind::Image, "dot");
+    image.for_id = Some(reply.id);
+    image.thread_id = Some(thread);
+    let png = ElementContent {
+        mime: "image/png".to_owned(),
+        content: vec![1, 2, 3],
+    };
+    let named = ThreadUpdate {
+        name: Some("batched".to_owned()),
+        metadata: Some(map(json!({"a": 1, "b": 2}))),
+        ..ThreadUpdate::default()
+    };
+    let unset = ThreadUpdate {
+        metadata: Some(map(json!({"b": null}))),
+        ..ThreadUpdate::default()
+    };
+    layer
+        .apply(vec![
+            Change::Thread(thread, named),
+            Change::Step(first),
+            Change::Step(reply.clone()),
+            Change::Element(image.clone()),
+            Change::ElementContent(image.id, png.clone()),
+            Change::Thread(thread, unset),
+        ])
+        .await
+        .expect("a batch");
+    let kept = layer.get_thread(thread).await.expect("get").expect("made");
+    assert_eq!(kept.name.as_deref(), Some("batched"));
+    assert_eq!(kept.metadata, map(json!({"a": 1})));
+    assert_eq!(kept.steps.len(), 1);
+    assert_eq!(kept.steps[0].output, "hello", "the later version");
+    assert_eq!(kept.elements.len(), 1);
+    assert_eq!(
+        layer
+            .get_element_content(thread, image.id)
+            .await
+            .expect("content"),
+        Some(png)
+    );
+
+    let other = Uuid::new_v4();
+    let lost = step(
+        other,
+        StepType::UserMessage,
+        "q",
+        "2026-05-02T00:00:00.000Z",
+    );
+    let mut orphan = ElementDict::new(ElementKind::Text, "no step");
+    orphan.thread_id = Some(other);
+    let more = step(
+        thread,
+        StepType::UserMessage,
+        "more",
+        "2026-05-03T00:00:00.000Z",
+    );
+    layer
+        .apply(vec![
+            Change::Step(lost),
+            Change::Step(more),
+            Change::Element(orphan),
+        ])
+        .await
+        .expect_err("an element without its step is refused");
+    assert_eq!(
+        layer.get_thread(other).await.expect("get"),
+        None,
+        "none of it"
+    );
+    let kept = layer.get_thread(thread).await.expect("get").expect("kept");
+    assert_eq!(kept.steps.len(), 1, "nothing of the failed batch");
+    layer.delete_thread(thread).await.expect("delete");
+    folded_versions(layer).await;
+}
+
+/// Versions of steps in one batch store what they store made one by one.
+async fn folded_versions(layer: &dyn DataLayer) {
+    // The versions of a step `id`: first the user's question, then a run (its type must stay)
+    // with an empty output and later start, then an answer with metadata, then an empty one.
+    fn versions(thread: Uuid, id: Uuid, parent: Uuid) -> Vec<StepDict> {
+        let mut first = step(
+            thread,
+            StepType::AssistantMessage,
+            "",
+            "2026-06-01T00:00:01.000Z",
+        );
+        first.id = id;
+        first.input = "q".to_owned();
+        let mut run = step(thread, StepType::Run, "", "2026-06-01T00:00:03.000Z");
+        run.id = id;
+        run.name = String::new();
+        run.parent_id = Some(parent);
+        let mut answer = step(
+            thread,
+            StepType::AssistantMessage,
+            "a",
+            "2026-06-01T00:00:01.000Z",
+        );
+        answer.id = id;
+        answer.metadata = map(json!({"k": "v"}));
+        answer.end = Some("2026-06-01T00:00:09.000Z".to_owned());
+        answer.is_error = true;
+        let mut blank = step(thread, StepType::Run, "", "2026-06-01T00:00:01.000Z");
+        blank.id = id;
+        blank.end = None;
+        blank.created_at = None;
+        vec![first, run, answer, blank]
+    }
+    let (one, batch) = (Uuid::new_v4(), Uuid::new_v4());
+    let (a, b, pa, pb) = (
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+    );
+    for version in versions(one, a, pa) {
+        layer.upsert_step(version).await.expect("one by one");
+    }
+    layer
+        .apply(
+            versions(batch, b, pb)
+                .into_iter()
+                .map(Change::Step)
+                .collect(),
+        )
+        .await
+        .expect("as a batch");
+    let stored = |thread| async move {
+        let mut steps = layer
+            .get_thread(thread)
+            .await
+            .expect("get")
+            .expect("made")
+            .steps;
+        for step in &mut steps {
+            step.id = Uuid::nil();
+            step.thread_id = None;
+            step.parent_id = step.parent_id.map(|_| Uuid::nil());
+        }
+        steps
+    };
+    let (sequential, folded) = (stored(one).await, stored(batch).await);
+    assert_eq!(sequential.len(), 2, "the step and the parent made for it");
+    assert_eq!(folded.len(), 2, "the step and the parent made for it");
+    // The parent made for a step is a placeholder (its times are when it was first named);
+    // the step itself is stored the same.
+    let own = |steps: &[StepDict]| steps.iter().find(|s| s.parent_id.is_some()).cloned();
+    assert_eq!(own(&folded), own(&sequential));
+    assert!(own(&folded).is_some());
+    layer.delete_thread(one).await.expect("delete");
+    layer.delete_thread(batch).await.expect("delete");
 }

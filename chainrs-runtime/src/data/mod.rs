@@ -1,6 +1,7 @@
 //! The data layer: users, threads, steps, elements and feedback that outlive sessions, behind
 //! the [`DataLayer`] trait (Chainlit's contract), on SQLite (`sqlite` feature) or PostgreSQL.
 
+mod change;
 mod connect;
 #[cfg(all(test, any(feature = "sqlite", feature = "postgres")))]
 pub(crate) mod contract;
@@ -30,6 +31,7 @@ pub use postgres::PostgresDataLayer;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteDataLayer;
 
+pub use change::Change;
 pub use connect::connect;
 pub(crate) use write_behind::{Trouble, Write, WriteBehind};
 
@@ -160,6 +162,32 @@ pub trait DataLayer: Send + Sync + 'static {
 
     /// Deletes every thread of a user, and the user.
     fn delete_user_data(&self, identifier: &str) -> DataFuture<'_, ()>;
+
+    /// Makes `changes` in their order. The write-behind queue hands over at once every write
+    /// that piled up while the last ones were being made, so a busy app pays one commit per
+    /// batch instead of one per streamed update.
+    ///
+    /// The layers here make a batch in one transaction: all of it or none. This default makes
+    /// the changes one by one through the methods above and stops at the first that fails, so
+    /// those before it stay made; that is safe, as every change is an upsert or a deletion and
+    /// a failed batch is made again, write by write.
+    fn apply(&self, changes: Vec<Change>) -> DataFuture<'_, ()> {
+        Box::pin(async move {
+            for change in changes {
+                match change {
+                    Change::Step(step) => self.upsert_step(step).await?,
+                    Change::DeleteStep(id) => self.delete_step(id).await?,
+                    Change::Element(element) => self.create_element(element).await?,
+                    Change::DeleteElement(id) => self.delete_element(id).await?,
+                    Change::ElementContent(id, content) => {
+                        self.put_element_content(id, content).await?
+                    }
+                    Change::Thread(id, update) => self.update_thread(id, update).await?,
+                }
+            }
+            Ok(())
+        })
+    }
 }
 
 /// A shared data layer is one too (the app and a test, or two apps, holding the same).
@@ -228,5 +256,8 @@ impl<T: DataLayer + ?Sized> DataLayer for std::sync::Arc<T> {
     }
     fn delete_user_data(&self, identifier: &str) -> DataFuture<'_, ()> {
         (**self).delete_user_data(identifier)
+    }
+    fn apply(&self, changes: Vec<Change>) -> DataFuture<'_, ()> {
+        (**self).apply(changes)
     }
 }

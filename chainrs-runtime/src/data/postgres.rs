@@ -6,13 +6,13 @@ use sqlx::Row;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use uuid::Uuid;
 
+use super::change::coalesced;
 use super::rows::{
-    self, ElementRow, FeedbackRow, StepRow, boxed, json_map, json_text, merge_metadata,
-    row_readers, started,
+    self, ElementRow, FeedbackRow, Seen, StepRow, boxed, json_map, json_text, row_readers,
 };
-use super::{DataFuture, DataLayer, ElementContent, PersistedUser, ThreadUpdate};
+use super::{Change, DataFuture, DataLayer, ElementContent, PersistedUser, ThreadUpdate};
 use crate::auth::User;
-use crate::error::{BoxError, Error, Result};
+use crate::error::{Error, Result};
 use crate::protocol::{
     ElementDict, FeedbackDict, Page, Pagination, StepDict, ThreadDict, ThreadFilter,
 };
@@ -227,41 +227,7 @@ impl DataLayer for PostgresDataLayer {
     }
 
     fn update_thread(&self, thread: Uuid, update: ThreadUpdate) -> DataFuture<'_, ()> {
-        Box::pin(async move {
-            let mut tx = self.pool.begin().await.map_err(boxed)?;
-            let id = thread.to_string();
-            // The row is locked while its metadata is merged, so concurrent updates add up.
-            let stored: Option<String> = sqlx::query_scalar(
-                r#"SELECT metadata::text FROM "Thread" WHERE id = $1 FOR UPDATE"#,
-            )
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(boxed)?;
-            let mut metadata = json_map(stored);
-            if let Some(changes) = update.metadata {
-                merge_metadata(&mut metadata, changes);
-            }
-            sqlx::query(
-                r#"INSERT INTO "Thread" (id, name, "userId", metadata, tags)
-                   VALUES ($1, $2, $3, $4::jsonb, COALESCE($5, ARRAY[]::TEXT[]))
-                   ON CONFLICT (id) DO UPDATE SET
-                     name = COALESCE(EXCLUDED.name, "Thread".name),
-                     "userId" = COALESCE(EXCLUDED."userId", "Thread"."userId"),
-                     metadata = EXCLUDED.metadata,
-                     tags = COALESCE($5, "Thread".tags),
-                     "updatedAt" = clock_timestamp()"#,
-            )
-            .bind(&id)
-            .bind(update.name)
-            .bind(update.user_id)
-            .bind(json_text(&metadata))
-            .bind(update.tags)
-            .execute(&mut *tx)
-            .await
-            .map_err(boxed)?;
-            tx.commit().await.map_err(boxed)
-        })
+        self.apply(vec![Change::Thread(thread, update)])
     }
 
     fn delete_thread(&self, thread: Uuid) -> DataFuture<'_, ()> {
@@ -331,93 +297,11 @@ impl DataLayer for PostgresDataLayer {
     }
 
     fn upsert_step(&self, step: StepDict) -> DataFuture<'_, ()> {
-        Box::pin(async move {
-            let start = started(&step);
-            let end = step.end.clone().unwrap_or_else(|| start.clone());
-            let mut tx = self.pool.begin().await.map_err(boxed)?;
-            if let Some(thread) = step.thread_id {
-                sqlx::query(
-                    r#"INSERT INTO "Thread" (id, metadata) VALUES ($1, '{}'::jsonb)
-                       ON CONFLICT (id) DO UPDATE SET "updatedAt" = clock_timestamp()"#,
-                )
-                .bind(thread.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(boxed)?;
-            }
-            if let Some(parent) = step.parent_id {
-                sqlx::query(
-                    r#"INSERT INTO "Step" (id, "threadId", metadata, type, "startTime", "endTime")
-                       VALUES ($1, $2, '{}'::jsonb, 'run',
-                         ($3::timestamptz AT TIME ZONE 'UTC'), ($3::timestamptz AT TIME ZONE 'UTC'))
-                       ON CONFLICT (id) DO NOTHING"#,
-                )
-                .bind(parent.to_string())
-                .bind(step.thread_id.map(|t| t.to_string()))
-                .bind(&start)
-                .execute(&mut *tx)
-                .await
-                .map_err(boxed)?;
-            }
-            let row = StepRow::of(&step, start, end);
-            sqlx::query(
-                r#"INSERT INTO "Step" (id, "createdAt", "threadId", "parentId", input, metadata, name,
-                     output, type, "showInput", "isError", "startTime", "endTime")
-                   VALUES ($1, ($2::timestamptz AT TIME ZONE 'UTC'), $3, $4, $5, $6::jsonb, $7, $8,
-                     $9::"StepType", $10, $11, ($12::timestamptz AT TIME ZONE 'UTC'),
-                     ($13::timestamptz AT TIME ZONE 'UTC'))
-                   ON CONFLICT (id) DO UPDATE SET
-                     "parentId" = COALESCE(EXCLUDED."parentId", "Step"."parentId"),
-                     input = COALESCE(NULLIF(EXCLUDED.input, ''), "Step".input),
-                     metadata = CASE WHEN EXCLUDED.metadata <> '{}'::jsonb THEN EXCLUDED.metadata
-                                     ELSE "Step".metadata END,
-                     name = COALESCE(NULLIF(EXCLUDED.name, ''), "Step".name),
-                     output = COALESCE(NULLIF(EXCLUDED.output, ''), "Step".output),
-                     type = CASE WHEN EXCLUDED.type = 'run' THEN "Step".type ELSE EXCLUDED.type END,
-                     "threadId" = COALESCE(EXCLUDED."threadId", "Step"."threadId"),
-                     "endTime" = COALESCE(EXCLUDED."endTime", "Step"."endTime"),
-                     "startTime" = LEAST(EXCLUDED."startTime", "Step"."startTime"),
-                     "showInput" = COALESCE(EXCLUDED."showInput", "Step"."showInput"),
-                     "isError" = COALESCE(EXCLUDED."isError", "Step"."isError"),
-                     "updatedAt" = clock_timestamp()"#,
-            )
-            .bind(row.id)
-            .bind(row.created_at)
-            .bind(row.thread_id)
-            .bind(row.parent_id)
-            .bind(row.input)
-            .bind(json_text(&row.metadata))
-            .bind(row.name)
-            .bind(row.output)
-            .bind(row.kind)
-            .bind(row.show_input)
-            .bind(row.is_error)
-            .bind(row.start)
-            .bind(row.end)
-            .execute(&mut *tx)
-            .await
-            .map_err(boxed)?;
-            tx.commit().await.map_err(boxed)
-        })
+        self.apply(vec![Change::Step(step)])
     }
 
     fn delete_step(&self, step: Uuid) -> DataFuture<'_, ()> {
-        Box::pin(async move {
-            let mut tx = self.pool.begin().await.map_err(boxed)?;
-            let id = step.to_string();
-            sqlx::query(r#"DELETE FROM "Feedback" WHERE "stepId" = $1"#)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await
-                .map_err(boxed)?;
-            // Its elements and child steps go with it (ON DELETE CASCADE).
-            sqlx::query(r#"DELETE FROM "Step" WHERE id = $1"#)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await
-                .map_err(boxed)?;
-            tx.commit().await.map_err(boxed)
-        })
+        self.apply(vec![Change::DeleteStep(step)])
     }
 
     fn get_step_thread(&self, step: Uuid) -> DataFuture<'_, Option<Uuid>> {
@@ -433,42 +317,7 @@ impl DataLayer for PostgresDataLayer {
     }
 
     fn create_element(&self, element: ElementDict) -> DataFuture<'_, ()> {
-        Box::pin(async move {
-            let Some(row) = ElementRow::of(&element) else {
-                return Err(BoxError::from(super::Refused(
-                    "an element is stored with the step it belongs to: set its for_id".to_owned(),
-                )));
-            };
-            sqlx::query(
-                r#"INSERT INTO "Element" (id, "threadId", "stepId", metadata, mime, name, "objectKey",
-                     url, "chainlitKey", display, size, language, page, props)
-                   VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)
-                   ON CONFLICT (id) DO UPDATE SET
-                     metadata = EXCLUDED.metadata, mime = EXCLUDED.mime, name = EXCLUDED.name,
-                     url = EXCLUDED.url, "chainlitKey" = EXCLUDED."chainlitKey",
-                     display = EXCLUDED.display, size = EXCLUDED.size,
-                     language = EXCLUDED.language, page = EXCLUDED.page, props = EXCLUDED.props,
-                     "updatedAt" = clock_timestamp()"#,
-            )
-            .bind(row.id)
-            .bind(row.thread_id)
-            .bind(row.step_id)
-            .bind(json_text(&row.metadata))
-            .bind(row.mime)
-            .bind(row.name)
-            .bind(row.object_key)
-            .bind(row.url)
-            .bind(row.chainlit_key)
-            .bind(row.display)
-            .bind(row.size)
-            .bind(row.language)
-            .bind(row.page)
-            .bind(row.props.as_ref().map(json_text))
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(boxed)
-        })
+        self.apply(vec![Change::Element(element)])
     }
 
     fn get_element(&self, thread: Uuid, element: Uuid) -> DataFuture<'_, Option<ElementDict>> {
@@ -489,30 +338,11 @@ impl DataLayer for PostgresDataLayer {
     }
 
     fn delete_element(&self, element: Uuid) -> DataFuture<'_, ()> {
-        Box::pin(async move {
-            sqlx::query(r#"DELETE FROM "Element" WHERE id = $1"#)
-                .bind(element.to_string())
-                .execute(&self.pool)
-                .await
-                .map(|_| ())
-                .map_err(boxed)
-        })
+        self.apply(vec![Change::DeleteElement(element)])
     }
 
     fn put_element_content(&self, element: Uuid, content: ElementContent) -> DataFuture<'_, ()> {
-        Box::pin(async move {
-            sqlx::query(
-                r#"INSERT INTO "ElementContent" ("elementId", mime, content) VALUES ($1, $2, $3)
-                   ON CONFLICT ("elementId") DO UPDATE SET mime = excluded.mime, content = excluded.content"#,
-            )
-            .bind(element.to_string())
-            .bind(content.mime)
-            .bind(content.content)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(boxed)
-        })
+        self.apply(vec![Change::ElementContent(element, content)])
     }
 
     fn get_element_content(
@@ -613,6 +443,246 @@ impl DataLayer for PostgresDataLayer {
                 .map_err(boxed)?;
             tx.commit().await.map_err(boxed)
         })
+    }
+
+    fn apply(&self, changes: Vec<Change>) -> DataFuture<'_, ()> {
+        Box::pin(async move {
+            let mut tx = self.pool.begin().await.map_err(boxed)?;
+            let mut seen = Seen::default();
+            for change in coalesced(changes) {
+                changes::make(&mut tx, change, &mut seen).await?;
+            }
+            tx.commit().await.map_err(boxed)
+        })
+    }
+}
+
+/// The writes, each made on a connection inside a transaction (of one change, or of a batch).
+mod changes {
+    use sqlx::PgConnection;
+    use uuid::Uuid;
+
+    use super::super::rows::{
+        ElementRow, Seen, StepRow, boxed, json_map, json_text, merge_metadata, started,
+    };
+    use super::super::{Change, ElementContent, Refused, ThreadUpdate};
+    use crate::error::BoxError;
+    use crate::protocol::{ElementDict, StepDict};
+
+    /// Makes `change` on `conn`; `seen` is what its transaction made before it.
+    pub(super) async fn make(
+        conn: &mut PgConnection,
+        change: Change,
+        seen: &mut Seen,
+    ) -> Result<(), BoxError> {
+        match change {
+            Change::Step(step) => upsert_step(conn, step, seen).await,
+            Change::DeleteStep(id) => {
+                seen.deleted(id);
+                // Chainlit's schema keeps feedback when its step goes: delete it first. Its
+                // elements and child steps go with it (ON DELETE CASCADE).
+                delete(
+                    &mut *conn,
+                    r#"DELETE FROM "Feedback" WHERE "stepId" = $1"#,
+                    id,
+                )
+                .await?;
+                delete(conn, r#"DELETE FROM "Step" WHERE id = $1"#, id).await
+            }
+            Change::Element(element) => create_element(conn, element).await,
+            Change::DeleteElement(id) => {
+                delete(conn, r#"DELETE FROM "Element" WHERE id = $1"#, id).await
+            }
+            Change::ElementContent(id, content) => put_content(conn, id, content).await,
+            Change::Thread(id, update) => {
+                seen.thread(id);
+                update_thread(conn, id, update).await
+            }
+        }
+    }
+
+    /// Deletes the rows `query` names by `id`.
+    async fn delete(
+        conn: &mut PgConnection,
+        query: &'static str,
+        id: Uuid,
+    ) -> Result<(), BoxError> {
+        sqlx::query(query)
+            .bind(id.to_string())
+            .execute(conn)
+            .await
+            .map(|_| ())
+            .map_err(boxed)
+    }
+
+    async fn update_thread(
+        conn: &mut PgConnection,
+        thread: Uuid,
+        update: ThreadUpdate,
+    ) -> Result<(), BoxError> {
+        let id = thread.to_string();
+        // The row is locked while its metadata is merged, so concurrent updates add up.
+        let stored: Option<String> =
+            sqlx::query_scalar(r#"SELECT metadata::text FROM "Thread" WHERE id = $1 FOR UPDATE"#)
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(boxed)?;
+        let mut metadata = json_map(stored);
+        if let Some(changes) = update.metadata {
+            merge_metadata(&mut metadata, changes);
+        }
+        sqlx::query(
+            r#"INSERT INTO "Thread" (id, name, "userId", metadata, tags)
+               VALUES ($1, $2, $3, $4::jsonb, COALESCE($5, ARRAY[]::TEXT[]))
+               ON CONFLICT (id) DO UPDATE SET
+                 name = COALESCE(EXCLUDED.name, "Thread".name),
+                 "userId" = COALESCE(EXCLUDED."userId", "Thread"."userId"),
+                 metadata = EXCLUDED.metadata,
+                 tags = COALESCE($5, "Thread".tags),
+                 "updatedAt" = clock_timestamp()"#,
+        )
+        .bind(&id)
+        .bind(update.name)
+        .bind(update.user_id)
+        .bind(json_text(&metadata))
+        .bind(update.tags)
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(boxed)
+    }
+
+    async fn upsert_step(
+        conn: &mut PgConnection,
+        step: StepDict,
+        seen: &mut Seen,
+    ) -> Result<(), BoxError> {
+        let start = started(&step);
+        let end = step.end.clone().unwrap_or_else(|| start.clone());
+        // The thread and the parent step exist (made once per transaction).
+        if let Some(thread) = step.thread_id
+            && seen.thread(thread)
+        {
+            sqlx::query(
+                r#"INSERT INTO "Thread" (id, metadata) VALUES ($1, '{}'::jsonb)
+                   ON CONFLICT (id) DO UPDATE SET "updatedAt" = clock_timestamp()"#,
+            )
+            .bind(thread.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(boxed)?;
+        }
+        if let Some(parent) = step.parent_id
+            && seen.parent(parent)
+        {
+            sqlx::query(
+                r#"INSERT INTO "Step" (id, "threadId", metadata, type, "startTime", "endTime")
+                   VALUES ($1, $2, '{}'::jsonb, 'run',
+                     ($3::timestamptz AT TIME ZONE 'UTC'), ($3::timestamptz AT TIME ZONE 'UTC'))
+                   ON CONFLICT (id) DO NOTHING"#,
+            )
+            .bind(parent.to_string())
+            .bind(step.thread_id.map(|t| t.to_string()))
+            .bind(&start)
+            .execute(&mut *conn)
+            .await
+            .map_err(boxed)?;
+        }
+        let row = StepRow::of(&step, start, end);
+        sqlx::query(
+            r#"INSERT INTO "Step" (id, "createdAt", "threadId", "parentId", input, metadata, name,
+                 output, type, "showInput", "isError", "startTime", "endTime")
+               VALUES ($1, ($2::timestamptz AT TIME ZONE 'UTC'), $3, $4, $5, $6::jsonb, $7, $8,
+                 $9::"StepType", $10, $11, ($12::timestamptz AT TIME ZONE 'UTC'),
+                 ($13::timestamptz AT TIME ZONE 'UTC'))
+               ON CONFLICT (id) DO UPDATE SET
+                 "parentId" = COALESCE(EXCLUDED."parentId", "Step"."parentId"),
+                 input = COALESCE(NULLIF(EXCLUDED.input, ''), "Step".input),
+                 metadata = CASE WHEN EXCLUDED.metadata <> '{}'::jsonb THEN EXCLUDED.metadata
+                                 ELSE "Step".metadata END,
+                 name = COALESCE(NULLIF(EXCLUDED.name, ''), "Step".name),
+                 output = COALESCE(NULLIF(EXCLUDED.output, ''), "Step".output),
+                 type = CASE WHEN EXCLUDED.type = 'run' THEN "Step".type ELSE EXCLUDED.type END,
+                 "threadId" = COALESCE(EXCLUDED."threadId", "Step"."threadId"),
+                 "endTime" = COALESCE(EXCLUDED."endTime", "Step"."endTime"),
+                 "startTime" = LEAST(EXCLUDED."startTime", "Step"."startTime"),
+                 "showInput" = COALESCE(EXCLUDED."showInput", "Step"."showInput"),
+                 "isError" = COALESCE(EXCLUDED."isError", "Step"."isError"),
+                 "updatedAt" = clock_timestamp()"#,
+        )
+        .bind(row.id)
+        .bind(row.created_at)
+        .bind(row.thread_id)
+        .bind(row.parent_id)
+        .bind(row.input)
+        .bind(json_text(&row.metadata))
+        .bind(row.name)
+        .bind(row.output)
+        .bind(row.kind)
+        .bind(row.show_input)
+        .bind(row.is_error)
+        .bind(row.start)
+        .bind(row.end)
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(boxed)
+    }
+
+    async fn create_element(conn: &mut PgConnection, element: ElementDict) -> Result<(), BoxError> {
+        let Some(row) = ElementRow::of(&element) else {
+            return Err(BoxError::from(Refused(
+                "an element is stored with the step it belongs to: set its for_id".to_owned(),
+            )));
+        };
+        sqlx::query(
+            r#"INSERT INTO "Element" (id, "threadId", "stepId", metadata, mime, name, "objectKey",
+                 url, "chainlitKey", display, size, language, page, props)
+               VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)
+               ON CONFLICT (id) DO UPDATE SET
+                 metadata = EXCLUDED.metadata, mime = EXCLUDED.mime, name = EXCLUDED.name,
+                 url = EXCLUDED.url, "chainlitKey" = EXCLUDED."chainlitKey",
+                 display = EXCLUDED.display, size = EXCLUDED.size,
+                 language = EXCLUDED.language, page = EXCLUDED.page, props = EXCLUDED.props,
+                 "updatedAt" = clock_timestamp()"#,
+        )
+        .bind(row.id)
+        .bind(row.thread_id)
+        .bind(row.step_id)
+        .bind(json_text(&row.metadata))
+        .bind(row.mime)
+        .bind(row.name)
+        .bind(row.object_key)
+        .bind(row.url)
+        .bind(row.chainlit_key)
+        .bind(row.display)
+        .bind(row.size)
+        .bind(row.language)
+        .bind(row.page)
+        .bind(row.props.as_ref().map(json_text))
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(boxed)
+    }
+
+    async fn put_content(
+        conn: &mut PgConnection,
+        element: Uuid,
+        content: ElementContent,
+    ) -> Result<(), BoxError> {
+        sqlx::query(
+            r#"INSERT INTO "ElementContent" ("elementId", mime, content) VALUES ($1, $2, $3)
+               ON CONFLICT ("elementId") DO UPDATE SET mime = excluded.mime, content = excluded.content"#,
+        )
+        .bind(element.to_string())
+        .bind(content.mime)
+        .bind(content.content)
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(boxed)
     }
 }
 

@@ -248,6 +248,31 @@ pub(crate) fn merge_metadata(metadata: &mut Map<String, Value>, changes: Map<Str
     }
 }
 
+/// What a transaction has made already, so that a batch makes it once: the threads it touched
+/// and the parent steps it created (a batch holds many steps of one thread and one run).
+#[derive(Default)]
+pub(crate) struct Seen {
+    threads: std::collections::HashSet<Uuid>,
+    parents: std::collections::HashSet<Uuid>,
+}
+
+impl Seen {
+    /// `true` the first time `thread` is seen.
+    pub(crate) fn thread(&mut self, thread: Uuid) -> bool {
+        self.threads.insert(thread)
+    }
+
+    /// `true` the first time `parent` is seen (since its deletion).
+    pub(crate) fn parent(&mut self, parent: Uuid) -> bool {
+        self.parents.insert(parent)
+    }
+
+    /// Step `step` is deleted: a later child makes it again.
+    pub(crate) fn deleted(&mut self, step: Uuid) {
+        self.parents.remove(&step);
+    }
+}
+
 /// The time a step started, as stored (its start, else its creation, else now).
 pub(crate) fn started(step: &StepDict) -> String {
     step.start

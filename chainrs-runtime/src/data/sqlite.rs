@@ -11,13 +11,13 @@ use sqlx::sqlite::{
 };
 use uuid::Uuid;
 
+use super::change::coalesced;
 use super::rows::{
-    self, ElementRow, FeedbackRow, StepRow, boxed, json_map, json_text, merge_metadata,
-    row_readers, started,
+    self, ElementRow, FeedbackRow, Seen, StepRow, boxed, json_map, json_text, row_readers,
 };
-use super::{DataFuture, DataLayer, ElementContent, PersistedUser, ThreadUpdate};
+use super::{Change, DataFuture, DataLayer, ElementContent, PersistedUser, ThreadUpdate};
 use crate::auth::User;
-use crate::error::{BoxError, Error, Result};
+use crate::error::{Error, Result};
 use crate::protocol::{
     ElementDict, FeedbackDict, Page, Pagination, StepDict, ThreadDict, ThreadFilter,
 };
@@ -68,6 +68,24 @@ impl SqliteDataLayer {
 
 row_readers!(SqliteRow);
 
+/// The time now as the tables keep it, `2026-01-02T03:04:05.678Z`: a fixed width, so that
+/// times compare as text (the keyset pagination by last activity does), and the same text
+/// SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ')` writes. Made here, once per transaction, as
+/// formatting it in SQL for every row was a sixth of the work of a chat kept in history.
+fn stamp() -> String {
+    let t = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
 /// `text` for a LIKE pattern, its wildcards escaped with `\`.
 fn like_escaped(text: &str) -> String {
     text.to_lowercase()
@@ -77,18 +95,6 @@ fn like_escaped(text: &str) -> String {
 }
 
 impl SqliteDataLayer {
-    async fn ensure_thread(&self, thread: Uuid) -> std::result::Result<(), sqlx::Error> {
-        sqlx::query(
-            r#"INSERT INTO "Thread" (id, "createdAt", "updatedAt", metadata, tags)
-               VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), '{}', '[]')
-               ON CONFLICT (id) DO UPDATE SET "updatedAt" = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"#,
-        )
-        .bind(thread.to_string())
-        .execute(&self.pool)
-        .await
-        .map(|_| ())
-    }
-
     async fn thread(&self, thread: Uuid) -> std::result::Result<Option<ThreadDict>, sqlx::Error> {
         let id = thread.to_string();
         let Some(row) = sqlx::query(
@@ -184,15 +190,17 @@ impl DataLayer for SqliteDataLayer {
     fn create_user(&self, user: &User) -> DataFuture<'_, PersistedUser> {
         let (identifier, metadata) = (user.identifier.clone(), json_text(&user.metadata));
         Box::pin(async move {
+            let now = stamp();
             let row = sqlx::query(
                 r#"INSERT INTO "User" (id, "createdAt", "updatedAt", metadata, identifier)
-                   VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2, ?3)
-                   ON CONFLICT (identifier) DO UPDATE SET metadata = excluded.metadata, "updatedAt" = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                   VALUES (?1, ?4, ?4, ?2, ?3)
+                   ON CONFLICT (identifier) DO UPDATE SET metadata = excluded.metadata, "updatedAt" = ?4
                    RETURNING *"#,
             )
             .bind(Uuid::new_v4().to_string())
             .bind(metadata)
             .bind(identifier)
+            .bind(&now)
             .fetch_one(&self.pool)
             .await
             .map_err(boxed)?;
@@ -219,42 +227,7 @@ impl DataLayer for SqliteDataLayer {
     }
 
     fn update_thread(&self, thread: Uuid, update: ThreadUpdate) -> DataFuture<'_, ()> {
-        Box::pin(async move {
-            let mut tx = self.pool.begin().await.map_err(boxed)?;
-            let id = thread.to_string();
-            let stored: Option<String> =
-                sqlx::query_scalar(r#"SELECT metadata FROM "Thread" WHERE id = ?1"#)
-                    .bind(&id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(boxed)?;
-            let mut metadata = json_map(stored);
-            if let Some(changes) = update.metadata {
-                merge_metadata(&mut metadata, changes);
-            }
-            let tags = update
-                .tags
-                .map(|t| serde_json::to_string(&t).unwrap_or_else(|_| "[]".to_owned()));
-            sqlx::query(
-                r#"INSERT INTO "Thread" (id, "createdAt", "updatedAt", name, "userId", metadata, tags)
-                   VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2, ?3, ?4, COALESCE(?5, '[]'))
-                   ON CONFLICT (id) DO UPDATE SET
-                     name = COALESCE(excluded.name, "Thread".name),
-                     "userId" = COALESCE(excluded."userId", "Thread"."userId"),
-                     metadata = excluded.metadata,
-                     tags = COALESCE(?5, "Thread".tags),
-                     "updatedAt" = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"#,
-            )
-            .bind(&id)
-            .bind(update.name)
-            .bind(update.user_id)
-            .bind(json_text(&metadata))
-            .bind(tags)
-            .execute(&mut *tx)
-            .await
-            .map_err(boxed)?;
-            tx.commit().await.map_err(boxed)
-        })
+        self.apply(vec![Change::Thread(thread, update)])
     }
 
     fn delete_thread(&self, thread: Uuid) -> DataFuture<'_, ()> {
@@ -315,74 +288,12 @@ impl DataLayer for SqliteDataLayer {
     }
 
     fn upsert_step(&self, step: StepDict) -> DataFuture<'_, ()> {
-        Box::pin(async move {
-            let start = started(&step);
-            let end = step.end.clone().unwrap_or_else(|| start.clone());
-            if let Some(thread) = step.thread_id {
-                self.ensure_thread(thread).await.map_err(boxed)?;
-            }
-            if let Some(parent) = step.parent_id {
-                sqlx::query(
-                    r#"INSERT INTO "Step" (id, "createdAt", "updatedAt", "threadId", metadata, type, "startTime", "endTime")
-                       VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2, '{}', 'run', ?3, ?3)
-                       ON CONFLICT (id) DO NOTHING"#,
-                )
-                .bind(parent.to_string())
-                .bind(step.thread_id.map(|t| t.to_string()))
-                .bind(&start)
-                .execute(&self.pool)
-                .await
-                .map_err(boxed)?;
-            }
-            let row = StepRow::of(&step, start, end);
-            sqlx::query(
-                r#"INSERT INTO "Step" (id, "createdAt", "updatedAt", "threadId", "parentId", input,
-                     metadata, name, output, type, "showInput", "isError", "startTime", "endTime")
-                   VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                   ON CONFLICT (id) DO UPDATE SET
-                     "parentId" = COALESCE(excluded."parentId", "Step"."parentId"),
-                     input = COALESCE(NULLIF(excluded.input, ''), "Step".input),
-                     metadata = CASE WHEN excluded.metadata <> '{}' THEN excluded.metadata ELSE "Step".metadata END,
-                     name = COALESCE(NULLIF(excluded.name, ''), "Step".name),
-                     output = COALESCE(NULLIF(excluded.output, ''), "Step".output),
-                     type = CASE WHEN excluded.type = 'run' THEN "Step".type ELSE excluded.type END,
-                     "threadId" = COALESCE(excluded."threadId", "Step"."threadId"),
-                     "endTime" = COALESCE(excluded."endTime", "Step"."endTime"),
-                     "startTime" = MIN(excluded."startTime", "Step"."startTime"),
-                     "showInput" = COALESCE(excluded."showInput", "Step"."showInput"),
-                     "isError" = COALESCE(excluded."isError", "Step"."isError"),
-                     "updatedAt" = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"#,
-            )
-            .bind(row.id)
-            .bind(row.created_at)
-            .bind(row.thread_id)
-            .bind(row.parent_id)
-            .bind(row.input)
-            .bind(json_text(&row.metadata))
-            .bind(row.name)
-            .bind(row.output)
-            .bind(row.kind)
-            .bind(row.show_input)
-            .bind(row.is_error)
-            .bind(row.start)
-            .bind(row.end)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(boxed)
-        })
+        self.apply(vec![Change::Step(step)])
     }
 
     fn delete_step(&self, step: Uuid) -> DataFuture<'_, ()> {
-        Box::pin(async move {
-            // Elements and feedback go with it (ON DELETE CASCADE).
-            sqlx::query(r#"DELETE FROM "Step" WHERE id = ?1"#)
-                .bind(step.to_string())
-                .execute(&self.pool)
-                .await
-                .map(|_| ())
-                .map_err(boxed)
-        })
+        // Its elements and feedback go with it (ON DELETE CASCADE).
+        self.apply(vec![Change::DeleteStep(step)])
     }
 
     fn get_step_thread(&self, step: Uuid) -> DataFuture<'_, Option<Uuid>> {
@@ -398,41 +309,7 @@ impl DataLayer for SqliteDataLayer {
     }
 
     fn create_element(&self, element: ElementDict) -> DataFuture<'_, ()> {
-        Box::pin(async move {
-            let Some(row) = ElementRow::of(&element) else {
-                return Err(BoxError::from(super::Refused(
-                    "an element is stored with the step it belongs to: set its for_id".to_owned(),
-                )));
-            };
-            sqlx::query(
-                r#"INSERT INTO "Element" (id, "createdAt", "updatedAt", "threadId", "stepId", metadata,
-                     mime, name, "objectKey", url, "chainlitKey", display, size, language, page, props)
-                   VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-                   ON CONFLICT (id) DO UPDATE SET
-                     metadata = excluded.metadata, mime = excluded.mime, name = excluded.name,
-                     url = excluded.url, "chainlitKey" = excluded."chainlitKey", display = excluded.display,
-                     size = excluded.size, language = excluded.language, page = excluded.page,
-                     props = excluded.props, "updatedAt" = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"#,
-            )
-            .bind(row.id)
-            .bind(row.thread_id)
-            .bind(row.step_id)
-            .bind(json_text(&row.metadata))
-            .bind(row.mime)
-            .bind(row.name)
-            .bind(row.object_key)
-            .bind(row.url)
-            .bind(row.chainlit_key)
-            .bind(row.display)
-            .bind(row.size)
-            .bind(row.language)
-            .bind(row.page)
-            .bind(row.props.as_ref().map(json_text))
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(boxed)
-        })
+        self.apply(vec![Change::Element(element)])
     }
 
     fn get_element(&self, thread: Uuid, element: Uuid) -> DataFuture<'_, Option<ElementDict>> {
@@ -449,30 +326,11 @@ impl DataLayer for SqliteDataLayer {
     }
 
     fn delete_element(&self, element: Uuid) -> DataFuture<'_, ()> {
-        Box::pin(async move {
-            sqlx::query(r#"DELETE FROM "Element" WHERE id = ?1"#)
-                .bind(element.to_string())
-                .execute(&self.pool)
-                .await
-                .map(|_| ())
-                .map_err(boxed)
-        })
+        self.apply(vec![Change::DeleteElement(element)])
     }
 
     fn put_element_content(&self, element: Uuid, content: ElementContent) -> DataFuture<'_, ()> {
-        Box::pin(async move {
-            sqlx::query(
-                r#"INSERT INTO "ElementContent" ("elementId", mime, content) VALUES (?1, ?2, ?3)
-                   ON CONFLICT ("elementId") DO UPDATE SET mime = excluded.mime, content = excluded.content"#,
-            )
-            .bind(element.to_string())
-            .bind(content.mime)
-            .bind(content.content)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(boxed)
-        })
+        self.apply(vec![Change::ElementContent(element, content)])
     }
 
     fn get_element_content(
@@ -505,16 +363,18 @@ impl DataLayer for SqliteDataLayer {
     fn upsert_feedback(&self, feedback: FeedbackDict) -> DataFuture<'_, Uuid> {
         Box::pin(async move {
             let id = feedback.id.unwrap_or_else(Uuid::new_v4);
+            let now = stamp();
             sqlx::query(
                 r#"INSERT INTO "Feedback" (id, "createdAt", "updatedAt", "stepId", name, value, comment)
-                   VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2, 'user_feedback', ?3, ?4)
+                   VALUES (?1, ?5, ?5, ?2, 'user_feedback', ?3, ?4)
                    ON CONFLICT (id) DO UPDATE SET "stepId" = excluded."stepId", value = excluded.value,
-                     comment = excluded.comment, "updatedAt" = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"#,
+                     comment = excluded.comment, "updatedAt" = ?5"#,
             )
             .bind(id.to_string())
             .bind(feedback.for_id.to_string())
             .bind(f64::from(feedback.value))
             .bind(feedback.comment)
+            .bind(&now)
             .execute(&self.pool)
             .await
             .map_err(boxed)?;
@@ -564,11 +424,280 @@ impl DataLayer for SqliteDataLayer {
             tx.commit().await.map_err(boxed)
         })
     }
+
+    fn apply(&self, changes: Vec<Change>) -> DataFuture<'_, ()> {
+        Box::pin(async move {
+            // IMMEDIATE takes the write lock at once: a batch that reads before it writes (a
+            // thread's metadata merge) never meets another writer between the two.
+            let mut tx = self
+                .pool
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .map_err(boxed)?;
+            let now = stamp();
+            let mut seen = Seen::default();
+            for change in coalesced(changes) {
+                changes::make(&mut tx, change, &now, &mut seen).await?;
+            }
+            tx.commit().await.map_err(boxed)
+        })
+    }
+}
+
+/// The writes, each made on a connection inside a transaction (of one change, or of a batch).
+mod changes {
+    use sqlx::SqliteConnection;
+    use uuid::Uuid;
+
+    use super::super::rows::{
+        ElementRow, Seen, StepRow, boxed, json_map, json_text, merge_metadata, started,
+    };
+    use super::super::{Change, ElementContent, Refused, ThreadUpdate};
+    use crate::error::BoxError;
+    use crate::protocol::{ElementDict, StepDict};
+
+    /// Makes `change` on `conn`; `now` is the time it is made, as stored, and `seen` what
+    /// its transaction made before it.
+    pub(super) async fn make(
+        conn: &mut SqliteConnection,
+        change: Change,
+        now: &str,
+        seen: &mut Seen,
+    ) -> Result<(), BoxError> {
+        match change {
+            Change::Step(step) => upsert_step(conn, step, now, seen).await,
+            Change::DeleteStep(id) => {
+                seen.deleted(id);
+                delete(conn, r#"DELETE FROM "Step" WHERE id = ?1"#, id).await
+            }
+            Change::Element(element) => create_element(conn, element, now).await,
+            Change::DeleteElement(id) => {
+                delete(conn, r#"DELETE FROM "Element" WHERE id = ?1"#, id).await
+            }
+            Change::ElementContent(id, content) => put_content(conn, id, content).await,
+            Change::Thread(id, update) => {
+                seen.thread(id);
+                update_thread(conn, id, update, now).await
+            }
+        }
+    }
+
+    /// Deletes the row of `id` (what goes with it goes by ON DELETE CASCADE).
+    async fn delete(
+        conn: &mut SqliteConnection,
+        query: &'static str,
+        id: Uuid,
+    ) -> Result<(), BoxError> {
+        sqlx::query(query)
+            .bind(id.to_string())
+            .execute(conn)
+            .await
+            .map(|_| ())
+            .map_err(boxed)
+    }
+
+    async fn update_thread(
+        conn: &mut SqliteConnection,
+        thread: Uuid,
+        update: ThreadUpdate,
+        now: &str,
+    ) -> Result<(), BoxError> {
+        let id = thread.to_string();
+        let stored: Option<String> =
+            sqlx::query_scalar(r#"SELECT metadata FROM "Thread" WHERE id = ?1"#)
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(boxed)?;
+        let mut metadata = json_map(stored);
+        if let Some(changes) = update.metadata {
+            merge_metadata(&mut metadata, changes);
+        }
+        let tags = update
+            .tags
+            .map(|t| serde_json::to_string(&t).unwrap_or_else(|_| "[]".to_owned()));
+        sqlx::query(
+            r#"INSERT INTO "Thread" (id, "createdAt", "updatedAt", name, "userId", metadata, tags)
+               VALUES (?1, ?6, ?6, ?2, ?3, ?4, COALESCE(?5, '[]'))
+               ON CONFLICT (id) DO UPDATE SET
+                 name = COALESCE(excluded.name, "Thread".name),
+                 "userId" = COALESCE(excluded."userId", "Thread"."userId"),
+                 metadata = excluded.metadata,
+                 tags = COALESCE(?5, "Thread".tags),
+                 "updatedAt" = ?6"#,
+        )
+        .bind(&id)
+        .bind(update.name)
+        .bind(update.user_id)
+        .bind(json_text(&metadata))
+        .bind(tags)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(boxed)
+    }
+
+    async fn upsert_step(
+        conn: &mut SqliteConnection,
+        step: StepDict,
+        now: &str,
+        seen: &mut Seen,
+    ) -> Result<(), BoxError> {
+        let start = started(&step);
+        let end = step.end.clone().unwrap_or_else(|| start.clone());
+        // The thread and the parent step exist (made once per transaction).
+        if let Some(thread) = step.thread_id
+            && seen.thread(thread)
+        {
+            sqlx::query(
+                r#"INSERT INTO "Thread" (id, "createdAt", "updatedAt", metadata, tags)
+                   VALUES (?1, ?2, ?2, '{}', '[]')
+                   ON CONFLICT (id) DO UPDATE SET "updatedAt" = ?2"#,
+            )
+            .bind(thread.to_string())
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .map_err(boxed)?;
+        }
+        if let Some(parent) = step.parent_id
+            && seen.parent(parent)
+        {
+            sqlx::query(
+                r#"INSERT INTO "Step" (id, "createdAt", "updatedAt", "threadId", metadata, type, "startTime", "endTime")
+                   VALUES (?1, ?4, ?4, ?2, '{}', 'run', ?3, ?3)
+                   ON CONFLICT (id) DO NOTHING"#,
+            )
+            .bind(parent.to_string())
+            .bind(step.thread_id.map(|t| t.to_string()))
+            .bind(&start)
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .map_err(boxed)?;
+        }
+        let row = StepRow::of(&step, start, end);
+        sqlx::query(
+            r#"INSERT INTO "Step" (id, "createdAt", "updatedAt", "threadId", "parentId", input,
+                 metadata, name, output, type, "showInput", "isError", "startTime", "endTime")
+               VALUES (?1, ?2, ?14, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+               ON CONFLICT (id) DO UPDATE SET
+                 "parentId" = COALESCE(excluded."parentId", "Step"."parentId"),
+                 input = COALESCE(NULLIF(excluded.input, ''), "Step".input),
+                 metadata = CASE WHEN excluded.metadata <> '{}' THEN excluded.metadata ELSE "Step".metadata END,
+                 name = COALESCE(NULLIF(excluded.name, ''), "Step".name),
+                 output = COALESCE(NULLIF(excluded.output, ''), "Step".output),
+                 type = CASE WHEN excluded.type = 'run' THEN "Step".type ELSE excluded.type END,
+                 "threadId" = COALESCE(excluded."threadId", "Step"."threadId"),
+                 "endTime" = COALESCE(excluded."endTime", "Step"."endTime"),
+                 "startTime" = MIN(excluded."startTime", "Step"."startTime"),
+                 "showInput" = COALESCE(excluded."showInput", "Step"."showInput"),
+                 "isError" = COALESCE(excluded."isError", "Step"."isError"),
+                 "updatedAt" = ?14"#,
+        )
+        .bind(row.id)
+        .bind(row.created_at)
+        .bind(row.thread_id)
+        .bind(row.parent_id)
+        .bind(row.input)
+        .bind(json_text(&row.metadata))
+        .bind(row.name)
+        .bind(row.output)
+        .bind(row.kind)
+        .bind(row.show_input)
+        .bind(row.is_error)
+        .bind(row.start)
+        .bind(row.end)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(boxed)
+    }
+
+    async fn create_element(
+        conn: &mut SqliteConnection,
+        element: ElementDict,
+        now: &str,
+    ) -> Result<(), BoxError> {
+        let Some(row) = ElementRow::of(&element) else {
+            return Err(BoxError::from(Refused(
+                "an element is stored with the step it belongs to: set its for_id".to_owned(),
+            )));
+        };
+        sqlx::query(
+            r#"INSERT INTO "Element" (id, "createdAt", "updatedAt", "threadId", "stepId", metadata,
+                 mime, name, "objectKey", url, "chainlitKey", display, size, language, page, props)
+               VALUES (?1, ?15, ?15, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+               ON CONFLICT (id) DO UPDATE SET
+                 metadata = excluded.metadata, mime = excluded.mime, name = excluded.name,
+                 url = excluded.url, "chainlitKey" = excluded."chainlitKey", display = excluded.display,
+                 size = excluded.size, language = excluded.language, page = excluded.page,
+                 props = excluded.props, "updatedAt" = ?15"#,
+        )
+        .bind(row.id)
+        .bind(row.thread_id)
+        .bind(row.step_id)
+        .bind(json_text(&row.metadata))
+        .bind(row.mime)
+        .bind(row.name)
+        .bind(row.object_key)
+        .bind(row.url)
+        .bind(row.chainlit_key)
+        .bind(row.display)
+        .bind(row.size)
+        .bind(row.language)
+        .bind(row.page)
+        .bind(row.props.as_ref().map(json_text))
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(boxed)
+    }
+
+    async fn put_content(
+        conn: &mut SqliteConnection,
+        element: Uuid,
+        content: ElementContent,
+    ) -> Result<(), BoxError> {
+        sqlx::query(
+            r#"INSERT INTO "ElementContent" ("elementId", mime, content) VALUES (?1, ?2, ?3)
+               ON CONFLICT ("elementId") DO UPDATE SET mime = excluded.mime, content = excluded.content"#,
+        )
+        .bind(element.to_string())
+        .bind(content.mime)
+        .bind(content.content)
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(boxed)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn times_are_written_as_sqlite_writes_them() {
+        let layer = SqliteDataLayer::connect("sqlite::memory:")
+            .await
+            .expect("an in-memory database");
+        let sqlite: String = sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
+            .fetch_one(&layer.pool)
+            .await
+            .expect("strftime");
+        let ours = stamp();
+        let shape = |t: &str| -> String {
+            t.chars()
+                .map(|c| if c.is_ascii_digit() { '0' } else { c })
+                .collect()
+        };
+        assert_eq!(shape(&ours), shape(&sqlite), "{ours} vs {sqlite}");
+        assert_eq!(shape(&ours), "0000-00-00T00:00:00.000Z");
+    }
 
     #[tokio::test]
     async fn the_sqlite_layer_keeps_the_contract() {

@@ -1,5 +1,6 @@
-//! Writes to the data layer off the handler's path: one ordered queue, a worker that retries
-//! what the database refuses (and logs what it finally gives up on), and a flush for shutdown.
+//! Writes to the data layer off the handler's path: one ordered queue, a worker that makes what
+//! piled up in it as one batch (one transaction), retries write by write what the database
+//! refuses (and logs what it finally gives up on), and a flush for shutdown.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,7 +10,7 @@ use futures_util::StreamExt;
 use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
-use super::{DataLayer, ElementContent, Refused, ThreadUpdate};
+use super::{Change, DataLayer, ElementContent, Refused, ThreadUpdate};
 use crate::auth::User;
 use crate::error::BoxError;
 use crate::files::FileStore;
@@ -18,6 +19,9 @@ use crate::session::SessionId;
 
 /// How often a refused write is tried before it is given up (and logged as lost).
 const ATTEMPTS: u32 = 8;
+
+/// The most writes made in one batch (one transaction).
+const BATCH: usize = 256;
 
 /// One write, as the chat produced it.
 #[derive(Clone, Debug)]
@@ -61,78 +65,87 @@ impl Write {
         }
     }
 
-    async fn apply(&self, layer: &dyn DataLayer, files: &dyn FileStore) -> Result<(), BoxError> {
-        match self {
-            Write::Step(step) => layer.upsert_step(step.clone()).await,
-            Write::DeleteStep(id) => layer.delete_step(*id).await,
-            Write::Element { element, content } => {
-                layer.create_element(element.clone()).await?;
-                match content {
-                    Some((session, file)) => {
-                        keep_content(layer, files, element.id, *session, *file).await
-                    }
-                    None => Ok(()),
-                }
+    /// Whether it carries a file's bytes: such a write is made on its own, so a batch never
+    /// holds many files in memory.
+    fn is_heavy(&self) -> bool {
+        matches!(
+            self,
+            Write::Element {
+                content: Some(_),
+                ..
             }
-            Write::DeleteElement(id) => layer.delete_element(*id).await,
+        )
+    }
+
+    /// The changes that make it. Its user (of a claim) is stored on the way, and the content of
+    /// an element read from the session's files.
+    async fn changes(
+        &self,
+        layer: &dyn DataLayer,
+        files: &dyn FileStore,
+    ) -> Result<Vec<Change>, BoxError> {
+        Ok(match self {
+            Write::Step(step) => vec![Change::Step(step.clone())],
+            Write::DeleteStep(id) => vec![Change::DeleteStep(*id)],
+            Write::Element { element, content } => {
+                let mut changes = vec![Change::Element(element.clone())];
+                if let Some((session, file)) = content
+                    && let Some(content) = read_content(files, element.id, *session, *file).await?
+                {
+                    changes.push(Change::ElementContent(element.id, content));
+                }
+                changes
+            }
+            Write::DeleteElement(id) => vec![Change::DeleteElement(*id)],
             Write::Claim { thread, name, user } => {
                 let user_id = match user {
                     Some(user) => Some(layer.create_user(user).await?.id),
                     None => None,
                 };
                 let name: String = name.chars().take(200).collect();
-                layer
-                    .update_thread(
-                        *thread,
-                        ThreadUpdate {
-                            name: Some(name),
-                            user_id,
-                            ..ThreadUpdate::default()
-                        },
-                    )
-                    .await
+                let update = ThreadUpdate {
+                    name: Some(name),
+                    user_id,
+                    ..ThreadUpdate::default()
+                };
+                vec![Change::Thread(*thread, update)]
             }
             Write::Metadata(thread, changes) => {
-                layer
-                    .update_thread(
-                        *thread,
-                        ThreadUpdate {
-                            metadata: Some(changes.clone()),
-                            ..ThreadUpdate::default()
-                        },
-                    )
-                    .await
+                let update = ThreadUpdate {
+                    metadata: Some(changes.clone()),
+                    ..ThreadUpdate::default()
+                };
+                vec![Change::Thread(*thread, update)]
             }
-        }
+        })
+    }
+
+    /// Makes it.
+    async fn apply(&self, layer: &dyn DataLayer, files: &dyn FileStore) -> Result<(), BoxError> {
+        layer.apply(self.changes(layer, files).await?).await
     }
 }
 
-/// Copies the content of element `element` from file `file` of `session` into the data layer.
-/// A file that is gone already (its session ended long ago) is logged and skipped.
-async fn keep_content(
-    layer: &dyn DataLayer,
+/// The content of element `element`, from file `file` of `session`. A file that is gone
+/// already (its session ended long ago) is logged, and the element kept without it.
+async fn read_content(
     files: &dyn FileStore,
     element: Uuid,
     session: SessionId,
     file: Uuid,
-) -> Result<(), BoxError> {
+) -> Result<Option<ElementContent>, BoxError> {
     let Some((info, mut chunks)) = files.open(session, file).await? else {
         tracing::warn!(target: "chainrs::data", %element, %file, "the element's file is gone from its session: the element is kept without its content");
-        return Ok(());
+        return Ok(None);
     };
     let mut content = Vec::with_capacity(usize::try_from(info.size).unwrap_or(0));
     while let Some(chunk) = chunks.next().await {
         content.extend_from_slice(&chunk?);
     }
-    layer
-        .put_element_content(
-            element,
-            ElementContent {
-                mime: info.mime,
-                content,
-            },
-        )
-        .await
+    Ok(Some(ElementContent {
+        mime: info.mime,
+        content,
+    }))
 }
 
 /// Told when a write of a session fails (`session`, what went wrong), the first time each
@@ -162,11 +175,20 @@ impl WriteBehind {
         let worker = (layer, files, done.clone(), progress.clone());
         tokio::spawn(async move {
             let (layer, files, done, progress) = worker;
-            while let Some((session, write)) = writes.recv().await {
-                let told = |why: String| trouble(session, why);
-                apply_with_retries(layer.as_ref(), files.as_ref(), &write, &told).await;
-                done.fetch_add(1, Ordering::AcqRel);
-                progress.notify_waiters();
+            let mut batch = Vec::with_capacity(BATCH);
+            // Everything queued while the last batch was being made comes out at once: a busy
+            // app makes one transaction per batch, a quiet one waits for nothing.
+            while writes.recv_many(&mut batch, BATCH).await > 0 {
+                let mut rest = batch.as_slice();
+                while !rest.is_empty() {
+                    let light = rest.iter().take_while(|(_, w)| !w.is_heavy()).count();
+                    let (group, after) = rest.split_at(light.max(1));
+                    apply_group(layer.as_ref(), files.as_ref(), group, &trouble).await;
+                    done.fetch_add(group.len() as u64, Ordering::AcqRel);
+                    progress.notify_waiters();
+                    rest = after;
+                }
+                batch.clear();
             }
         });
         Arc::new(WriteBehind {
@@ -205,6 +227,41 @@ impl WriteBehind {
     }
 }
 
+/// Makes `group` in one batch; when the batch fails, makes it again write by write, each with
+/// its retries, so that one refused write loses nothing else.
+async fn apply_group(
+    layer: &dyn DataLayer,
+    files: &dyn FileStore,
+    group: &[(SessionId, Write)],
+    trouble: &Trouble,
+) {
+    if let [_, _, ..] = group {
+        let mut changes = Vec::with_capacity(group.len());
+        let mut ready = true;
+        for (_, write) in group {
+            match write.changes(layer, files).await {
+                Ok(more) => changes.extend(more),
+                Err(_) => {
+                    ready = false;
+                    break;
+                }
+            }
+        }
+        if ready {
+            match layer.apply(changes).await {
+                Ok(()) => return,
+                Err(err) => {
+                    tracing::debug!(target: "chainrs::data", writes = group.len(), error = %err, "a batch of writes failed; making them one by one");
+                }
+            }
+        }
+    }
+    for (session, write) in group {
+        let told = |why: String| trouble(*session, why);
+        apply_with_retries(layer, files, write, &told).await;
+    }
+}
+
 async fn apply_with_retries(
     layer: &dyn DataLayer,
     files: &dyn FileStore,
@@ -231,5 +288,176 @@ async fn apply_with_retries(
                 tracing::error!(target: "chainrs::data", write = %write.describe(), attempts = ATTEMPTS, error = %err, "the data layer refused a write every time: it is lost");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use tokio::sync::Semaphore;
+
+    use super::*;
+    use crate::data::{DataFuture, PersistedUser};
+    use crate::files::DiskStore;
+    use crate::protocol::{Page, Pagination, StepType, ThreadDict, ThreadFilter};
+
+    /// A data layer that records the batches it is given, waits at a gate before each, and
+    /// refuses every batch holding step `refused`. The worker only ever calls `apply`.
+    struct Recorder {
+        batches: Mutex<Vec<(Vec<Uuid>, bool)>>,
+        entered: Notify,
+        gate: Semaphore,
+        refused: Uuid,
+    }
+
+    fn not_here<T>() -> DataFuture<'static, T> {
+        Box::pin(async { Err("not used by the write-behind queue".into()) })
+    }
+
+    impl DataLayer for Recorder {
+        fn get_user(&self, _: &str) -> DataFuture<'_, Option<PersistedUser>> {
+            not_here()
+        }
+        fn create_user(&self, _: &User) -> DataFuture<'_, PersistedUser> {
+            not_here()
+        }
+        fn get_thread_author(&self, _: Uuid) -> DataFuture<'_, Option<String>> {
+            not_here()
+        }
+        fn get_thread(&self, _: Uuid) -> DataFuture<'_, Option<ThreadDict>> {
+            not_here()
+        }
+        fn update_thread(&self, _: Uuid, _: ThreadUpdate) -> DataFuture<'_, ()> {
+            not_here()
+        }
+        fn delete_thread(&self, _: Uuid) -> DataFuture<'_, ()> {
+            not_here()
+        }
+        fn list_threads(&self, _: Pagination, _: ThreadFilter) -> DataFuture<'_, Page<ThreadDict>> {
+            not_here()
+        }
+        fn upsert_step(&self, _: StepDict) -> DataFuture<'_, ()> {
+            not_here()
+        }
+        fn delete_step(&self, _: Uuid) -> DataFuture<'_, ()> {
+            not_here()
+        }
+        fn get_step_thread(&self, _: Uuid) -> DataFuture<'_, Option<Uuid>> {
+            not_here()
+        }
+        fn create_element(&self, _: ElementDict) -> DataFuture<'_, ()> {
+            not_here()
+        }
+        fn get_element(&self, _: Uuid, _: Uuid) -> DataFuture<'_, Option<ElementDict>> {
+            not_here()
+        }
+        fn delete_element(&self, _: Uuid) -> DataFuture<'_, ()> {
+            not_here()
+        }
+        fn put_element_content(&self, _: Uuid, _: ElementContent) -> DataFuture<'_, ()> {
+            not_here()
+        }
+        fn get_element_content(&self, _: Uuid, _: Uuid) -> DataFuture<'_, Option<ElementContent>> {
+            not_here()
+        }
+        fn upsert_feedback(&self, _: crate::protocol::FeedbackDict) -> DataFuture<'_, Uuid> {
+            not_here()
+        }
+        fn delete_feedback(&self, _: Uuid) -> DataFuture<'_, bool> {
+            not_here()
+        }
+        fn get_feedback_step(&self, _: Uuid) -> DataFuture<'_, Option<Uuid>> {
+            not_here()
+        }
+        fn delete_user_data(&self, _: &str) -> DataFuture<'_, ()> {
+            not_here()
+        }
+        fn apply(&self, changes: Vec<Change>) -> DataFuture<'_, ()> {
+            Box::pin(async move {
+                self.entered.notify_one();
+                self.gate.acquire().await?.forget();
+                let ids: Vec<Uuid> = changes
+                    .iter()
+                    .filter_map(|c| match c {
+                        Change::Step(step) => Some(step.id),
+                        _ => None,
+                    })
+                    .collect();
+                let refuse = ids.contains(&self.refused);
+                self.batches
+                    .lock()
+                    .map_err(|_| "poisoned")?
+                    .push((ids, !refuse));
+                if refuse {
+                    return Err(Box::new(Refused("this step, never".to_owned())) as BoxError);
+                }
+                Ok(())
+            })
+        }
+    }
+
+    /// Queues `first`, waits until the worker is making it, queues `rest` behind it, opens
+    /// the gate and waits for the queue to drain: what the layer was given, in order.
+    async fn run(first: StepDict, rest: Vec<StepDict>, refused: Uuid) -> Vec<(Vec<Uuid>, bool)> {
+        let layer = Arc::new(Recorder {
+            batches: Mutex::new(Vec::new()),
+            entered: Notify::new(),
+            gate: Semaphore::new(0),
+            refused,
+        });
+        let files = Arc::new(DiskStore::new(
+            std::env::temp_dir().join("chainrs-wb-unused"),
+        ));
+        let told = Arc::new(AtomicU64::new(0));
+        let counted = told.clone();
+        let trouble: Trouble = Arc::new(move |_, _| {
+            counted.fetch_add(1, Ordering::AcqRel);
+        });
+        let queue = WriteBehind::start(layer.clone(), files, trouble);
+        let session = SessionId::new();
+        queue.push(session, Write::Step(first));
+        layer.entered.notified().await;
+        for step in rest {
+            queue.push(session, Write::Step(step));
+        }
+        layer.gate.add_permits(1000);
+        assert!(queue.flush(Duration::from_secs(30)).await, "drained");
+        assert_eq!(
+            told.load(Ordering::Acquire),
+            0,
+            "a refusal for good is no trouble"
+        );
+        layer.batches.lock().expect("batches").clone()
+    }
+
+    fn steps(n: usize) -> Vec<StepDict> {
+        (0..n)
+            .map(|_| StepDict::new(StepType::AssistantMessage, "Assistant"))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn what_piles_up_behind_a_write_is_made_in_one_batch() {
+        let mut all = steps(11);
+        let first = all.remove(0);
+        let ids: Vec<Uuid> = all.iter().map(|s| s.id).collect();
+        let batches = run(first.clone(), all, Uuid::new_v4()).await;
+        assert_eq!(batches, vec![(vec![first.id], true), (ids, true)]);
+    }
+
+    #[tokio::test]
+    async fn a_refused_write_in_a_batch_loses_nothing_else() {
+        let mut all = steps(6);
+        let first = all.remove(0);
+        let ids: Vec<Uuid> = all.iter().map(|s| s.id).collect();
+        let refused = ids[2];
+        let batches = run(first.clone(), all, refused).await;
+        let mut expected = vec![(vec![first.id], true), (ids.clone(), false)];
+        expected.extend(ids.iter().map(|id| (vec![*id], *id != refused)));
+        assert_eq!(
+            batches, expected,
+            "the batch fails, then each is made alone"
+        );
     }
 }
