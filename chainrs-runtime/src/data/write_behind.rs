@@ -235,24 +235,11 @@ async fn apply_group(
     group: &[(SessionId, Write)],
     trouble: &Trouble,
 ) {
-    if let [_, _, ..] = group {
-        let mut changes = Vec::with_capacity(group.len());
-        let mut ready = true;
-        for (_, write) in group {
-            match write.changes(layer, files).await {
-                Ok(more) => changes.extend(more),
-                Err(_) => {
-                    ready = false;
-                    break;
-                }
-            }
-        }
-        if ready {
-            match layer.apply(changes).await {
-                Ok(()) => return,
-                Err(err) => {
-                    tracing::debug!(target: "chainrs::data", writes = group.len(), error = %err, "a batch of writes failed; making them one by one");
-                }
+    if group.len() > 1 {
+        match apply_batch(layer, files, group).await {
+            Ok(()) => return,
+            Err(err) => {
+                tracing::debug!(target: "chainrs::data", writes = group.len(), error = %err, "a batch of writes failed; making them one by one");
             }
         }
     }
@@ -260,6 +247,19 @@ async fn apply_group(
         let told = |why: String| trouble(*session, why);
         apply_with_retries(layer, files, write, &told).await;
     }
+}
+
+/// Makes the writes of `group` in one [`DataLayer::apply`].
+async fn apply_batch(
+    layer: &dyn DataLayer,
+    files: &dyn FileStore,
+    group: &[(SessionId, Write)],
+) -> Result<(), BoxError> {
+    let mut changes = Vec::with_capacity(group.len());
+    for (_, write) in group {
+        changes.extend(write.changes(layer, files).await?);
+    }
+    layer.apply(changes).await
 }
 
 async fn apply_with_retries(
