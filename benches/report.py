@@ -88,7 +88,7 @@ def main():
     history = sorted({int(k.split("/")[2]) for k in rows if k.startswith("history/")})
     if history:
         summary["history"] = []
-        lines += ["", "| sessions × 20 msgs, history kept (SQLite) vs not | msgs/s off | msgs/s on | on ÷ off | server CPU per msg off / on (µs) | off ÷ on |", "|---|---|---|---|---|---|"]
+        lines += ["", "| sessions (10,000 msgs in all), history kept (SQLite) vs not | msgs/s off | msgs/s on | on ÷ off | server CPU per msg off / on (µs) | off ÷ on |", "|---|---|---|---|---|---|"]
     for n in history:
         off, on = rows.get(f"history/chainrs/{n}"), rows.get(f"history/chainrs-sqlite/{n}")
         if not off or not on:

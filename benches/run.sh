@@ -97,13 +97,16 @@ for n in $SESSIONS; do
   stop
 done
 
-# History on: the same chat with the SQLite data layer, each run beside one without it.
+# History on: the same chat with the SQLite data layer, each run beside one without it. Each
+# run is 10,000 messages (a run of 1,000 lasts a tenth of a second, shorter than this machine's
+# swings), so N sessions send 10,000 / N messages each.
 for n in $HISTORY; do
+  m=$((10000 / n))
   for rep in 1 2 3; do
     for server in chainrs chainrs-sqlite; do
-      echo "== chat with history: $server, $n sessions x 20 messages (run $rep)"
+      echo "== chat with history: $server, $n sessions x $m messages (run $rep)"
       start "$server"
-      gen --label "history/$server/$n#$rep" --sessions "$n" --messages 20 --concurrency 50 --expire-wait 8 --timeout 900
+      gen --label "history/$server/$n#$rep" --sessions "$n" --messages "$m" --concurrency 50 --expire-wait 8 --timeout 900
       stop
     done
   done

@@ -25,28 +25,33 @@ pub enum Change {
     Thread(Uuid, ThreadUpdate),
 }
 
-/// `changes` with the versions of each step made one, and the updates of each thread, each
-/// where its first was. The result is what making them one by one stores (the contract suite
-/// checks it): a step's later version wins, except where it is empty (the stored input, output,
-/// name, metadata and a type other than `run` stay), its start is the earliest; a thread's
-/// later name, user and tags win, and metadata changes merge in order (a later `null` still
-/// removes a key). A busy chat writes each run step twice and a thread's metadata with every
-/// `UserSession` commit. Steps are not folded across a deletion of a step (it may take children
-/// with it).
+/// `changes` with the versions of each step made one, where its first was, and the updates of
+/// each thread made one, all of them first. The result is what making them one by one stores
+/// (the contract suite checks it): a step's later version wins, except where it is empty (the
+/// stored input, output, name, metadata and a type other than `run` stay), its start is the
+/// earliest; a thread's later name, user and tags win, and metadata changes merge in order (a
+/// later `null` still removes a key). A busy chat writes each run step twice and a thread's
+/// metadata with every `UserSession` commit. Steps are not folded across a deletion of a step
+/// (it may take children with it). A thread's update moves ahead of the other changes because
+/// none of them reads what it writes (a step or an element only needs its thread to exist),
+/// and a thread made first is a thread its steps need not make.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn coalesced(changes: Vec<Change>) -> Vec<Change> {
+    let mut threads: Vec<Change> = Vec::new();
     let mut out: Vec<Change> = Vec::with_capacity(changes.len());
-    let mut threads = std::collections::HashMap::new();
+    let mut thread_at = std::collections::HashMap::new();
     let mut steps = std::collections::HashMap::new();
     for change in changes {
         match change {
-            Change::Thread(id, later) => match threads.get(&id).and_then(|&at| out.get_mut(at)) {
-                Some(Change::Thread(_, earlier)) => fold(earlier, later),
-                _ => {
-                    threads.insert(id, out.len());
-                    out.push(Change::Thread(id, later));
+            Change::Thread(id, later) => {
+                match thread_at.get(&id).and_then(|&at| threads.get_mut(at)) {
+                    Some(Change::Thread(_, earlier)) => fold(earlier, later),
+                    _ => {
+                        thread_at.insert(id, threads.len());
+                        threads.push(Change::Thread(id, later));
+                    }
                 }
-            },
+            }
             Change::Step(later) => match steps.get(&later.id).and_then(|&at| out.get_mut(at)) {
                 Some(Change::Step(earlier)) => fold_step(earlier, later),
                 _ => {
@@ -61,7 +66,8 @@ pub(crate) fn coalesced(changes: Vec<Change>) -> Vec<Change> {
             other => out.push(other),
         }
     }
-    out
+    threads.extend(out);
+    threads
 }
 
 /// `earlier` then `later`, two versions of one step, as one (the rules of `upsert_step`).
@@ -131,7 +137,7 @@ mod tests {
     }
 
     #[test]
-    fn the_updates_of_a_thread_become_one_where_the_first_was() {
+    fn the_updates_of_each_thread_become_one_ahead_of_the_rest() {
         let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
         let step = StepDict::new(StepType::UserMessage, "User");
         let named = ThreadUpdate {
@@ -170,8 +176,8 @@ mod tests {
             out,
             vec![
                 Change::Thread(a, one),
-                Change::Step(step),
                 Change::Thread(b, other),
+                Change::Step(step),
             ]
         );
     }

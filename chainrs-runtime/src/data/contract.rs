@@ -35,6 +35,7 @@ pub(crate) async fn run(layer: &dyn DataLayer) {
     deletion(layer).await;
     contents(layer).await;
     batches(layer).await;
+    parents_in_a_batch(layer).await;
 }
 
 async fn users(layer: &dyn DataLayer) {
@@ -613,4 +614,72 @@ async fn folded_versions(layer: &dyn DataLayer) {
     assert!(own(&folded).is_some());
     layer.delete_thread(one).await.expect("delete");
     layer.delete_thread(batch).await.expect("delete");
+}
+
+/// A batch makes each step's parent once, keeps a parent it made itself as it is, makes again
+/// a parent that a deletion in the batch took away, and names a thread whose update comes after
+/// its steps.
+async fn parents_in_a_batch(layer: &dyn DataLayer) {
+    let thread = Uuid::new_v4();
+    let mut tool = step(thread, StepType::Tool, "found", "2026-07-01T00:00:01.000Z");
+    tool.name = "search".to_owned();
+    let mut inner = step(thread, StepType::Llm, "", "2026-07-01T00:00:02.000Z");
+    inner.parent_id = Some(tool.id);
+    let mut later = step(thread, StepType::Llm, "", "2026-07-01T00:00:03.000Z");
+    later.parent_id = Some(tool.id);
+    let named = ThreadUpdate {
+        name: Some("named last".to_owned()),
+        ..ThreadUpdate::default()
+    };
+    layer
+        .apply(vec![
+            Change::Step(tool.clone()),
+            Change::Step(inner.clone()),
+            Change::Step(later.clone()),
+            Change::Thread(thread, named),
+        ])
+        .await
+        .expect("a batch");
+    let kept = layer.get_thread(thread).await.expect("get").expect("made");
+    assert_eq!(kept.name.as_deref(), Some("named last"));
+    assert_eq!(kept.steps.len(), 3, "no step made twice");
+    let parent = kept
+        .steps
+        .iter()
+        .find(|s| s.id == tool.id)
+        .expect("the parent");
+    assert_eq!(
+        parent.step_type,
+        StepType::Tool,
+        "the parent as it was sent"
+    );
+    assert_eq!(parent.name, "search");
+    assert_eq!(parent.start.as_deref(), Some("2026-07-01T00:00:01.000Z"));
+
+    // Deleting `tool` takes `inner` with it; a child of `inner` later in the batch needs
+    // `inner` made again.
+    let mut grandchild = step(thread, StepType::Llm, "x", "2026-07-01T00:00:04.000Z");
+    grandchild.parent_id = Some(inner.id);
+    layer
+        .apply(vec![
+            Change::Step(inner.clone()),
+            Change::DeleteStep(tool.id),
+            Change::Step(grandchild.clone()),
+        ])
+        .await
+        .expect("a child of a step the batch deleted");
+    let kept = layer.get_thread(thread).await.expect("get").expect("kept");
+    let ids: Vec<Uuid> = kept.steps.iter().map(|s| s.id).collect();
+    assert!(
+        !ids.contains(&tool.id) && !ids.contains(&later.id),
+        "{ids:?}"
+    );
+    assert!(ids.contains(&grandchild.id), "{ids:?}");
+    let remade = kept
+        .steps
+        .iter()
+        .find(|s| s.id == inner.id)
+        .expect("its parent, made again");
+    assert_eq!(remade.step_type, StepType::Run, "an empty parent");
+    layer.delete_thread(thread).await.expect("delete");
 }

@@ -478,7 +478,7 @@ mod changes {
         match change {
             Change::Step(step) => upsert_step(conn, step, seen).await,
             Change::DeleteStep(id) => {
-                seen.deleted(id);
+                seen.deleted();
                 // Chainlit's schema keeps feedback when its step goes: delete it first. Its
                 // elements and child steps go with it (ON DELETE CASCADE).
                 delete(
@@ -626,8 +626,9 @@ mod changes {
         .bind(row.end)
         .execute(conn)
         .await
-        .map(|_| ())
-        .map_err(boxed)
+        .map_err(boxed)?;
+        seen.made(step.id);
+        Ok(())
     }
 
     async fn create_element(conn: &mut PgConnection, element: ElementDict) -> Result<(), BoxError> {

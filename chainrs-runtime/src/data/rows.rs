@@ -262,14 +262,21 @@ impl Seen {
         self.threads.insert(thread)
     }
 
-    /// `true` the first time `parent` is seen (since its deletion).
+    /// `true` the first time `parent` is seen (since its deletion) as a parent or as a step
+    /// the transaction made.
     pub(crate) fn parent(&mut self, parent: Uuid) -> bool {
         self.parents.insert(parent)
     }
 
-    /// Step `step` is deleted: a later child makes it again.
-    pub(crate) fn deleted(&mut self, step: Uuid) {
-        self.parents.remove(&step);
+    /// Step `step` is made: a later child need not make it.
+    pub(crate) fn made(&mut self, step: Uuid) {
+        self.parents.insert(step);
+    }
+
+    /// A step is deleted, and with it its children: a later child makes its parent again
+    /// (with `DO NOTHING`, so a parent that is still there stays as it is).
+    pub(crate) fn deleted(&mut self) {
+        self.parents.clear();
     }
 }
 

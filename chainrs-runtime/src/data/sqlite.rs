@@ -467,7 +467,7 @@ mod changes {
         match change {
             Change::Step(step) => upsert_step(conn, step, now, seen).await,
             Change::DeleteStep(id) => {
-                seen.deleted(id);
+                seen.deleted();
                 delete(conn, r#"DELETE FROM "Step" WHERE id = ?1"#, id).await
             }
             Change::Element(element) => create_element(conn, element, now).await,
@@ -612,8 +612,9 @@ mod changes {
         .bind(now)
         .execute(conn)
         .await
-        .map(|_| ())
-        .map_err(boxed)
+        .map_err(boxed)?;
+        seen.made(step.id);
+        Ok(())
     }
 
     async fn create_element(
