@@ -19,3 +19,8 @@ pub fn private_at(span: Span) -> TokenStream {
 pub fn session_state() -> TokenStream {
     quote!(::chainrs::SessionState)
 }
+
+/// `::chainrs::ChatSettings`, the trait `#[derive(ChatSettings)]` implements.
+pub fn chat_settings() -> TokenStream {
+    quote!(::chainrs::ChatSettings)
+}

@@ -27,9 +27,13 @@ macro_rules! hook_table {
             OnFeedback on_feedback => OnFeedback,
             /// Runs when the user presses stop, after the running hook was cancelled.
             OnStop on_stop => OnStop,
-            /// Runs when the user changes the chat settings; takes `ChatSettings` (the new
-            /// values) plus what `#[on_chat_start]` takes.
+            /// Runs when the user submits the chat settings, once the new values are checked
+            /// and stored: `Settings<T>` holds them (as in every hook); takes what
+            /// `#[on_chat_start]` takes. Values that do not fit `T` are refused before it runs.
             OnSettingsUpdate on_settings_update => OnSettingsUpdate,
+            /// Runs as the user edits the chat settings, before submitting them: takes
+            /// `SettingsDraft<T>` (the values being edited) plus what `#[on_chat_start]` takes.
+            OnSettingsEdit on_settings_edit => OnSettingsEdit,
             /// Runs when the page that embeds the chat posts a message (`window_message`);
             /// takes `WindowMessage` plus what `#[on_chat_start]` takes.
             OnWindowMessage on_window_message => OnWindowMessage,

@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! hook      := "#[" ("on_chat_start" | "on_message" | "on_chat_end" | "on_chat_resume"
-//!                   | "on_feedback" | "on_stop" | "on_settings_update"
+//!                   | "on_feedback" | "on_stop" | "on_settings_update" | "on_settings_edit"
 //!                   | "on_window_message" | "on_disconnect") "]"
 //! action    := "#[action_callback(" STRING ")]"
 //! auth      := "#[" ("password_auth_callback" | "header_auth_callback" | "on_logout"
@@ -32,6 +32,7 @@ mod errors;
 mod exports;
 mod handler;
 mod hook;
+mod settings;
 mod signature;
 mod state;
 
@@ -100,4 +101,28 @@ pub fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(SessionState, attributes(session))]
 pub fn derive_session_state(item: TokenStream) -> TokenStream {
     state::expand(item.into()).into()
+}
+
+/// Makes a struct the chat settings panel: `#[derive(ChatSettings)]`, registered with
+/// `App::chat_settings::<T>()` and read in hooks as `Settings<T>`.
+///
+/// Each field is one input, by its type: `bool` a switch, numbers a number input, `String` a
+/// text input, `Vec<String>` tags, an enum with `#[derive(SettingChoice)]` a select. The
+/// type's `Default` gives the initial values. `#[setting(...)]` on a field names another input
+/// (`slider(min = 0.0, max = 2.0, step = 0.1)`, `select(options = ["a", "b"])`, `radio`,
+/// `multiselect(options = [...])`, `textinput(placeholder = "...", multiline)`,
+/// `numberinput(placeholder = "...")`, `checkbox`, `tags`, `datepicker(...)`) and its `id`,
+/// `label`, `tooltip`, `description` (else the doc comment) or `disabled`. An input the field's
+/// type does not fit is a compile error on the type.
+#[proc_macro_derive(ChatSettings, attributes(setting))]
+pub fn derive_chat_settings(item: TokenStream) -> TokenStream {
+    settings::expand(item.into()).into()
+}
+
+/// Makes a field-less enum the choices of a select (or radio) input of a settings field:
+/// `#[derive(SettingChoice)]`, each variant a choice, with `#[choice(value = "...", label =
+/// "...")]` (the value defaults to the variant's name, the label to the value).
+#[proc_macro_derive(SettingChoice, attributes(choice))]
+pub fn derive_setting_choice(item: TokenStream) -> TokenStream {
+    settings::expand_choice(item.into()).into()
 }

@@ -6,17 +6,23 @@ pub use crate::app::{EndpointOutput, HookOutput};
 pub use crate::auth::{AuthOutput, User};
 pub use crate::chat::ChatCall;
 pub use crate::chat::Thread;
+pub use crate::chat::{
+    ChatSettings, ChoiceSetting, SettingField, SettingValue, inputs, read_field,
+};
 pub use crate::error::{Error, Result};
 pub use crate::extract::{
     FromChat, FromEndpointParts, FromEndpointRequest, ViaAxum, ViaChat, kind,
 };
+pub use crate::protocol::{SelectItem, WidgetKind};
 pub use crate::session::{SessionState, StateKey, UserSession};
 pub use axum::extract::Request;
 pub use axum::http::HeaderMap;
 pub use axum::response::Response;
 pub use futures_util::future::BoxFuture;
+pub use serde_json::{Map, Value};
 pub use std::option::Option;
 pub use std::string::String;
+pub use std::vec::Vec;
 pub use std::{concat, file, line};
 
 /// Splits a request into its head and body.
@@ -106,3 +112,8 @@ pub trait ProbeOther {
 }
 
 impl<T> ProbeOther for &StateProbe<T> {}
+
+/// Why a choice field refused `value`: "… is not one of "a", "b"".
+pub fn format_is_not_one_of(value: &Value, listed: &str) -> String {
+    format!("{value} is not one of {listed}")
+}

@@ -13,6 +13,7 @@ macro_rules! hook_table {
             OnFeedback on_feedback,
             OnStop on_stop,
             OnSettingsUpdate on_settings_update,
+            OnSettingsEdit on_settings_edit,
             OnWindowMessage on_window_message,
             OnDisconnect on_disconnect,
         }

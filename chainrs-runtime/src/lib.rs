@@ -59,8 +59,12 @@ pub use app::{
     UiConfig,
 };
 pub use auth::{AuthOutput, User};
+/// `#[derive(ChatSettings)]`: see the [`ChatSettings`](trait@ChatSettings) trait.
+pub use chainrs_macros::ChatSettings;
 /// `#[derive(SessionState)]`: see the [`SessionState`](trait@SessionState) trait.
 pub use chainrs_macros::SessionState;
+/// `#[derive(SettingChoice)]`: a field-less enum as the choices of a select input.
+pub use chainrs_macros::SettingChoice;
 pub use chainrs_macros::{
     action_callback, endpoint, header_auth_callback, on_logout, on_shared_thread_view,
     password_auth_callback,
@@ -80,16 +84,18 @@ macro_rules! hooks_from_macros {
 
 hook_table!(hooks_from_macros);
 pub use chat::{
-    Action, ActiveStep, AskActionMessage, AskFileMessage, AskUserMessage, CHAT_CONTEXT_LIMIT,
-    ChatContext, Element, ElementSidebar, Feedback, Message, MessageStream, Step, Task, TaskList,
-    TaskStatus, Thread, send_window_message, toast,
+    Action, ActiveStep, AskActionMessage, AskFileMessage, AskUserMessage, BoolSetting,
+    CHAT_CONTEXT_LIMIT, ChatContext, ChatSettings, ChoiceSetting, Element, ElementSidebar,
+    Feedback, ListSetting, Message, MessageStream, NumberSetting, SettingField, SettingValue,
+    Settings, SettingsDraft, Step, Task, TaskList, TaskStatus, TextSetting, Thread,
+    send_window_message, toast,
 };
 pub use context::{ChatSink, ContextKind, Emitter, SinkFuture, current_kind, spawn};
 pub use error::{BoxError, Error, Result};
-pub use extract::{
-    ChatSettings, FromChat, FromEndpointParts, FromEndpointRequest, State, WindowMessage, kind,
+pub use extract::{FromChat, FromEndpointParts, FromEndpointRequest, State, WindowMessage, kind};
+pub use protocol::{
+    Accept, Display, ElementKind, ElementSize, InputWidget, SelectItem, ToastKind, WidgetKind,
 };
-pub use protocol::{Accept, Display, ElementKind, ElementSize, ToastKind};
 pub use server::{Revoker, Server};
 pub use session::{Local, Session, SessionId, SessionState, UserSession};
 pub use tab::QUEUE_LIMIT;
@@ -103,9 +109,10 @@ pub mod prelude {
     pub use crate::{
         Accept, Action, App, AskActionMessage, AskFileMessage, AskUserMessage, ChatContext,
         ChatSettings, Display, Element, ElementKind, ElementSidebar, ElementSize, Emitter,
-        Feedback, FileUpload, Local, Message, Session, SessionId, SessionState, State, Step, Task,
-        TaskList, TaskStatus, Thread, ToastKind, User, UserSession, WindowMessage, action_callback,
-        endpoint, header_auth_callback, on_logout, on_shared_thread_view, password_auth_callback,
+        Feedback, FileUpload, Local, Message, Session, SessionId, SessionState, SettingChoice,
+        Settings, SettingsDraft, State, Step, Task, TaskList, TaskStatus, Thread, ToastKind, User,
+        UserSession, WindowMessage, action_callback, endpoint, header_auth_callback, on_logout,
+        on_shared_thread_view, password_auth_callback,
     };
 
     macro_rules! hooks_from_root {

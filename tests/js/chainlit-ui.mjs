@@ -2,7 +2,8 @@
 // chainrs app with Frontend::Folder) driven in Debian's Chromium: log in through its form, chat
 // and see the reply streamed, a tool step, an action button and its callback, an ask answered,
 // the stop button, an inline image element, a file attached in the composer and read back by the
-// app, and an AskFileMessage answered by an upload. Screenshots go to $ARTIFACT_DIR.
+// app, an AskFileMessage answered by an upload, and the typed chat settings changed in its
+// dialog. Screenshots go to $ARTIFACT_DIR.
 //
 // Run: CHAINRS_URL=http://127.0.0.1:8000 node chainlit-ui.mjs   (against the hello example served
 // with CHAINRS_FRONTEND_DIR=<wheel>/chainlit/frontend/dist; exit 0 only when every check passed)
@@ -162,4 +163,44 @@ async function flow(page, frames, scratch) {
   await panel.getByText("Done", { exact: true }).waitFor({ state: "visible" });
   ok("/tasks: Chainlit's task list panel shows the tasks and the list's last status");
   await shot(page, "chainlit-ui-tasks");
+
+  await settings(page);
+}
+
+/**
+ * hello's typed settings (`Tuning`) in Chainlit's settings dialog: the composer shows the
+ * settings button once the panel arrived; the slider moves by its step, the switch and the
+ * select change, and after confirming, the app's replies use the typed values.
+ */
+async function settings(page) {
+  const open = page.locator("#chat-settings-open-modal");
+  await open.waitFor({ state: "visible" });
+  ok("the settings button is shown (chainrs sent the chat_settings panel)");
+  await open.click();
+  const dialog = page.locator("#chat-settings");
+  await dialog.waitFor({ state: "visible" });
+  const thumb = dialog.locator('[role="slider"]');
+  check(await thumb.getAttribute("aria-valuenow") === "0.7", "the slider starts at the struct's default, 0.7", await thumb.getAttribute("aria-valuenow"));
+  check(await thumb.getAttribute("aria-valuemax") === "2", "the slider's range is the attribute's (max 2)", await thumb.getAttribute("aria-valuemax"));
+  await thumb.focus();
+  await thumb.press("ArrowRight");
+  await thumb.press("ArrowRight");
+  check(await thumb.getAttribute("aria-valuenow") === "0.9", "two steps of 0.1 make 0.9", await thumb.getAttribute("aria-valuenow"));
+  await dialog.locator("button#shout").click();
+  await dialog.locator("button#voice").click();
+  await page.getByRole("option", { name: "Pirate" }).click();
+  await shot(page, "chainlit-ui-settings");
+  await dialog.locator("#confirm").click();
+  await shows(page, "Settings saved: temperature 0.9, voice Pirate", "the toast of on_settings_update with the typed values");
+  await send(page, "/settings");
+  await shows(page, "temperature 0.9, shout true, voice Pirate", "the settings as the app reads them (Settings<Tuning>)");
+  await send(page, "quiet");
+  const echo = page.getByText(/^echo #\d+: QUIET, arr!$/).first();
+  try {
+    await echo.waitFor({ state: "visible" });
+  } catch {
+    fail("the echo should use the settings (shouted, with the pirate's arr)");
+  }
+  ok("Chainlit's settings dialog changes the typed settings: slider, switch and select");
+  await shot(page, "chainlit-ui-settings-used");
 }

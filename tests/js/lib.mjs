@@ -690,7 +690,10 @@ export async function readChatStart(log, from, what) {
   if (!isDeepStrictEqual(head, ["task_end", "clear_ask", "clear_call_fn"])) {
     fail(`${what}: expected task_end, clear_ask, clear_call_fn first, got: ${names(events)}`);
   }
-  return analyseRunTask(events.slice(3), { what, runName: "on_chat_start", parentId: null });
+  const rest = events.slice(3);
+  // An app with a settings type sends its panel before on_chat_start runs.
+  const settings = rest[0]?.event === "chat_settings" ? rest.shift() : null;
+  return { ...analyseRunTask(rest, { what, runName: "on_chat_start", parentId: null }), settings };
 }
 
 /** The turn number of an `echo #n: <sent>` reply, or null when `text` is not that echo. */

@@ -64,7 +64,7 @@ async function runFlow({ label, transports }) {
   await chooseTurn(client, say);
   await actionTurn(client, say, pre.sessionId, pre.cookie);
   counts.commands = 5;
-  await settingsAndWindow(client, say);
+  counts.plain += await settingsAndWindow(client, say);
 
   const again = await reconnect(client, auth, { label, transports, cookie: pre.cookie }, say);
   // hello counts every message, commands included (its UserSession turn counter).
@@ -128,6 +128,21 @@ async function chatStart(client, say) {
     greetings.length === 1 && others.length === 0,
     say(`chat start order: task_end, clear_ask, clear_call_fn, task_start, new_message(on_chat_start run), "Hello admin" (${greetings[0] ? howSent(greetings[0]) : "missing"}), update_message(run, end), task_end`),
     `messages in on_chat_start: ${short(start.transcript.all().map((m) => m.text))}`,
+  );
+  const panel = start.settings?.args[0];
+  check(Array.isArray(panel) && panel.length === 3, say("chat_settings (hello's three inputs) arrives before on_chat_start runs"), short(panel));
+  const [temperature, shout, voice] = panel;
+  checkEqual(
+    [temperature.type, temperature.id, temperature.label, temperature.min, temperature.max, temperature.step, temperature.initial, temperature.disabled],
+    ["slider", "temperature", "Temperature", 0, 2, 0.1, 0.7, false],
+    say("a slider with its range, label and initial value (the struct's Default)"),
+  );
+  check(/LLM/.test(temperature.description ?? ""), say("the field's doc comment is its description"), short(temperature.description));
+  checkEqual([shout.type, shout.id, shout.label, shout.initial], ["switch", "shout", "Shout", false], say("a bool is a switch"));
+  checkEqual(
+    [voice.type, voice.items, voice.initial],
+    ["select", [{ label: "Plain", value: "plain" }, { label: "Pirate", value: "pirate" }], "plain"],
+    say("an enum with #[derive(SettingChoice)] is a select of its choices"),
   );
   const threadId = start.run.threadId;
   check(isUuid(threadId), say("the session has a thread id"), short(threadId));
@@ -297,17 +312,42 @@ async function actionTurn(client, say, sessionId, cookie) {
   check(unknown.status === 400 && /action_callback/.test(unknown.data?.error ?? ""), say("an action without a callback is 400 naming #[action_callback]"), `${unknown.status} ${short(unknown.text)}`);
 }
 
-/** chat_settings_change runs on_settings_update; window_message runs on_window_message. */
+/**
+ * chat_settings_change: values that fit hello's `Tuning` are stored and run on_settings_update
+ * (a toast), and the echo uses them; values that do not fit are refused with an error event
+ * and change nothing. window_message runs on_window_message. Returns the messages it sent.
+ */
 async function settingsAndWindow(client, say) {
   let from = client.log.length;
-  client.emit("chat_settings_change", { model: "small", temperature: 0.2 });
+  client.emit("chat_settings_change", { temperature: 1.2, shout: true, voice: "pirate" });
   const toast = await client.log.waitFor(ev("toast"), { from, what: "the settings toast" });
-  checkEqual(toast.args[0]?.message, "Settings saved: model, temperature", say("chat_settings_change runs on_settings_update (toast)"));
+  checkEqual(toast.args[0]?.message, "Settings saved: temperature 1.2, voice Pirate", say("chat_settings_change runs on_settings_update with the typed values (toast)"));
   checkEqual(toast.args[0]?.type, "info", say("the toast has a type"));
+  for (const [bad, field] of [[{ temperature: 5 }, "temperature"], [{ voice: "ninja" }, "voice"], [{ shout: "yes" }, "shout"], [{ colour: "red" }, "colour"]]) {
+    from = client.log.length;
+    client.emit("chat_settings_change", bad);
+    const refused = await client.log.waitFor(ev("error"), { from, what: `the refusal of ${JSON.stringify(bad)}` });
+    check(
+      refused.args[0]?.event === "chat_settings_change" && refused.args[0]?.message?.includes(`\`${field}\``),
+      say(`chat_settings_change ${JSON.stringify(bad)} is refused with an error naming \`${field}\``),
+      short(refused.args[0]),
+    );
+    const toasts = client.log.since(from).filter((e) => e.event === "toast");
+    check(toasts.length === 0, say(`on_settings_update does not run for ${JSON.stringify(bad)}`), short(toasts));
+  }
+  const { payload, events } = await send(client, "quiet words");
+  const task = analyseRunTask(events, { what: say("the shouted echo"), runName: "on_message", parentId: payload.message.id, input: "quiet words", first: false });
+  const texts = task.transcript.messages().map((m) => m.text);
+  check(texts.some((t) => /^echo #\d+: QUIET WORDS, arr!$/.test(t)), say("the echo uses the kept settings (shout on, pirate voice; the refused ones changed nothing)"), short(texts));
+  from = client.log.length;
+  client.emit("chat_settings_change", { temperature: 0.7, shout: false, voice: "plain" });
+  const back = await client.log.waitFor(ev("toast"), { from, what: "the settings toast (back to the defaults)" });
+  checkEqual(back.args[0]?.message, "Settings saved: temperature 0.7, voice Plain", say("the settings go back to their defaults"));
   from = client.log.length;
   client.emit("window_message", { page: 2 });
   const echo = await client.log.waitFor(ev("window_message"), { from, what: "the window_message echo" });
   checkEqual(JSON.stringify(echo.args[0]), JSON.stringify({ echo: { page: 2 } }), say("window_message runs on_window_message, which answers the window"));
+  return 1;
 }
 
 /** /long, stopped after its first stream_token. */
@@ -350,9 +390,11 @@ async function reconnect(client, auth, { label, transports, cookie }, say) {
   await sleep(1_000);
   checkEqual(
     again.log.since(from).map((e) => e.event),
-    ["task_end", "clear_ask", "clear_call_fn"],
-    say("reconnect with the same sessionId: only task_end, clear_ask, clear_call_fn (no second on_chat_start within 1 s)"),
+    ["task_end", "clear_ask", "clear_call_fn", "chat_settings"],
+    say("reconnect with the same sessionId: only task_end, clear_ask, clear_call_fn and the settings panel (no second on_chat_start within 1 s)"),
   );
+  const panel = again.log.since(from).find((e) => e.event === "chat_settings")?.args[0];
+  checkEqual(panel?.map((w) => w.initial), [0.7, false, "plain"], say("the reconnected tab's panel shows the session's values"));
   return again;
 }
 

@@ -31,7 +31,7 @@ pub use registry::{EndpointKind, HandlerInfo, HookKind, Registry};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a chainrs handler",
     label = "expected a function annotated with a chainrs attribute",
-    note = "annotate the function with a chainrs attribute: #[on_chat_start], #[on_message], #[on_chat_end], #[on_chat_resume], #[on_feedback], #[on_stop], #[on_settings_update], #[on_window_message], #[on_disconnect], #[action_callback(\"name\")], #[password_auth_callback], #[header_auth_callback], #[on_logout], #[on_shared_thread_view] or #[endpoint(...)]"
+    note = "annotate the function with a chainrs attribute: #[on_chat_start], #[on_message], #[on_chat_end], #[on_chat_resume], #[on_feedback], #[on_stop], #[on_settings_update], #[on_settings_edit], #[on_window_message], #[on_disconnect], #[action_callback(\"name\")], #[password_auth_callback], #[header_auth_callback], #[on_logout], #[on_shared_thread_view] or #[endpoint(...)]"
 )]
 pub trait Handler {
     /// Adds the handler to the registry.
@@ -74,6 +74,8 @@ pub struct App {
     files: Option<Arc<dyn FileStore>>,
     /// Where conversations are kept beyond their sessions, if anywhere.
     data: Option<Arc<dyn DataLayer>>,
+    /// The chat settings type (`App::chat_settings`), if any.
+    panel: Option<Arc<dyn crate::chat::SettingsPanel>>,
     /// The Redis behind `store`, when it is one: chat events also go across instances.
     #[cfg(feature = "redis")]
     redis: Option<RedisStore>,
@@ -113,6 +115,7 @@ impl App {
             store: None,
             files: None,
             data: None,
+            panel: None,
             #[cfg(feature = "redis")]
             redis: None,
             state: StateMap::default(),
@@ -216,6 +219,16 @@ impl App {
     /// schema, laid out when missing).
     pub fn database_url(mut self, url: impl Into<String>) -> Self {
         self.config.database_url = Some(url.into());
+        self
+    }
+
+    /// Gives every chat the settings panel of `T` (`#[derive(ChatSettings)]`): sent to each tab
+    /// when it starts (with the session's values; a new session starts from `T::default()`),
+    /// submitted values checked against `T` (a value that does not fit is refused with an
+    /// `error` event and nothing changes) and kept with the session and, with a data layer, in
+    /// its thread, so a resumed chat has them back. Hooks read them as `Settings<T>`.
+    pub fn chat_settings<T: crate::chat::ChatSettings>(mut self) -> Self {
+        self.panel = Some(crate::chat::panel::<T>());
         self
     }
 
@@ -427,6 +440,7 @@ impl App {
             store,
             files,
             data,
+            panel,
             #[cfg(feature = "redis")]
             redis,
             state,
@@ -515,6 +529,7 @@ impl App {
                 max_message_bytes: config.max_message_bytes,
                 max_attachments: config.file_upload.as_ref().map(|u| u.max_files as usize),
                 chat_context: config.chat_context,
+                panel,
             },
             #[cfg(feature = "redis")]
             redis.map(|redis| crate::tab::Relay::new(&redis)),

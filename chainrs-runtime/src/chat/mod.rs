@@ -7,6 +7,7 @@ pub(crate) mod chat_context;
 mod element;
 mod feedback;
 mod message;
+mod settings;
 mod sidebar;
 mod step;
 mod tasklist;
@@ -25,6 +26,11 @@ pub use chat_context::{CHAT_CONTEXT_LIMIT, ChatContext};
 pub use element::Element;
 pub use feedback::Feedback;
 pub use message::{Message, MessageStream};
+pub use settings::{
+    BoolSetting, ChatSettings, ChoiceSetting, ListSetting, NumberSetting, SettingField,
+    SettingValue, Settings, SettingsDraft, TextSetting, inputs, read_field,
+};
+pub(crate) use settings::{SettingsPanel, panel};
 pub use sidebar::ElementSidebar;
 pub use step::{ActiveStep, Step};
 pub use tasklist::{Task, TaskList, TaskStatus};
@@ -67,8 +73,8 @@ pub enum HookInput {
     None,
     /// The user's message (on_message).
     Message(Message),
-    /// The new chat settings (on_settings_update).
-    Settings(serde_json::Map<String, serde_json::Value>),
+    /// The values of the settings panel being edited (on_settings_edit).
+    Draft(serde_json::Map<String, serde_json::Value>),
     /// A message from the page's parent window (on_window_message).
     Window(serde_json::Value),
     /// The clicked action (action callbacks).

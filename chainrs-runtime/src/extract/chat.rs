@@ -2,7 +2,9 @@
 //! Everything comes from the resolved session and its tab; nothing here reads a request.
 
 use crate::auth::User;
-use crate::chat::{Action, ChatCall, Feedback, HookInput, Message, Thread};
+use crate::chat::{
+    Action, ChatCall, ChatSettings, Feedback, HookInput, Message, Settings, SettingsDraft, Thread,
+};
 use crate::context::Emitter;
 use crate::error::{Error, Result};
 use crate::session::{Local, Session, SessionState, UserSession};
@@ -13,7 +15,7 @@ use super::kind::{self, ChatHook};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a parameter of this chat hook",
     label = "not injectable in this chat hook",
-    note = "chat hooks take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>`, `Emitter`; the incoming `Message` only in `#[on_message]`, `ChatSettings` only in `#[on_settings_update]`, `WindowMessage` only in `#[on_window_message]`, `Action` only in `#[action_callback]`, `Thread` only in `#[on_chat_resume]`, `Feedback` only in `#[on_feedback]`",
+    note = "chat hooks take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>`, `Emitter`, `Settings<T>` (the chat settings, `T` with `#[derive(ChatSettings)]`); the incoming `Message` only in `#[on_message]`, `SettingsDraft<T>` only in `#[on_settings_edit]`, `WindowMessage` only in `#[on_window_message]`, `Action` only in `#[action_callback]`, `Thread` only in `#[on_chat_resume]`, `Feedback` only in `#[on_feedback]`",
     note = "HTTP extractors (`Json`, `Query`, `Path`, `HeaderMap`, …) belong in `#[endpoint(http, ...)]` handlers"
 )]
 pub trait FromChat<K>: Sized {
@@ -73,10 +75,6 @@ impl FromChat<kind::on_message> for Message {
     }
 }
 
-/// The chat settings the user just changed (injected into `#[on_settings_update]`).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ChatSettings(pub serde_json::Map<String, serde_json::Value>);
-
 /// What the page embedding the chat posted (injected into `#[on_window_message]`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowMessage(pub serde_json::Value);
@@ -85,11 +83,26 @@ fn wrong_input(hook: &str) -> Error {
     Error::Internal(format!("{hook} ran without its input"))
 }
 
-impl FromChat<kind::on_settings_update> for ChatSettings {
+impl<K: ChatHook, T: ChatSettings> FromChat<K> for Settings<T> {
+    fn from_chat(call: &mut ChatCall) -> Result<Self> {
+        let (values, problems) = T::read(&call.session.chat_settings(), T::default());
+        if !problems.is_empty() {
+            // Values are checked on the way in; these were kept by an earlier version of the
+            // app (a resumed thread, a session in Redis) and no longer fit.
+            tracing::warn!(target: "chainrs::settings", parent: &call.session.span, problems = %problems.join("; "), "stored chat settings that no longer fit their type: the defaults are used for them");
+        }
+        Ok(Settings(values))
+    }
+}
+
+impl<T: ChatSettings> FromChat<kind::on_settings_edit> for SettingsDraft<T> {
     fn from_chat(call: &mut ChatCall) -> Result<Self> {
         match std::mem::replace(&mut call.input, HookInput::None) {
-            HookInput::Settings(settings) => Ok(ChatSettings(settings)),
-            _ => Err(wrong_input("on_settings_update")),
+            HookInput::Draft(draft) => {
+                let current = T::read(&call.session.chat_settings(), T::default()).0;
+                Ok(SettingsDraft(T::read(&draft, current).0))
+            }
+            _ => Err(wrong_input("on_settings_edit")),
         }
     }
 }

@@ -5,7 +5,7 @@ mod chat;
 mod endpoint;
 pub(crate) mod state;
 
-pub use chat::{ChatSettings, FromChat, WindowMessage};
+pub use chat::{FromChat, WindowMessage};
 pub use endpoint::{FromEndpointParts, FromEndpointRequest, ViaAxum, ViaChat};
 pub use state::State;
 

@@ -16,6 +16,8 @@ pub(crate) enum ClientEvent {
     ClearSession,
     /// The chat settings changed.
     ChatSettingsChange,
+    /// The user is editing the chat settings (not submitted yet).
+    ChatSettingsEdit,
     /// The embedding page posted a message.
     WindowMessage,
     /// The client asks for its favourite messages (a data layer feature).
@@ -24,13 +26,14 @@ pub(crate) enum ClientEvent {
 
 impl ClientEvent {
     /// Every event, in the order the docs list them.
-    pub(crate) const ALL: [ClientEvent; 8] = [
+    pub(crate) const ALL: [ClientEvent; 9] = [
         ClientEvent::ConnectionSuccessful,
         ClientEvent::ClientMessage,
         ClientEvent::EditMessage,
         ClientEvent::Stop,
         ClientEvent::ClearSession,
         ClientEvent::ChatSettingsChange,
+        ClientEvent::ChatSettingsEdit,
         ClientEvent::WindowMessage,
         ClientEvent::FetchFavorites,
     ];
@@ -44,6 +47,7 @@ impl ClientEvent {
             ClientEvent::Stop => "stop",
             ClientEvent::ClearSession => "clear_session",
             ClientEvent::ChatSettingsChange => "chat_settings_change",
+            ClientEvent::ChatSettingsEdit => "chat_settings_edit",
             ClientEvent::WindowMessage => "window_message",
             ClientEvent::FetchFavorites => "fetch_favorites",
         }

@@ -10,6 +10,7 @@ mod element;
 mod handshake;
 #[cfg(test)]
 mod properties;
+mod settings;
 mod thread;
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,7 @@ pub(crate) use client_event::ClientEvent;
 pub(crate) use client_message::{ClientMessage, MESSAGE_SHAPE};
 pub use element::{Display, ElementDict, ElementKind, ElementSize};
 pub(crate) use handshake::{HANDSHAKE_SHAPE, Handshake};
+pub use settings::{InputWidget, SelectItem, WidgetKind};
 pub use thread::{FeedbackDict, Page, PageInfo, Pagination, ThreadDict, ThreadFilter};
 
 /// The current time as Chainlit writes it: ISO-8601 UTC ending in `Z`.
@@ -320,6 +322,8 @@ pub enum ServerEvent {
     ResumeThread(Box<ThreadDict>),
     /// `resume_thread_error`: the thread the tab named cannot be resumed (a fresh chat starts).
     ResumeThreadError(String),
+    /// `chat_settings`: the inputs of the settings panel, each showing its current value.
+    ChatSettings(Vec<InputWidget>),
     /// `error`: a client event was refused (chainrs's own event; Chainlit stays silent).
     Error {
         /// What was wrong and what to do.
@@ -362,6 +366,7 @@ impl ServerEvent {
             ServerEvent::SetSidebarElements { .. } => "set_sidebar_elements",
             ServerEvent::ResumeThread(_) => "resume_thread",
             ServerEvent::ResumeThreadError(_) => "resume_thread_error",
+            ServerEvent::ChatSettings(_) => "chat_settings",
             ServerEvent::Error { .. } => "error",
             ServerEvent::Custom { name, .. } => name,
         }
@@ -447,6 +452,7 @@ impl Serialize for Payload<'_> {
                 title.serialize(s)
             }
             ServerEvent::ResumeThread(thread) => thread.serialize(s),
+            ServerEvent::ChatSettings(inputs) => inputs.serialize(s),
             ServerEvent::SetSidebarElements { elements, key } => {
                 entries(s, &[("elements", elements), ("key", key)])
             }

@@ -285,6 +285,15 @@ impl SessionRef {
             .clone()
     }
 
+    /// The session's chat settings values (without copying the other facts).
+    pub(crate) fn chat_settings(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.meta
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .chat_settings
+            .clone()
+    }
+
     /// The session's thread id (without copying the other facts).
     pub(crate) fn thread_id(&self) -> Uuid {
         self.meta

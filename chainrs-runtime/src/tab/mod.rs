@@ -8,6 +8,7 @@ mod record;
 mod relay;
 mod resume;
 mod run;
+mod settings;
 mod worker;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use dashmap::DashMap;
 use tokio::task::AbortHandle;
 use uuid::Uuid;
 
+use crate::chat::SettingsPanel;
 use crate::context::{ChatSink, Emitter, StateMap};
 use crate::error::Result;
 use crate::files::FileStore;
@@ -57,7 +59,7 @@ pub(crate) struct Tabs {
 }
 
 /// What the app's configuration says of its tabs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone)]
 pub(crate) struct TabSettings {
     /// `Config::max_message_bytes`: longer user messages are refused.
     pub(crate) max_message_bytes: usize,
@@ -65,6 +67,8 @@ pub(crate) struct TabSettings {
     pub(crate) max_attachments: Option<usize>,
     /// `App::chat_context`: the session's conversation is kept for `ChatContext`.
     pub(crate) chat_context: bool,
+    /// The app's chat settings type (`App::chat_settings`), when it has one.
+    pub(crate) panel: Option<Arc<dyn SettingsPanel>>,
 }
 
 impl Tabs {

@@ -208,6 +208,23 @@ impl Record {
     }
 }
 
+impl Record {
+    /// Keeps the session's chat settings in its thread's metadata (`chat_settings`, where
+    /// Chainlit keeps them), so a resumed thread gets them back.
+    pub(crate) fn settings(
+        &self,
+        session: &SessionRef,
+        values: serde_json::Map<String, serde_json::Value>,
+    ) {
+        let mut changes = serde_json::Map::new();
+        changes.insert(
+            "chat_settings".to_owned(),
+            serde_json::Value::Object(values),
+        );
+        self.write(session, Write::Metadata(session.thread_id(), changes));
+    }
+}
+
 /// Each committed `UserSession` write is kept in the thread's metadata under its stable key,
 /// so a resumed thread gets its state back even after a crash (Chainlit saves it only on
 /// disconnect).

@@ -189,6 +189,8 @@ pub(super) async fn replay(tab: &Arc<Tab>) {
             .await;
             tab.emit(ServerEvent::ResumeThread(Box::new(thread.clone())))
                 .await;
+            // After the thread, so the panel shows the values the thread kept.
+            super::settings::show(tab).await;
             tab.run(
                 HookKind::OnChatResume,
                 HookInput::Thread(Box::new(Thread::new(thread))),
@@ -205,6 +207,7 @@ pub(super) async fn replay(tab: &Arc<Tab>) {
                 _ => NOT_FOUND.to_owned(),
             };
             tab.emit(ServerEvent::ResumeThreadError(why)).await;
+            super::settings::show(tab).await;
             tab.run(HookKind::OnChatStart, HookInput::None, None).await;
         }
     }

@@ -221,15 +221,3 @@ impl ChatSink for NoTab {
         Box::pin(async move { Err(Error::NoLiveChat(id.to_string())) })
     }
 }
-
-/// Stores the chat settings the client sent (`Session::chat_settings`).
-pub(super) async fn store_settings(
-    session: &SessionRef,
-    settings: &serde_json::Map<String, serde_json::Value>,
-) -> Result<()> {
-    session
-        .update_meta("chat settings changed", |m| {
-            m.chat_settings = settings.clone()
-        })
-        .await
-}

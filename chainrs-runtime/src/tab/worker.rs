@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::Tabs;
 use super::hooks::HookKind;
 use super::link::{ChatLink, Wire};
-use super::run::{RunKind, store_settings};
+use super::run::RunKind;
 use crate::chat::{Element, HookInput, Message, chat_context};
 use crate::context::{ChatSink, Emitter};
 use crate::protocol::{ClientEvent, ServerEvent, StepType};
@@ -84,6 +84,7 @@ enum Command {
     },
     Stop(Ack),
     Settings(Map<String, Value>, Ack),
+    SettingsEdit(Map<String, Value>, Ack),
     Window(Value, Ack),
     Clear(Ack),
     Leave,
@@ -273,11 +274,19 @@ impl Tab {
         Ok(done)
     }
 
-    /// `chat_settings_change`: stores the settings and runs `#[on_settings_update]`.
+    /// `chat_settings_change`: checks and stores the settings, then runs `#[on_settings_update]`.
     pub(crate) fn settings(&self, settings: Map<String, Value>) -> Result<Done, Refused> {
         self.accepts(ClientEvent::ChatSettingsChange)?;
         let (ack, done) = Done::pair();
         self.send(Command::Settings(settings, ack));
+        Ok(done)
+    }
+
+    /// `chat_settings_edit`: runs `#[on_settings_edit]` with the values being edited.
+    pub(crate) fn settings_edit(&self, draft: Map<String, Value>) -> Result<Done, Refused> {
+        self.accepts(ClientEvent::ChatSettingsEdit)?;
+        let (ack, done) = Done::pair();
+        self.send(Command::SettingsEdit(draft, ack));
         Ok(done)
     }
 
@@ -484,14 +493,17 @@ async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
                     .await;
                 match first {
                     Ok(Some(Resume::No)) => {
+                        super::settings::show(&tab).await;
                         tab.run(HookKind::OnChatStart, HookInput::None, None).await
                     }
                     Ok(Some(Resume::Pending)) => super::resume::replay(&tab).await,
                     Ok(Some(Resume::Refused(why))) => {
                         tab.emit(ServerEvent::ResumeThreadError(why)).await;
+                        super::settings::show(&tab).await;
                         tab.run(HookKind::OnChatStart, HookInput::None, None).await
                     }
-                    Ok(None) => {}
+                    // Another tab of the session (a reload): it needs the panel too.
+                    Ok(None) => super::settings::show(&tab).await,
                     Err(err) => {
                         let _ =
                             tab.report(ClientEvent::ConnectionSuccessful.name(), err.to_string());
@@ -526,19 +538,20 @@ async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
                 let _ = ack.send(());
             }
             Command::Settings(settings, ack) => {
-                match store_settings(&tab.session, &settings).await {
+                match super::settings::change(&tab, settings).await {
                     Ok(()) => {
-                        tab.run(
-                            HookKind::OnSettingsUpdate,
-                            HookInput::Settings(settings),
-                            None,
-                        )
-                        .await
+                        tab.run(HookKind::OnSettingsUpdate, HookInput::None, None)
+                            .await
                     }
-                    Err(err) => {
-                        tab.report(ClientEvent::ChatSettingsChange.name(), err.to_string());
+                    Err(why) => {
+                        tab.report(ClientEvent::ChatSettingsChange.name(), why);
                     }
                 }
+                let _ = ack.send(());
+            }
+            Command::SettingsEdit(draft, ack) => {
+                tab.run(HookKind::OnSettingsEdit, HookInput::Draft(draft), None)
+                    .await;
                 let _ = ack.send(());
             }
             Command::Window(value, ack) => {

@@ -330,6 +330,16 @@ impl Sending {
     }
 }
 
+/// Chat settings as the page sends them: an object of input ids to values.
+fn settings_object(value: Value) -> Result<serde_json::Map<String, Value>> {
+    match value {
+        Value::Object(values) => Ok(values),
+        _ => Err(Error::BadRequest(
+            "chat settings are an object of widget ids to values".to_owned(),
+        )),
+    }
+}
+
 /// A refusal as an error, once the tab was told (as a socket client is told, by an `error` event).
 async fn refused(refusal: Refused) -> Error {
     let error = Error::BadRequest(refusal.to_string());
@@ -427,12 +437,18 @@ impl TestChat {
     /// Changes the chat settings as the page does (`chat_settings_change`) and runs
     /// `#[on_settings_update]`; returns what the tab received.
     pub async fn change_settings(&mut self, settings: Value) -> Result<Transcript> {
-        let Value::Object(settings) = settings else {
-            return Err(Error::BadRequest(
-                "chat settings are an object of widget ids to values".to_owned(),
-            ));
+        let done = match self.tab.settings(settings_object(settings)?) {
+            Ok(done) => done,
+            Err(refusal) => return Err(refused(refusal).await),
         };
-        let done = match self.tab.settings(settings) {
+        self.finish(done).await;
+        Ok(self.received())
+    }
+
+    /// Sends the values of the settings panel while the user edits them, as the page does
+    /// (`chat_settings_edit`), and runs `#[on_settings_edit]`; returns what the tab received.
+    pub async fn edit_settings(&mut self, draft: Value) -> Result<Transcript> {
+        let done = match self.tab.settings_edit(settings_object(draft)?) {
             Ok(done) => done,
             Err(refusal) => return Err(refused(refusal).await),
         };

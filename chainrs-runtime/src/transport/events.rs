@@ -16,7 +16,7 @@ pub(super) enum Incoming {
     Message(ClientEvent, Result<ClientMessage, String>),
     Stop,
     Clear,
-    Settings(Result<Map<String, Value>, String>),
+    Settings(ClientEvent, Result<Map<String, Value>, String>),
     Window(Value),
     Favorites,
     Unknown(String),
@@ -50,15 +50,14 @@ pub(super) fn register(socket: &SocketRef, slot: &std::sync::Arc<Mutex<Slot>>) {
                     },
                 );
             }
-            ClientEvent::ChatSettingsChange => {
+            ClientEvent::ChatSettingsChange | ClientEvent::ChatSettingsEdit => {
                 socket.on(
                     event.name(),
                     move |TryData(data): TryData<Map<String, Value>>| {
                         let settings = data.map_err(|_| {
-                            "chat_settings_change takes an object of widget ids to values"
-                                .to_owned()
+                            format!("{} takes an object of widget ids to values", event.name())
                         });
-                        route(&slot, Incoming::Settings(settings));
+                        route(&slot, Incoming::Settings(event, settings));
                         async {}
                     },
                 );
@@ -115,9 +114,10 @@ pub(super) fn dispatch(tab: &Tab, incoming: Incoming) {
         }
         Incoming::Stop => tab.stop(),
         Incoming::Clear => Ok(tab.clear()),
-        Incoming::Settings(Ok(settings)) => tab.settings(settings),
-        Incoming::Settings(Err(why)) => {
-            let _ = tab.report(ClientEvent::ChatSettingsChange.name(), why);
+        Incoming::Settings(ClientEvent::ChatSettingsEdit, Ok(draft)) => tab.settings_edit(draft),
+        Incoming::Settings(_, Ok(settings)) => tab.settings(settings),
+        Incoming::Settings(event, Err(why)) => {
+            let _ = tab.report(event.name(), why);
             return;
         }
         Incoming::Window(value) => tab.window_message(value),

@@ -6,8 +6,9 @@
 //! (nested steps), `/ask` (a text question), `/choose` (buttons), `/action` (an action
 //! callback), `/image` (an inline picture and a side text), `/sidebar` (the element panel),
 //! `/file` (a file asked for and read), `/tasks` (a task list that advances), `/recap` (the
-//! conversation so far, from `ChatContext`), `/toast` and `/error`; files attached in the composer
-//! are read and described; chat settings changes are confirmed with a toast and window
+//! conversation so far, from `ChatContext`), `/settings` (the typed chat settings), `/toast` and
+//! `/error`; files attached in the composer are read and described; the chat settings panel
+//! (`Tuning`: a slider, a switch, a select) shapes the echo, changes are confirmed with a toast, and window
 //! messages from an embedding page are echoed back. Chats are kept (a SQLite file by default,
 //! see `main.rs`): a past thread opened from the history resumes where it was.
 
@@ -25,6 +26,41 @@ pub struct Chat {
     pub turns: u32,
     /// Their texts.
     pub history: Vec<String>,
+}
+
+/// The chat settings panel (the gear in the composer): each field one input, its type
+/// checked on the way in, so a reply reads `settings.temperature` as an `f64`.
+#[derive(ChatSettings, Clone, Debug, PartialEq)]
+pub struct Tuning {
+    /// How freely an LLM would pick its words (shown by `/settings`).
+    #[setting(slider(min = 0.0, max = 2.0, step = 0.1))]
+    pub temperature: f64,
+    /// Echo in capitals.
+    #[setting(label = "Shout")]
+    pub shout: bool,
+    /// Who answers.
+    pub voice: Voice,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            temperature: 0.7,
+            shout: false,
+            voice: Voice::Plain,
+        }
+    }
+}
+
+/// The voices of the `voice` select.
+#[derive(SettingChoice, Clone, Copy, Debug, PartialEq)]
+pub enum Voice {
+    /// As it is.
+    #[choice(value = "plain", label = "Plain")]
+    Plain,
+    /// With an "arr".
+    #[choice(value = "pirate", label = "Pirate")]
+    Pirate,
 }
 
 /// Accepts admin/admin and guest/guest.
@@ -73,7 +109,11 @@ pub async fn rated(feedback: Feedback) -> chainrs::Result<()> {
 
 /// Echoes the message with its turn number, streaming the words; runs the demo commands.
 #[on_message]
-pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()> {
+pub async fn reply(
+    msg: Message,
+    chat: UserSession<Chat>,
+    settings: Settings<Tuning>,
+) -> chainrs::Result<()> {
     let turns = chat
         .update(|c| {
             c.turns += 1;
@@ -113,11 +153,29 @@ pub async fn reply(msg: Message, chat: UserSession<Chat>) -> chainrs::Result<()>
         "/recap" => recap().await,
         "/toast" => chainrs::toast("Saved", ToastKind::Success).await,
         "/error" => Err(chainrs::Error::handler("something broke")),
-        _ => echo(turns, &msg.content).await,
+        "/settings" => {
+            let Tuning {
+                temperature,
+                shout,
+                voice,
+            } = &*settings;
+            Message::new(format!(
+                "temperature {temperature}, shout {shout}, voice {voice:?}"
+            ))
+            .send()
+            .await?;
+            Ok(())
+        }
+        _ => echo(turns, &msg.content, &settings).await,
     }
 }
 
-async fn echo(turns: u32, text: &str) -> chainrs::Result<()> {
+async fn echo(turns: u32, text: &str, settings: &Tuning) -> chainrs::Result<()> {
+    let text = if settings.shout {
+        text.to_uppercase()
+    } else {
+        text.to_owned()
+    };
     let mut out = Message::new("").stream().await?;
     out.token(format!("echo #{turns}: ")).await?;
     for (i, word) in text.split(' ').enumerate() {
@@ -127,6 +185,9 @@ async fn echo(turns: u32, text: &str) -> chainrs::Result<()> {
             format!(" {word}")
         })
         .await?;
+    }
+    if settings.voice == Voice::Pirate {
+        out.token(", arr!").await?;
     }
     out.finish().await?;
     Ok(())
@@ -352,13 +413,15 @@ pub async fn wave(_action: Action) -> chainrs::Result<()> {
     Ok(())
 }
 
-/// Confirms a change of the chat settings.
+/// Confirms a change of the chat settings (values that do not fit `Tuning` never get here:
+/// the client is told why and the old values stay).
 #[on_settings_update]
-pub async fn settings_changed(settings: ChatSettings) -> chainrs::Result<()> {
-    let mut names: Vec<&str> = settings.0.keys().map(String::as_str).collect();
-    names.sort_unstable();
+pub async fn settings_changed(settings: Settings<Tuning>) -> chainrs::Result<()> {
     chainrs::toast(
-        format!("Settings saved: {}", names.join(", ")),
+        format!(
+            "Settings saved: temperature {}, voice {:?}",
+            settings.temperature, settings.voice
+        ),
         ToastKind::Info,
     )
     .await
@@ -431,6 +494,7 @@ pub fn app() -> App {
         .register(reply)
         .register(wave)
         .register(settings_changed)
+        .chat_settings::<Tuning>()
         .register(from_window)
         .register(history)
         .register(add_history)

@@ -2,14 +2,23 @@
 
 use chainrs::prelude::*;
 
+/// The settings.
+#[derive(ChatSettings, Default)]
+struct Tuning {
+    /// Which model answers.
+    model: String,
+}
+
 /// Keeps the chosen model.
 #[on_settings_update]
-async fn settings(new: ChatSettings, session: Session) -> chainrs::Result<()> {
-    let model = new.0.get("model").cloned();
+async fn settings(new: Settings<Tuning>, session: Session) -> chainrs::Result<()> {
+    let model = new.model.clone();
     let _ = (model, session.chat_settings());
     Ok(())
 }
 
 fn main() {
-    let _ = App::new().on_settings_update(settings);
+    let _ = App::new()
+        .chat_settings::<Tuning>()
+        .on_settings_update(settings);
 }
