@@ -751,3 +751,68 @@ async fn the_chat_context_is_the_conversation_so_far_and_follows_edits() -> chai
     assert_eq!(cleared.replies(), [""]);
     Ok(())
 }
+
+#[on_chat_start]
+async fn offer_commands() -> chainrs::Result<()> {
+    chainrs::set_commands(vec![
+        ChatCommand::new("search", "globe", "Search the web")
+            .button()
+            .persistent(),
+    ])
+    .await?;
+    chainrs::set_modes(vec![
+        ChatMode::new("model", "Model")
+            .option(ModeOption::new("fast", "Fast").default_option())
+            .option(ModeOption::new("deep", "Deep").icon("brain")),
+    ])
+    .await
+}
+
+#[on_message]
+async fn by_command(msg: Message) -> chainrs::Result<()> {
+    let model = msg.modes.get("model").map_or("-", String::as_str);
+    Message::new(format!(
+        "{} via {} on {model}",
+        msg.content,
+        msg.command.as_deref().unwrap_or("-")
+    ))
+    .send()
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn commands_and_modes_reach_the_composer_and_come_back_with_messages() -> chainrs::Result<()>
+{
+    let client = TestClient::new(App::new().register(offer_commands).register(by_command))?;
+    let mut chat = client.open_chat().await?;
+    let opened = chat.received();
+    let commands = opened.events().iter().find_map(|e| match e {
+        ServerEvent::SetCommands(commands) => Some(commands.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        commands.map(|c| c.iter().map(|c| c.id.clone()).collect::<Vec<_>>()),
+        Some(vec!["search".to_owned()])
+    );
+    let modes = opened.events().iter().find_map(|e| match e {
+        ServerEvent::SetModes(modes) => Some(modes.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        modes.map(|m| m[0].options.len()),
+        Some(2),
+        "the mode and its options"
+    );
+    let picked = chat
+        .send_message(
+            Message::from_user("rust")
+                .with_command("search")
+                .with_mode("model", "deep"),
+        )
+        .await?;
+    assert_eq!(picked.replies(), ["rust via search on deep"]);
+    let plain = chat.send("hi").await?;
+    assert_eq!(plain.replies(), ["hi via - on -"]);
+    Ok(())
+}

@@ -344,14 +344,8 @@ async fn a_resumed_thread_has_its_settings_back() -> chainrs::Result<()> {
         "the panel follows the thread: {names:?}"
     );
     let inputs = panel(&opened).expect("the panel");
-    let initial = |id: &str| {
-        inputs
-            .iter()
-            .find(|w| w.id == id)
-            .map(|w| w.initial.clone())
-    };
-    assert_eq!(initial("temperature"), Some(json!(0.2)));
-    assert_eq!(initial("tone"), Some(json!("warm")));
+    assert_eq!(initial(&inputs, "temperature"), Some(json!(0.2)));
+    assert_eq!(initial(&inputs, "tone"), Some(json!("warm")));
     let answered = back.send("again").await?;
     assert_eq!(answered.replies(), ["again at 0.2 (Warm, 256 tokens)"]);
     Ok(())
@@ -375,15 +369,13 @@ async fn values_an_older_app_kept_that_no_longer_fit_fall_back_to_the_defaults()
     let client = TestClient::new(app().data_layer(layer.clone()))?;
     let mut back = client.resume_chat_as(ada, thread).await?;
     let inputs = panel(&back.received()).expect("the panel");
-    let initial = |id: &str| {
-        inputs
-            .iter()
-            .find(|w| w.id == id)
-            .map(|w| w.initial.clone())
-    };
-    assert_eq!(initial("temperature"), Some(json!(0.7)), "the default");
     assert_eq!(
-        initial("tone"),
+        initial(&inputs, "temperature"),
+        Some(json!(0.7)),
+        "the default"
+    );
+    assert_eq!(
+        initial(&inputs, "tone"),
         Some(json!("warm")),
         "what still fits stays"
     );

@@ -88,13 +88,14 @@ pub use chat::{
     CHAT_CONTEXT_LIMIT, ChatContext, ChatSettings, ChoiceSetting, Element, ElementSidebar,
     Feedback, ListSetting, Message, MessageStream, NumberSetting, SettingField, SettingValue,
     Settings, SettingsDraft, Step, Task, TaskList, TaskStatus, TextSetting, Thread,
-    send_window_message, toast,
+    send_window_message, set_commands, set_modes, toast,
 };
 pub use context::{ChatSink, ContextKind, Emitter, SinkFuture, current_kind, spawn};
 pub use error::{BoxError, Error, Result};
 pub use extract::{FromChat, FromEndpointParts, FromEndpointRequest, State, WindowMessage, kind};
 pub use protocol::{
-    Accept, Display, ElementKind, ElementSize, InputWidget, SelectItem, ToastKind, WidgetKind,
+    Accept, ChatCommand, ChatMode, Display, ElementKind, ElementSize, InputWidget, ModeOption,
+    SelectItem, ToastKind, WidgetKind,
 };
 pub use server::{Revoker, Server};
 pub use session::{Local, Session, SessionId, SessionState, UserSession};
@@ -107,12 +108,12 @@ pub use serde_json;
 /// Everything an app usually needs: `use chainrs::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Accept, Action, App, AskActionMessage, AskFileMessage, AskUserMessage, ChatContext,
-        ChatSettings, Display, Element, ElementKind, ElementSidebar, ElementSize, Emitter,
-        Feedback, FileUpload, Local, Message, Session, SessionId, SessionState, SettingChoice,
-        Settings, SettingsDraft, State, Step, Task, TaskList, TaskStatus, Thread, ToastKind, User,
-        UserSession, WindowMessage, action_callback, endpoint, header_auth_callback, on_logout,
-        on_shared_thread_view, password_auth_callback,
+        Accept, Action, App, AskActionMessage, AskFileMessage, AskUserMessage, ChatCommand,
+        ChatContext, ChatMode, ChatSettings, Display, Element, ElementKind, ElementSidebar,
+        ElementSize, Emitter, Feedback, FileUpload, Local, Message, ModeOption, Session, SessionId,
+        SessionState, SettingChoice, Settings, SettingsDraft, State, Step, Task, TaskList,
+        TaskStatus, Thread, ToastKind, User, UserSession, WindowMessage, action_callback, endpoint,
+        header_auth_callback, on_logout, on_shared_thread_view, password_auth_callback,
     };
 
     macro_rules! hooks_from_root {

@@ -2,8 +2,8 @@
 // chainrs app with Frontend::Folder) driven in Debian's Chromium: log in through its form, chat
 // and see the reply streamed, a tool step, an action button and its callback, an ask answered,
 // the stop button, an inline image element, a file attached in the composer and read back by the
-// app, an AskFileMessage answered by an upload, and the typed chat settings changed in its
-// dialog. Screenshots go to $ARTIFACT_DIR.
+// app, an AskFileMessage answered by an upload, a command and a mode picked in the composer, and
+// the typed chat settings changed in its dialog. Screenshots go to $ARTIFACT_DIR.
 //
 // Run: CHAINRS_URL=http://127.0.0.1:8000 node chainlit-ui.mjs   (against the hello example served
 // with CHAINRS_FRONTEND_DIR=<wheel>/chainlit/frontend/dist; exit 0 only when every check passed)
@@ -164,7 +164,38 @@ async function flow(page, frames, scratch) {
   ok("/tasks: Chainlit's task list panel shows the tasks and the list's last status");
   await shot(page, "chainlit-ui-tasks");
 
+  await composer(page);
   await settings(page);
+}
+
+/** Waits until the page shows a message matching `pattern`. */
+async function showsMatch(page, pattern, what) {
+  try {
+    await page.getByText(pattern).first().waitFor({ state: "visible" });
+  } catch {
+    const body = await page.locator("body").innerText().catch(() => "");
+    fail(`the UI should show ${what}; it shows ${short(body.replace(/\s+/g, " "), 1500)}`);
+  }
+}
+
+/**
+ * hello's composer: the "reverse" command (set_commands, a button) and the "case" mode picker
+ * (set_modes) are shown by Chainlit's UI, and what the user picks reaches on_message.
+ */
+async function composer(page) {
+  const reverse = page.locator("#command-reverse");
+  await reverse.waitFor({ state: "visible" });
+  ok("the command button from set_commands is shown in the composer");
+  await reverse.click();
+  await send(page, "Chainlit UI");
+  await showsMatch(page, /^echo #\d+: IU tilniahC$/, "the echo reversed by the picked command (message.command)");
+  ok("a command picked in Chainlit's composer reaches on_message as msg.command");
+  await page.locator("#mode-picker-trigger-case").click();
+  await page.locator("#mode-picker-popover-case").getByText("Lower case", { exact: true }).click();
+  await send(page, "Mixed Case");
+  await showsMatch(page, /^echo #\d+: mixed case$/, "the echo in lower case (message.modes)");
+  ok("a mode option picked in Chainlit's composer reaches on_message as msg.modes");
+  await shot(page, "chainlit-ui-composer");
 }
 
 /**

@@ -693,7 +693,9 @@ export async function readChatStart(log, from, what) {
   const rest = events.slice(3);
   // An app with a settings type sends its panel before on_chat_start runs.
   const settings = rest[0]?.event === "chat_settings" ? rest.shift() : null;
-  return { ...analyseRunTask(rest, { what, runName: "on_chat_start", parentId: null }), settings };
+  // It may set the composer's commands and modes as it starts.
+  const allowed = new Set([...MESSAGE_EVENTS, "set_commands", "set_modes"]);
+  return { ...analyseRunTask(rest, { what, runName: "on_chat_start", parentId: null, allowed }), settings };
 }
 
 /** The turn number of an `echo #n: <sent>` reply, or null when `text` is not that echo. */

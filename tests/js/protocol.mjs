@@ -144,6 +144,14 @@ async function chatStart(client, say) {
     ["select", [{ label: "Plain", value: "plain" }, { label: "Pirate", value: "pirate" }], "plain"],
     say("an enum with #[derive(SettingChoice)] is a select of its choices"),
   );
+  const commands = start.middle.find((e) => e.event === "set_commands")?.args[0];
+  checkEqual(commands, [{ id: "reverse", icon: "repeat", description: "Echo the message backwards", button: true }], say("on_chat_start's set_commands has Chainlit's command fields"));
+  const modes = start.middle.find((e) => e.event === "set_modes")?.args[0];
+  checkEqual(
+    modes?.map((m) => [m.id, m.name, m.options.map((o) => [o.id, o.default ?? false])]),
+    [["case", "Case", [["as-is", true], ["lower", false]]]],
+    say("on_chat_start's set_modes has the mode and its options, one the default"),
+  );
   const threadId = start.run.threadId;
   check(isUuid(threadId), say("the session has a thread id"), short(threadId));
   checkThread(client.log.since(from), threadId, say("chat start"));
@@ -315,9 +323,19 @@ async function actionTurn(client, say, sessionId, cookie) {
 /**
  * chat_settings_change: values that fit hello's `Tuning` are stored and run on_settings_update
  * (a toast), and the echo uses them; values that do not fit are refused with an error event
- * and change nothing. window_message runs on_window_message. Returns the messages it sent.
+ * and change nothing. window_message runs on_window_message. Messages carry the composer's
+ * command and modes. Returns the messages it sent.
  */
 async function settingsAndWindow(client, say) {
+  for (const [extra, expected] of [[{ command: "reverse" }, "drawkcaB sdroW"], [{ modes: { case: "lower" } }, "words backward"]]) {
+    const sent = userMessage("Words Backward");
+    Object.assign(sent.message, extra);
+    const at = client.log.length;
+    client.emit("client_message", sent);
+    const turn = await awaitTask(client.log, at, `the reply to a message with ${JSON.stringify(extra)}`);
+    const replies = analyseRunTask(turn, { what: say(`a message with ${JSON.stringify(extra)}`), runName: "on_message", parentId: sent.message.id, first: false }).transcript.messages().map((m) => m.text);
+    check(replies.some((t) => t.endsWith(`: ${expected}`)), say(`message.${Object.keys(extra)[0]} reaches on_message (${JSON.stringify(extra)} → "${expected}")`), short(replies));
+  }
   let from = client.log.length;
   client.emit("chat_settings_change", { temperature: 1.2, shout: true, voice: "pirate" });
   const toast = await client.log.waitFor(ev("toast"), { from, what: "the settings toast" });
@@ -347,7 +365,7 @@ async function settingsAndWindow(client, say) {
   client.emit("window_message", { page: 2 });
   const echo = await client.log.waitFor(ev("window_message"), { from, what: "the window_message echo" });
   checkEqual(JSON.stringify(echo.args[0]), JSON.stringify({ echo: { page: 2 } }), say("window_message runs on_window_message, which answers the window"));
-  return 1;
+  return 3;
 }
 
 /** /long, stopped after its first stream_token. */

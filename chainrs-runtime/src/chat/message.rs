@@ -36,6 +36,13 @@ pub struct Message {
     /// Elements shown with the message: those a handler attaches, or the files the user
     /// attached to an incoming message (read them with [`Element::read`]).
     pub elements: Vec<Element>,
+    /// On an incoming message, the command the user picked in the composer (its id; see
+    /// [`set_commands`](crate::set_commands)). It is what the client sent: check it against
+    /// the commands the chat offers.
+    pub command: Option<String>,
+    /// On an incoming message, the option chosen in each mode picker of the composer: mode id to
+    /// option id (see [`set_modes`](crate::set_modes)).
+    pub modes: std::collections::BTreeMap<String, String>,
 }
 
 impl Message {
@@ -53,6 +60,8 @@ impl Message {
             metadata: Map::new(),
             actions: Vec::new(),
             elements: Vec::new(),
+            command: None,
+            modes: Default::default(),
         }
     }
 
@@ -63,6 +72,18 @@ impl Message {
             kind: StepType::UserMessage,
             ..Message::new(content)
         }
+    }
+
+    /// With the command the user picked (as the composer sends it; for tests of an app).
+    pub fn with_command(mut self, command: impl Into<String>) -> Self {
+        self.command = Some(command.into());
+        self
+    }
+
+    /// With an option chosen in a mode picker (as the composer sends it; for tests of an app).
+    pub fn with_mode(mut self, mode: impl Into<String>, option: impl Into<String>) -> Self {
+        self.modes.insert(mode.into(), option.into());
+        self
     }
 
     /// Sets the author's display name.
@@ -113,6 +134,8 @@ impl Message {
             metadata: step.metadata,
             actions: Vec::new(),
             elements: Vec::new(),
+            command: None,
+            modes: Default::default(),
         }
     }
 

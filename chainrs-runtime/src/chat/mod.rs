@@ -48,6 +48,22 @@ pub async fn toast(message: impl Into<String>, kind: ToastKind) -> Result<()> {
         .await
 }
 
+/// Shows `commands` in the current chat tab's composer (`set_commands`; an empty list removes
+/// them). The one the user picks arrives as [`Message::command`].
+pub async fn set_commands(commands: Vec<crate::protocol::ChatCommand>) -> Result<()> {
+    chat_of("chainrs::set_commands")?
+        .emit(ServerEvent::SetCommands(commands))
+        .await
+}
+
+/// Shows `modes` in the current chat tab's composer (`set_modes`). The options chosen arrive
+/// as [`Message::modes`].
+pub async fn set_modes(modes: Vec<crate::protocol::ChatMode>) -> Result<()> {
+    chat_of("chainrs::set_modes")?
+        .emit(ServerEvent::SetModes(modes))
+        .await
+}
+
 /// Sends `value` to the window that embeds the chat page (`window.parent.postMessage`).
 pub async fn send_window_message(value: impl serde::Serialize) -> Result<()> {
     let value = serde_json::to_value(value).map_err(|source| Error::Encode {

@@ -37,6 +37,12 @@ pub(crate) struct UserMessage {
     pub(crate) created_at: Option<String>,
     #[serde(default)]
     pub(crate) metadata: Option<Map<String, Value>>,
+    /// The command the user picked in the composer, by id.
+    #[serde(default)]
+    pub(crate) command: Option<String>,
+    /// The options chosen in the composer's mode pickers: mode id to option id.
+    #[serde(default)]
+    pub(crate) modes: Option<std::collections::BTreeMap<String, String>>,
 }
 
 fn message_id<'de, D: Deserializer<'de>>(d: D) -> Result<Uuid, D::Error> {
@@ -70,6 +76,24 @@ mod tests {
         .expect("valid");
         assert_eq!((msg.id, msg.output.as_str()), (id, "hi"));
         assert_eq!(msg.created_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+        assert_eq!((msg.command, msg.modes), (None, None));
+    }
+
+    #[test]
+    fn reads_the_command_and_modes_the_user_picked() {
+        let id = Uuid::new_v4();
+        let msg = parse(
+            json!({"message": {"id": id, "output": "find it", "command": "search",
+            "modes": {"model": "deep"}}}),
+        )
+        .expect("valid");
+        assert_eq!(msg.command.as_deref(), Some("search"));
+        assert_eq!(
+            msg.modes.and_then(|m| m.get("model").cloned()).as_deref(),
+            Some("deep")
+        );
+        let bad = parse(json!({"message": {"id": id, "output": "x", "modes": {"model": 3}}}));
+        assert!(bad.is_err(), "a mode's option is an id: {bad:?}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod accept;
 mod action;
 mod client_event;
 mod client_message;
+mod commands;
 pub(crate) mod cookies;
 mod element;
 mod handshake;
@@ -21,6 +22,7 @@ pub use accept::Accept;
 pub use action::Action;
 pub(crate) use client_event::ClientEvent;
 pub(crate) use client_message::{ClientMessage, MESSAGE_SHAPE};
+pub use commands::{ChatCommand, ChatMode, ModeOption};
 pub use element::{Display, ElementDict, ElementKind, ElementSize};
 pub(crate) use handshake::{HANDSHAKE_SHAPE, Handshake};
 pub use settings::{InputWidget, SelectItem, WidgetKind};
@@ -324,6 +326,10 @@ pub enum ServerEvent {
     ResumeThreadError(String),
     /// `chat_settings`: the inputs of the settings panel, each showing its current value.
     ChatSettings(Vec<InputWidget>),
+    /// `set_commands`: the commands of the composer.
+    SetCommands(Vec<ChatCommand>),
+    /// `set_modes`: the mode pickers of the composer.
+    SetModes(Vec<ChatMode>),
     /// `error`: a client event was refused (chainrs's own event; Chainlit stays silent).
     Error {
         /// What was wrong and what to do.
@@ -367,6 +373,8 @@ impl ServerEvent {
             ServerEvent::ResumeThread(_) => "resume_thread",
             ServerEvent::ResumeThreadError(_) => "resume_thread_error",
             ServerEvent::ChatSettings(_) => "chat_settings",
+            ServerEvent::SetCommands(_) => "set_commands",
+            ServerEvent::SetModes(_) => "set_modes",
             ServerEvent::Error { .. } => "error",
             ServerEvent::Custom { name, .. } => name,
         }
@@ -453,6 +461,8 @@ impl Serialize for Payload<'_> {
             }
             ServerEvent::ResumeThread(thread) => thread.serialize(s),
             ServerEvent::ChatSettings(inputs) => inputs.serialize(s),
+            ServerEvent::SetCommands(commands) => commands.serialize(s),
+            ServerEvent::SetModes(modes) => modes.serialize(s),
             ServerEvent::SetSidebarElements { elements, key } => {
                 entries(s, &[("elements", elements), ("key", key)])
             }

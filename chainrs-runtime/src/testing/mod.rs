@@ -366,7 +366,13 @@ impl TestChat {
     /// `on_chat_start` or endpoints sent before). A message over `Config::max_message_bytes`
     /// is refused, as the socket refuses it.
     pub async fn send(&mut self, text: &str) -> Result<Transcript> {
-        let message = Message::from_user(text);
+        self.send_message(Message::from_user(text)).await
+    }
+
+    /// Sends `message` as the user's (`client_message`), with what the composer adds to it (a
+    /// command, modes: `Message::from_user(text).with_command("search")`); waits as
+    /// [`send`](Self::send) does.
+    pub async fn send_message(&mut self, message: Message) -> Result<Transcript> {
         match self.tab.message(ClientEvent::ClientMessage, message) {
             Ok(done) => self.finish(done).await,
             Err(refusal) => return Err(refused(refusal).await),

@@ -155,5 +155,7 @@ fn user_message(payload: ClientMessage) -> Message {
     if let Some(metadata) = wire.metadata {
         message.metadata = metadata;
     }
+    message.command = wire.command.filter(|c| !c.is_empty());
+    message.modes = wire.modes.unwrap_or_default();
     message
 }

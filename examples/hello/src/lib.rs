@@ -7,7 +7,8 @@
 //! callback), `/image` (an inline picture and a side text), `/sidebar` (the element panel),
 //! `/file` (a file asked for and read), `/tasks` (a task list that advances), `/recap` (the
 //! conversation so far, from `ChatContext`), `/settings` (the typed chat settings), `/toast` and
-//! `/error`; files attached in the composer are read and described; the chat settings panel
+//! `/error`; the composer's "reverse" command and "case" mode change the echo; files attached
+//! in the composer are read and described; the chat settings panel
 //! (`Tuning`: a slider, a switch, a select) shapes the echo, changes are confirmed with a toast, and window
 //! messages from an embedding page are echoed back. Chats are kept (a SQLite file by default,
 //! see `main.rs`): a past thread opened from the history resumes where it was.
@@ -76,16 +77,33 @@ pub async fn login(username: String, password: String) -> Option<User> {
 /// Greets the user.
 #[on_chat_start]
 pub async fn start(user: User) -> chainrs::Result<()> {
+    composer().await?;
     Message::new(format!("Hello {}", user.identifier))
         .send()
         .await?;
     Ok(())
 }
 
+/// The composer's command (a button that echoes backwards) and mode picker (the echo's case):
+/// what the user picks arrives with the message as `msg.command` and `msg.modes`.
+async fn composer() -> chainrs::Result<()> {
+    chainrs::set_commands(vec![
+        ChatCommand::new("reverse", "repeat", "Echo the message backwards").button(),
+    ])
+    .await?;
+    chainrs::set_modes(vec![
+        ChatMode::new("case", "Case")
+            .option(ModeOption::new("as-is", "As written").default_option())
+            .option(ModeOption::new("lower", "Lower case").description("Echo in lower case")),
+    ])
+    .await
+}
+
 /// Welcomes the user back to a past thread (from the history sidebar, or a reload): the tab
 /// shows the thread already and the session's `Chat` is back, so the turns go on counting.
 #[on_chat_resume]
 pub async fn resume(thread: Thread, chat: UserSession<Chat>) -> chainrs::Result<()> {
+    composer().await?;
     let turns = chat.get().await?.turns;
     Message::new(format!(
         "Welcome back to \"{}\": {turns} turns so far",
@@ -166,7 +184,16 @@ pub async fn reply(
             .await?;
             Ok(())
         }
-        _ => echo(turns, &msg.content, &settings).await,
+        _ => {
+            let mut text = msg.content.clone();
+            if msg.command.as_deref() == Some("reverse") {
+                text = text.chars().rev().collect();
+            }
+            if msg.modes.get("case").map(String::as_str) == Some("lower") {
+                text = text.to_lowercase();
+            }
+            echo(turns, &text, &settings).await
+        }
     }
 }
 
