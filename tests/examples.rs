@@ -297,3 +297,30 @@ async fn hellos_admin_ends_a_users_logins_and_no_one_else_can() -> chainrs::Resu
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn hello_offers_its_starters_and_typed_settings() -> chainrs::Result<()> {
+    let client = TestClient::new(hello::app())?;
+    let admin = client.login("admin", "admin").await?.token;
+    let settings: serde_json::Value = client
+        .get("/project/settings")
+        .bearer(&admin)
+        .send()
+        .await
+        .json()?;
+    let labels: Vec<&str> = settings["starters"]
+        .as_array()
+        .map(|all| all.iter().filter_map(|s| s["label"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(labels, ["Show the settings", "Echo backwards"]);
+    assert_eq!(settings["starters"][1]["command"], "reverse");
+    let mut chat = client.open_chat_as(chainrs::User::new("admin")).await?;
+    chat.change_settings(serde_json::json!({"temperature": 1.4, "shout": true}))
+        .await?;
+    let shown = chat.send("/settings").await?;
+    assert_eq!(
+        shown.replies(),
+        ["temperature 1.4, shout true, voice Plain"]
+    );
+    Ok(())
+}

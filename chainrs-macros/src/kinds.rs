@@ -83,13 +83,14 @@ macro_rules! define_hooks {
 
 hook_table!(define_hooks);
 
-/// The login callbacks, the logout hook and the shared-thread check.
+/// The login callbacks, the logout hook, the shared-thread check and the starters.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Callback {
     Password,
     Header,
     Logout,
     SharedThreadView,
+    Starters,
 }
 
 impl Callback {
@@ -99,6 +100,7 @@ impl Callback {
         Callback::Header,
         Callback::Logout,
         Callback::SharedThreadView,
+        Callback::Starters,
     ];
 
     /// The attribute's name.
@@ -108,6 +110,7 @@ impl Callback {
             Callback::Header => "header_auth_callback",
             Callback::Logout => "on_logout",
             Callback::SharedThreadView => "on_shared_thread_view",
+            Callback::Starters => "set_starters",
         }
     }
 
@@ -118,13 +121,14 @@ impl Callback {
             Callback::Header => "(headers: HeaderMap)",
             Callback::Logout => "(user: User)",
             Callback::SharedThreadView => "(thread: Thread, viewer: Option<User>)",
+            Callback::Starters => "(user: Option<User>)",
         }
     }
 
     pub fn arity(self) -> usize {
         match self {
             Callback::Password | Callback::SharedThreadView => 2,
-            Callback::Header | Callback::Logout => 1,
+            Callback::Header | Callback::Logout | Callback::Starters => 1,
         }
     }
 
@@ -134,6 +138,7 @@ impl Callback {
             Callback::Password | Callback::Header => " -> Option<User>",
             Callback::Logout => "",
             Callback::SharedThreadView => " -> bool",
+            Callback::Starters => " -> Vec<Starter>",
         }
     }
 }

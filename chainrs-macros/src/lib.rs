@@ -12,7 +12,7 @@
 //!                   | "on_window_message" | "on_disconnect") "]"
 //! action    := "#[action_callback(" STRING ")]"
 //! auth      := "#[" ("password_auth_callback" | "header_auth_callback" | "on_logout"
-//!                   | "on_shared_thread_view") "]"
+//!                   | "on_shared_thread_view" | "set_starters") "]"
 //! endpoint  := "#[endpoint(" KIND "," "method" "=" METHOD "," "path" "=" PATH ")]"
 //! KIND      := "http" | "ws"
 //! METHOD    := "\"GET\"" | "\"POST\"" | "\"PUT\"" | "\"PATCH\"" | "\"DELETE\""
@@ -61,6 +61,13 @@ hook_table!(hook_entry_points);
 #[proc_macro_attribute]
 pub fn on_shared_thread_view(args: TokenStream, item: TokenStream) -> TokenStream {
     auth::expand(Callback::SharedThreadView, args.into(), item.into()).into()
+}
+
+/// The suggested first messages of a new chat: `async fn(user: Option<User>) -> Vec<Starter>`,
+/// served in `GET /project/settings` (`starters`).
+#[proc_macro_attribute]
+pub fn set_starters(args: TokenStream, item: TokenStream) -> TokenStream {
+    auth::expand(Callback::Starters, args.into(), item.into()).into()
 }
 
 /// Checks a login: `async fn(username: String, password: String) -> Option<User>`, behind `POST /login`.

@@ -13,7 +13,7 @@ pub use crate::error::{Error, Result};
 pub use crate::extract::{
     FromChat, FromEndpointParts, FromEndpointRequest, ViaAxum, ViaChat, kind,
 };
-pub use crate::protocol::{SelectItem, WidgetKind};
+pub use crate::protocol::{SelectItem, Starter, WidgetKind};
 pub use crate::session::{SessionState, StateKey, UserSession};
 pub use axum::extract::Request;
 pub use axum::http::HeaderMap;
@@ -72,6 +72,11 @@ pub fn auth_decision<T: AuthOutput>(value: T) -> Result<Option<User>> {
 /// A shared-thread check's answer; spanned at the callback's return type (which is `bool`).
 pub fn share_decision(allowed: bool) -> Result<bool> {
     Ok(allowed)
+}
+
+/// The starters a `#[set_starters]` callback returned; spanned at its return type.
+pub fn starters_list(starters: Vec<Starter>) -> Result<Vec<Starter>> {
+    Ok(starters)
 }
 
 /// An endpoint's response; spanned at the endpoint's return type.

@@ -12,8 +12,8 @@ use crate::error::{Error, Result};
 pub use crate::registered::HandlerInfo;
 use crate::registered::Registered;
 pub use crate::server::EndpointKind;
-use crate::server::SharedViewFn;
 use crate::server::{EndpointFn, EndpointRoute};
+use crate::server::{SharedViewFn, StartersFn};
 use crate::session::StateKey;
 pub use crate::tab::HookKind;
 use crate::tab::{ChatHookFn, Hooks};
@@ -28,6 +28,7 @@ pub struct Registry {
     header: Option<Registered<HeaderFn>>,
     logout: Option<Registered<LogoutFn>>,
     shared_view: Option<Registered<SharedViewFn>>,
+    starters: Option<Registered<StartersFn>>,
     endpoints: Vec<Registered<EndpointRoute>>,
     /// Each session state key in use, with its type and the first handler that takes it.
     state_keys: BTreeMap<&'static str, (StateKey, HandlerInfo)>,
@@ -40,6 +41,7 @@ pub(crate) struct Finished {
     pub(crate) header: Option<Registered<HeaderFn>>,
     pub(crate) logout: Option<Registered<LogoutFn>>,
     pub(crate) shared_view: Option<Registered<SharedViewFn>>,
+    pub(crate) starters: Option<Registered<StartersFn>>,
     pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
 }
 
@@ -153,6 +155,13 @@ impl Registry {
         );
     }
 
+    /// Registers the starters' callback.
+    #[doc(hidden)]
+    pub fn starters(&mut self, info: HandlerInfo, call: StartersFn) {
+        let new = self.wrap(info, call);
+        Self::once(&mut self.starters, &mut self.errors, "#[set_starters]", new);
+    }
+
     /// Registers an endpoint.
     #[doc(hidden)]
     pub fn endpoint(
@@ -216,6 +225,7 @@ impl Registry {
             header: self.header,
             logout: self.logout,
             shared_view: self.shared_view,
+            starters: self.starters,
             endpoints: self.endpoints,
         })
     }

@@ -12,6 +12,7 @@ mod handshake;
 #[cfg(test)]
 mod properties;
 mod settings;
+mod starters;
 mod thread;
 
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,7 @@ pub use commands::{ChatCommand, ChatMode, ModeOption};
 pub use element::{Display, ElementDict, ElementKind, ElementSize};
 pub(crate) use handshake::{HANDSHAKE_SHAPE, Handshake};
 pub use settings::{InputWidget, SelectItem, WidgetKind};
+pub use starters::Starter;
 pub use thread::{FeedbackDict, Page, PageInfo, Pagination, ThreadDict, ThreadFilter};
 
 /// The current time as Chainlit writes it: ISO-8601 UTC ending in `Z`.

@@ -37,6 +37,7 @@ use crate::ui::{self, Frontend};
 
 pub use endpoint::EndpointKind;
 pub(crate) use endpoint::{EndpointFn, EndpointRoute};
+pub(crate) use project::StartersFn;
 pub(crate) use resolve::{SESSION_HEADER, resolve_request};
 pub(crate) use threads::SharedViewFn;
 
@@ -49,6 +50,8 @@ pub(crate) struct Parts {
     pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
     /// `#[on_shared_thread_view]`, when registered.
     pub(crate) shared_view: Option<Registered<SharedViewFn>>,
+    /// `#[set_starters]`, when registered.
+    pub(crate) starters: Option<Registered<StartersFn>>,
 }
 
 /// The REST routes chainrs serves itself, as axum handlers of the app's parts.

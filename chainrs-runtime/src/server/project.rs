@@ -8,13 +8,16 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Parts;
 use super::request::{Caller, json_body};
+use crate::auth::User;
 use crate::chat::Action;
-use crate::error::Result;
+use crate::error::{Result, contain_panic};
+use crate::protocol::Starter;
 use crate::session::SessionId;
 
 /// `GET /health`: the app answers (for load balancers and probes).
@@ -58,9 +61,34 @@ pub(crate) async fn auth_config(State(parts): State<Arc<Parts>>) -> Response {
     .into_response()
 }
 
+/// `#[set_starters]`: the suggested first messages for a user (`None` before a login).
+pub(crate) type StartersFn = fn(Option<User>) -> BoxFuture<'static, Result<Vec<Starter>>>;
+
+/// The starters for `user`: the app's callback's, or none. A callback that fails (or panics)
+/// is logged and shows none (the page still loads).
+async fn starters(parts: &Parts, user: Option<User>) -> Vec<Starter> {
+    let Some(callback) = &parts.starters else {
+        return Vec::new();
+    };
+    match contain_panic((callback.call)(user))
+        .await
+        .and_then(|made| made)
+    {
+        Ok(starters) => starters,
+        Err(err) => {
+            tracing::warn!(target: "chainrs::http", callback = %callback.describe(), error = %err, "#[set_starters] failed: no starters are shown");
+            Vec::new()
+        }
+    }
+}
+
 /// `GET /project/settings`: what the page needs to render the app, in the complete shape
 /// Chainlit 2.12 answers, with its defaults where chainrs has no setting of its own.
-pub(crate) async fn project_settings(State(parts): State<Arc<Parts>>) -> Response {
+pub(crate) async fn project_settings(
+    State(parts): State<Arc<Parts>>,
+    Caller(user): Caller,
+) -> Response {
+    let starters = starters(&parts, user).await;
     let sharing = parts.config.thread_sharing && parts.tabs.record.is_some();
     let ui = &parts.config.ui;
     Json(json!({
@@ -117,7 +145,7 @@ pub(crate) async fn project_settings(State(parts): State<Arc<Parts>>) -> Respons
         "threadResumable": parts.tabs.record.is_some(),
         "threadSharing": sharing,
         "chatProfiles": [],
-        "starters": [],
+        "starters": starters,
         "starterCategories": [],
         "debugUrl": null,
         "markdown": null,

@@ -440,6 +440,17 @@ pub async fn wave(_action: Action) -> chainrs::Result<()> {
     Ok(())
 }
 
+/// The suggested first messages (`/project/settings`; Chainlit's UI shows them on an empty chat,
+/// so an app that greets, as this one does, shows them only once it stops greeting).
+#[set_starters]
+pub async fn starters(user: Option<User>) -> Vec<Starter> {
+    let mut offered = vec![Starter::new("Show the settings", "/settings")];
+    if user.is_some() {
+        offered.push(Starter::new("Echo backwards", "Starters work").command("reverse"));
+    }
+    offered
+}
+
 /// Confirms a change of the chat settings (values that do not fit `Tuning` never get here:
 /// the client is told why and the old values stay).
 #[on_settings_update]
@@ -522,6 +533,7 @@ pub fn app() -> App {
         .register(wave)
         .register(settings_changed)
         .chat_settings::<Tuning>()
+        .register(starters)
         .register(from_window)
         .register(history)
         .register(add_history)
