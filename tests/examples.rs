@@ -314,6 +314,10 @@ async fn hello_offers_its_starters_and_typed_settings() -> chainrs::Result<()> {
         .unwrap_or_default();
     assert_eq!(labels, ["Show the settings", "Echo backwards"]);
     assert_eq!(settings["starters"][1]["command"], "reverse");
+    assert_eq!(
+        settings["starterCategories"][0]["starters"][0]["message"],
+        "/tool"
+    );
     let mut chat = client.open_chat_as(chainrs::User::new("admin")).await?;
     chat.change_settings(serde_json::json!({"temperature": 1.4, "shout": true}))
         .await?;

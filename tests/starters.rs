@@ -1,6 +1,6 @@
-//! `#[set_starters]`: the suggested first messages are the callback's, per caller, in
-//! `GET /project/settings` with Chainlit's fields; a failing callback shows none and the page
-//! still loads.
+//! `#[set_starters]` and `#[set_starter_categories]`: the suggested first messages are the
+//! callbacks', per caller, in `GET /project/settings` with Chainlit's fields; a failing callback
+//! shows none and the page still loads.
 
 use chainrs::prelude::*;
 use chainrs::testing::TestClient;
@@ -23,7 +23,17 @@ async fn broken(_user: Option<User>) -> Vec<Starter> {
     panic!("the starters could not be made")
 }
 
-async fn starters_of(client: &TestClient, login: Option<&chainrs::testing::Login>) -> Value {
+#[set_starter_categories]
+async fn groups(user: Option<User>) -> Vec<StarterCategory> {
+    let who = user.map_or_else(|| "anyone".to_owned(), |u| u.identifier);
+    vec![
+        StarterCategory::new("Write")
+            .icon("/public/pen.svg")
+            .starter(Starter::new("A poem", format!("a poem for {who}"))),
+    ]
+}
+
+async fn settings_of(client: &TestClient, login: Option<&chainrs::testing::Login>) -> Value {
     let request = client.get("/project/settings");
     let request = match login {
         Some(login) => request.login(login),
@@ -31,8 +41,11 @@ async fn starters_of(client: &TestClient, login: Option<&chainrs::testing::Login
     };
     let response = request.send().await;
     assert_eq!(response.status(), StatusCode::OK);
-    let settings: Value = response.json().expect("json");
-    settings["starters"].clone()
+    response.json().expect("json")
+}
+
+async fn starters_of(client: &TestClient, login: Option<&chainrs::testing::Login>) -> Value {
+    settings_of(client, login).await["starters"].clone()
 }
 
 #[tokio::test]
@@ -50,6 +63,38 @@ async fn starters_come_from_the_callback_for_each_caller() -> chainrs::Result<()
             {"label": "Say hi", "message": "hello", "icon": "/public/wave.svg"},
             {"label": "Backwards, ada", "message": "abc", "command": "reverse"}
         ])
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn categories_come_from_their_callback_for_each_caller() -> chainrs::Result<()> {
+    let client = TestClient::new(
+        App::new()
+            .register(name_is_password)
+            .register(starters)
+            .register(groups),
+    )?;
+    let ada = client.login("ada", "ada").await?;
+    let settings = settings_of(&client, Some(&ada)).await;
+    assert_eq!(
+        settings["starterCategories"],
+        json!([{"label": "Write", "icon": "/public/pen.svg",
+                "starters": [{"label": "A poem", "message": "a poem for ada"}]}])
+    );
+    assert_eq!(
+        settings["starters"].as_array().map(Vec::len),
+        Some(2),
+        "beside the plain starters"
+    );
+    assert_eq!(
+        settings_of(&client, None).await["starterCategories"][0]["starters"][0]["message"],
+        "a poem for anyone"
+    );
+    let plain = TestClient::new(App::new())?;
+    assert_eq!(
+        settings_of(&plain, None).await["starterCategories"],
+        json!([])
     );
     Ok(())
 }

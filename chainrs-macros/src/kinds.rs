@@ -91,6 +91,7 @@ pub enum Callback {
     Logout,
     SharedThreadView,
     Starters,
+    StarterCategories,
 }
 
 impl Callback {
@@ -101,6 +102,7 @@ impl Callback {
         Callback::Logout,
         Callback::SharedThreadView,
         Callback::Starters,
+        Callback::StarterCategories,
     ];
 
     /// The attribute's name.
@@ -111,6 +113,7 @@ impl Callback {
             Callback::Logout => "on_logout",
             Callback::SharedThreadView => "on_shared_thread_view",
             Callback::Starters => "set_starters",
+            Callback::StarterCategories => "set_starter_categories",
         }
     }
 
@@ -121,14 +124,17 @@ impl Callback {
             Callback::Header => "(headers: HeaderMap)",
             Callback::Logout => "(user: User)",
             Callback::SharedThreadView => "(thread: Thread, viewer: Option<User>)",
-            Callback::Starters => "(user: Option<User>)",
+            Callback::Starters | Callback::StarterCategories => "(user: Option<User>)",
         }
     }
 
     pub fn arity(self) -> usize {
         match self {
             Callback::Password | Callback::SharedThreadView => 2,
-            Callback::Header | Callback::Logout | Callback::Starters => 1,
+            Callback::Header
+            | Callback::Logout
+            | Callback::Starters
+            | Callback::StarterCategories => 1,
         }
     }
 
@@ -139,6 +145,7 @@ impl Callback {
             Callback::Logout => "",
             Callback::SharedThreadView => " -> bool",
             Callback::Starters => " -> Vec<Starter>",
+            Callback::StarterCategories => " -> Vec<StarterCategory>",
         }
     }
 }

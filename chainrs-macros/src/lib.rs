@@ -12,7 +12,7 @@
 //!                   | "on_window_message" | "on_disconnect") "]"
 //! action    := "#[action_callback(" STRING ")]"
 //! auth      := "#[" ("password_auth_callback" | "header_auth_callback" | "on_logout"
-//!                   | "on_shared_thread_view" | "set_starters") "]"
+//!                   | "on_shared_thread_view" | "set_starters" | "set_starter_categories") "]"
 //! endpoint  := "#[endpoint(" KIND "," "method" "=" METHOD "," "path" "=" PATH ")]"
 //! KIND      := "http" | "ws"
 //! METHOD    := "\"GET\"" | "\"POST\"" | "\"PUT\"" | "\"PATCH\"" | "\"DELETE\""
@@ -68,6 +68,13 @@ pub fn on_shared_thread_view(args: TokenStream, item: TokenStream) -> TokenStrea
 #[proc_macro_attribute]
 pub fn set_starters(args: TokenStream, item: TokenStream) -> TokenStream {
     auth::expand(Callback::Starters, args.into(), item.into()).into()
+}
+
+/// The suggested first messages in named groups: `async fn(user: Option<User>) ->
+/// Vec<StarterCategory>`, served in `GET /project/settings` (`starterCategories`).
+#[proc_macro_attribute]
+pub fn set_starter_categories(args: TokenStream, item: TokenStream) -> TokenStream {
+    auth::expand(Callback::StarterCategories, args.into(), item.into()).into()
 }
 
 /// Checks a login: `async fn(username: String, password: String) -> Option<User>`, behind `POST /login`.

@@ -13,7 +13,7 @@ pub use crate::error::{Error, Result};
 pub use crate::extract::{
     FromChat, FromEndpointParts, FromEndpointRequest, ViaAxum, ViaChat, kind,
 };
-pub use crate::protocol::{SelectItem, Starter, WidgetKind};
+pub use crate::protocol::{SelectItem, Starter, StarterCategory, WidgetKind};
 pub use crate::session::{SessionState, StateKey, UserSession};
 pub use axum::extract::Request;
 pub use axum::http::HeaderMap;
@@ -77,6 +77,11 @@ pub fn share_decision(allowed: bool) -> Result<bool> {
 /// The starters a `#[set_starters]` callback returned; spanned at its return type.
 pub fn starters_list(starters: Vec<Starter>) -> Result<Vec<Starter>> {
     Ok(starters)
+}
+
+/// The categories a `#[set_starter_categories]` callback returned; spanned at its return type.
+pub fn starter_categories_list(categories: Vec<StarterCategory>) -> Result<Vec<StarterCategory>> {
+    Ok(categories)
 }
 
 /// An endpoint's response; spanned at the endpoint's return type.

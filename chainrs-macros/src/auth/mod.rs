@@ -1,7 +1,8 @@
 //! Login callbacks: `#[password_auth_callback]` and `#[header_auth_callback]` return the user or
 //! `None`; `#[on_logout]` (`User`) runs on `POST /logout`; `#[on_shared_thread_view]`
 //! (`Thread`, `Option<User>`) says whether a viewer may read a thread that is not shared;
-//! `#[set_starters]` (`Option<User>`) gives the suggested first messages.
+//! `#[set_starters]` and `#[set_starter_categories]` (`Option<User>`) give the suggested first
+//! messages.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -122,13 +123,21 @@ fn generate(callback: Callback, f: &HandlerFn) -> TokenStream {
                 registry.shared_thread_view(#info, |__chainrs_thread: #p::Thread, __chainrs_viewer: #p::Option<#p::User>| #future);
             }
         }
-        Callback::Starters => {
+        Callback::Starters | Callback::StarterCategories => {
+            let (method, checked) = if callback == Callback::Starters {
+                (format_ident!("starters"), format_ident!("starters_list"))
+            } else {
+                (
+                    format_ident!("starter_categories"),
+                    format_ident!("starter_categories_list"),
+                )
+            };
             let user = params
                 .first()
                 .map(|p| p.ty.span())
                 .unwrap_or_else(|| name.span());
             let user_arg = quote_spanned!(user=> __chainrs_user);
-            let list = quote_spanned! {f.output_span()=> #p::starters_list(__chainrs_out) };
+            let list = quote_spanned! {f.output_span()=> #p::#checked(__chainrs_out) };
             let future = handler::send_future(
                 f,
                 quote! {
@@ -137,7 +146,7 @@ fn generate(callback: Callback, f: &HandlerFn) -> TokenStream {
                 },
             );
             quote! {
-                registry.starters(#info, |__chainrs_user: #p::Option<#p::User>| #future);
+                registry.#method(#info, |__chainrs_user: #p::Option<#p::User>| #future);
             }
         }
         Callback::Header => {

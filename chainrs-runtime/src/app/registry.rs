@@ -13,7 +13,7 @@ pub use crate::registered::HandlerInfo;
 use crate::registered::Registered;
 pub use crate::server::EndpointKind;
 use crate::server::{EndpointFn, EndpointRoute};
-use crate::server::{SharedViewFn, StartersFn};
+use crate::server::{SharedViewFn, StarterCategoriesFn, StartersFn};
 use crate::session::StateKey;
 pub use crate::tab::HookKind;
 use crate::tab::{ChatHookFn, Hooks};
@@ -29,6 +29,7 @@ pub struct Registry {
     logout: Option<Registered<LogoutFn>>,
     shared_view: Option<Registered<SharedViewFn>>,
     starters: Option<Registered<StartersFn>>,
+    starter_categories: Option<Registered<StarterCategoriesFn>>,
     endpoints: Vec<Registered<EndpointRoute>>,
     /// Each session state key in use, with its type and the first handler that takes it.
     state_keys: BTreeMap<&'static str, (StateKey, HandlerInfo)>,
@@ -42,6 +43,7 @@ pub(crate) struct Finished {
     pub(crate) logout: Option<Registered<LogoutFn>>,
     pub(crate) shared_view: Option<Registered<SharedViewFn>>,
     pub(crate) starters: Option<Registered<StartersFn>>,
+    pub(crate) starter_categories: Option<Registered<StarterCategoriesFn>>,
     pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
 }
 
@@ -162,6 +164,18 @@ impl Registry {
         Self::once(&mut self.starters, &mut self.errors, "#[set_starters]", new);
     }
 
+    /// Registers the starter categories' callback.
+    #[doc(hidden)]
+    pub fn starter_categories(&mut self, info: HandlerInfo, call: StarterCategoriesFn) {
+        let new = self.wrap(info, call);
+        Self::once(
+            &mut self.starter_categories,
+            &mut self.errors,
+            "#[set_starter_categories]",
+            new,
+        );
+    }
+
     /// Registers an endpoint.
     #[doc(hidden)]
     pub fn endpoint(
@@ -226,6 +240,7 @@ impl Registry {
             logout: self.logout,
             shared_view: self.shared_view,
             starters: self.starters,
+            starter_categories: self.starter_categories,
             endpoints: self.endpoints,
         })
     }

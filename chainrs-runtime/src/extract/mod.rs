@@ -35,6 +35,8 @@ pub mod kind {
     pub struct on_shared_thread_view;
     /// `#[set_starters]`.
     pub struct set_starters;
+    /// `#[set_starter_categories]`.
+    pub struct set_starter_categories;
     /// `#[endpoint(http, ...)]`.
     pub struct http;
     /// `#[endpoint(ws, ...)]`.

@@ -27,7 +27,7 @@ pub use commands::{ChatCommand, ChatMode, ModeOption};
 pub use element::{Display, ElementDict, ElementKind, ElementSize};
 pub(crate) use handshake::{HANDSHAKE_SHAPE, Handshake};
 pub use settings::{InputWidget, SelectItem, WidgetKind};
-pub use starters::Starter;
+pub use starters::{Starter, StarterCategory};
 pub use thread::{FeedbackDict, Page, PageInfo, Pagination, ThreadDict, ThreadFilter};
 
 /// The current time as Chainlit writes it: ISO-8601 UTC ending in `Z`.

@@ -1,5 +1,6 @@
 //! Starters on the wire: the suggested first messages a new chat shows (`starters` in
-//! `/project/settings`); a click sends the starter's message (with its command, if any).
+//! `/project/settings`, or grouped in `starterCategories`); a click sends the starter's message
+//! (with its command, if any).
 
 use serde::Serialize;
 
@@ -42,6 +43,41 @@ impl Starter {
     }
 }
 
+/// A named group of starters (`starterCategories`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StarterCategory {
+    /// Its name.
+    pub label: String,
+    /// Its icon: a URL, or a path under the app's `public/` folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// Its starters.
+    pub starters: Vec<Starter>,
+}
+
+impl StarterCategory {
+    /// A category with its name and no starters yet.
+    pub fn new(label: impl Into<String>) -> Self {
+        StarterCategory {
+            label: label.into(),
+            icon: None,
+            starters: Vec::new(),
+        }
+    }
+
+    /// With an icon (a URL, or `/public/...`).
+    pub fn icon(mut self, icon: impl Into<String>) -> Self {
+        self.icon = Some(icon.into());
+        self
+    }
+
+    /// With `starter` added.
+    pub fn starter(mut self, starter: Starter) -> Self {
+        self.starters.push(starter);
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -59,6 +95,11 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&full).expect("json"),
             json!({"label": "Say hi", "message": "hello", "command": "reverse", "icon": "/public/wave.svg"})
+        );
+        let group = StarterCategory::new("Fun").starter(Starter::new("Joke", "tell one"));
+        assert_eq!(
+            serde_json::to_value(&group).expect("json"),
+            json!({"label": "Fun", "starters": [{"label": "Joke", "message": "tell one"}]})
         );
     }
 }

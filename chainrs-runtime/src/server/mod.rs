@@ -37,7 +37,7 @@ use crate::ui::{self, Frontend};
 
 pub use endpoint::EndpointKind;
 pub(crate) use endpoint::{EndpointFn, EndpointRoute};
-pub(crate) use project::StartersFn;
+pub(crate) use project::{StarterCategoriesFn, StartersFn};
 pub(crate) use resolve::{SESSION_HEADER, resolve_request};
 pub(crate) use threads::SharedViewFn;
 
@@ -52,6 +52,8 @@ pub(crate) struct Parts {
     pub(crate) shared_view: Option<Registered<SharedViewFn>>,
     /// `#[set_starters]`, when registered.
     pub(crate) starters: Option<Registered<StartersFn>>,
+    /// `#[set_starter_categories]`, when registered.
+    pub(crate) starter_categories: Option<Registered<StarterCategoriesFn>>,
 }
 
 /// The REST routes chainrs serves itself, as axum handlers of the app's parts.

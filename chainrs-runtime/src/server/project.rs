@@ -17,7 +17,8 @@ use super::request::{Caller, json_body};
 use crate::auth::User;
 use crate::chat::Action;
 use crate::error::{Result, contain_panic};
-use crate::protocol::Starter;
+use crate::protocol::{Starter, StarterCategory};
+use crate::registered::Registered;
 use crate::session::SessionId;
 
 /// `GET /health`: the app answers (for load balancers and probes).
@@ -62,21 +63,28 @@ pub(crate) async fn auth_config(State(parts): State<Arc<Parts>>) -> Response {
 }
 
 /// `#[set_starters]`: the suggested first messages for a user (`None` before a login).
-pub(crate) type StartersFn = fn(Option<User>) -> BoxFuture<'static, Result<Vec<Starter>>>;
+pub(crate) type StartersFn = OfferFn<Starter>;
 
-/// The starters for `user`: the app's callback's, or none. A callback that fails (or panics)
-/// is logged and shows none (the page still loads).
-async fn starters(parts: &Parts, user: Option<User>) -> Vec<Starter> {
-    let Some(callback) = &parts.starters else {
+/// `#[set_starter_categories]`: the starters in named groups, for a user.
+pub(crate) type StarterCategoriesFn = OfferFn<StarterCategory>;
+
+/// A callback that offers a user a list of `T` (starters, categories).
+type OfferFn<T> = fn(Option<User>) -> BoxFuture<'static, Result<Vec<T>>>;
+
+/// What the app's callback (`#[set_starters]`, `#[set_starter_categories]`) offers `user`, or
+/// nothing. A callback that fails (or panics) is logged and offers nothing (the page still
+/// loads).
+async fn offered<T>(callback: &Option<Registered<OfferFn<T>>>, user: Option<User>) -> Vec<T> {
+    let Some(callback) = callback else {
         return Vec::new();
     };
     match contain_panic((callback.call)(user))
         .await
         .and_then(|made| made)
     {
-        Ok(starters) => starters,
+        Ok(offered) => offered,
         Err(err) => {
-            tracing::warn!(target: "chainrs::http", callback = %callback.describe(), error = %err, "#[set_starters] failed: no starters are shown");
+            tracing::warn!(target: "chainrs::http", callback = %callback.describe(), error = %err, "a starters callback failed: none are shown");
             Vec::new()
         }
     }
@@ -88,7 +96,8 @@ pub(crate) async fn project_settings(
     State(parts): State<Arc<Parts>>,
     Caller(user): Caller,
 ) -> Response {
-    let starters = starters(&parts, user).await;
+    let starters = offered(&parts.starters, user.clone()).await;
+    let categories = offered(&parts.starter_categories, user).await;
     let sharing = parts.config.thread_sharing && parts.tabs.record.is_some();
     let ui = &parts.config.ui;
     Json(json!({
@@ -146,7 +155,7 @@ pub(crate) async fn project_settings(
         "threadSharing": sharing,
         "chatProfiles": [],
         "starters": starters,
-        "starterCategories": [],
+        "starterCategories": categories,
         "debugUrl": null,
         "markdown": null,
     }))

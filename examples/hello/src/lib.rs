@@ -451,6 +451,16 @@ pub async fn starters(user: Option<User>) -> Vec<Starter> {
     offered
 }
 
+/// The same kind of suggestions in named groups (`starterCategories`).
+#[set_starter_categories]
+pub async fn starter_groups(_user: Option<User>) -> Vec<StarterCategory> {
+    vec![
+        StarterCategory::new("Try the chat API")
+            .starter(Starter::new("A tool step", "/tool"))
+            .starter(Starter::new("A task list", "/tasks")),
+    ]
+}
+
 /// Confirms a change of the chat settings (values that do not fit `Tuning` never get here:
 /// the client is told why and the old values stay).
 #[on_settings_update]
@@ -534,6 +544,7 @@ pub fn app() -> App {
         .register(settings_changed)
         .chat_settings::<Tuning>()
         .register(starters)
+        .register(starter_groups)
         .register(from_window)
         .register(history)
         .register(add_history)
