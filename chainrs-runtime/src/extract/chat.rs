@@ -87,9 +87,9 @@ impl<K: ChatHook, T: ChatSettings> FromChat<K> for Settings<T> {
     fn from_chat(call: &mut ChatCall) -> Result<Self> {
         let (values, problems) = T::read(&call.session.chat_settings(), T::default());
         if !problems.is_empty() {
-            // Values are checked on the way in; these were kept by an earlier version of the
-            // app (a resumed thread, a session in Redis) and no longer fit.
-            tracing::warn!(target: "chainrs::settings", parent: &call.session.span, problems = %problems.join("; "), "stored chat settings that no longer fit their type: the defaults are used for them");
+            // With `App::chat_settings::<T>()` values are checked on the way in and at the tab's
+            // start; these came to an app that did not register `T`.
+            tracing::warn!(target: "chainrs::settings", parent: &call.session.span, problems = %problems.join("; "), "chat settings that do not fit their type (register it with App::chat_settings to check them on the way in): the defaults are used for them");
         }
         Ok(Settings(values))
     }

@@ -184,6 +184,21 @@ impl Record {
         }
     }
 
+    /// Keeps the session's chat settings in its thread's metadata (`chat_settings`, where
+    /// Chainlit keeps them), so a resumed thread gets them back.
+    pub(crate) fn settings(
+        &self,
+        session: &SessionRef,
+        values: serde_json::Map<String, serde_json::Value>,
+    ) {
+        let mut changes = serde_json::Map::new();
+        changes.insert(
+            "chat_settings".to_owned(),
+            serde_json::Value::Object(values),
+        );
+        self.write(session, Write::Metadata(session.thread_id(), changes));
+    }
+
     /// Drops what a session that ended before any interaction held.
     pub(crate) fn forget(&self, session: SessionId) {
         self.held.remove(&session);
@@ -205,23 +220,6 @@ impl Record {
                 record: self.clone(),
             }),
         )
-    }
-}
-
-impl Record {
-    /// Keeps the session's chat settings in its thread's metadata (`chat_settings`, where
-    /// Chainlit keeps them), so a resumed thread gets them back.
-    pub(crate) fn settings(
-        &self,
-        session: &SessionRef,
-        values: serde_json::Map<String, serde_json::Value>,
-    ) {
-        let mut changes = serde_json::Map::new();
-        changes.insert(
-            "chat_settings".to_owned(),
-            serde_json::Value::Object(values),
-        );
-        self.write(session, Write::Metadata(session.thread_id(), changes));
     }
 }
 

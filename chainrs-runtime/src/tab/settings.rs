@@ -47,6 +47,11 @@ pub(super) async fn show(tab: &Tab) {
 /// without one, as it came. The thread keeps the new values when a data layer is set.
 pub(super) async fn change(tab: &Tab, incoming: Map<String, Value>) -> Result<(), String> {
     let panel = tab.tabs.settings.panel.clone();
+    // A change that does not fit is refused before anything is written (whether a value fits
+    // does not depend on the others, so the snapshot decides as the stored values would).
+    if let Some(panel) = &panel {
+        panel.changed(&tab.session.chat_settings(), &incoming)?;
+    }
     let values = tab
         .session
         .update_meta("chat settings changed", |m| {
