@@ -814,5 +814,24 @@ async fn commands_and_modes_reach_the_composer_and_come_back_with_messages() -> 
     assert_eq!(picked.replies(), ["rust via search on deep"]);
     let plain = chat.send("hi").await?;
     assert_eq!(plain.replies(), ["hi via - on -"]);
+
+    // A reload (another tab of the session) is shown the composer again, without a new
+    // on_chat_start: the commands and modes are kept with the session.
+    let id = chat.session().id();
+    chat.disconnect().await?;
+    let mut again = client.reconnect_chat(id, None).await?;
+    let shown = again.received();
+    assert_eq!(
+        shown.names(),
+        [
+            "task_end",
+            "clear_ask",
+            "clear_call_fn",
+            "set_commands",
+            "set_modes"
+        ],
+        "the kept commands and modes, and no second on_chat_start"
+    );
+    assert_eq!(again.session().id(), id, "the same session");
     Ok(())
 }

@@ -328,3 +328,54 @@ async fn hello_offers_its_starters_and_typed_settings() -> chainrs::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn hello_offers_two_profiles_and_quiet_shows_its_starters() -> chainrs::Result<()> {
+    let client = TestClient::new(hello::app())?;
+    let admin = client.login("admin", "admin").await?.token;
+    let settings = |query: &'static str| {
+        let (client, admin) = (&client, admin.clone());
+        async move {
+            client
+                .get(&format!("/project/settings{query}"))
+                .bearer(&admin)
+                .send()
+                .await
+                .json::<serde_json::Value>()
+        }
+    };
+    let all = settings("").await?;
+    let names: Vec<&str> = all["chatProfiles"]
+        .as_array()
+        .map(|all| all.iter().filter_map(|p| p["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, [hello::ECHO, hello::QUIET]);
+    assert_eq!(all["chatProfiles"][0]["default"], true);
+    assert_eq!(
+        all["chatProfiles"][1]["starters"][1]["command"], "reverse",
+        "Quiet's own starters"
+    );
+    assert_eq!(
+        settings("?chat_profile=Quiet").await?["starterCategories"],
+        serde_json::json!([]),
+        "no groups for Quiet, so its own starters show"
+    );
+
+    let admin_user = chainrs::User::new("admin");
+    let mut echo = client.open_chat_as(admin_user.clone()).await?;
+    assert_eq!(echo.received().replies(), ["Hello admin"], "Echo greets");
+    let mut quiet = client
+        .open_chat_with_profile(Some(admin_user), hello::QUIET)
+        .await?;
+    assert!(
+        quiet.received().replies().is_empty(),
+        "Quiet does not greet"
+    );
+    let starter = Message::from_user("Starters work").with_command("reverse");
+    assert_eq!(
+        quiet.send_message(starter).await?.replies(),
+        ["echo #1: krow sretratS"],
+        "a starter's message with its command"
+    );
+    Ok(())
+}

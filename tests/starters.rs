@@ -1,10 +1,10 @@
 //! `#[set_starters]` and `#[set_starter_categories]`: the suggested first messages are the
-//! callbacks', per caller, in `GET /project/settings` with Chainlit's fields; a failing callback
+//! callbacks', per caller (the categories also per chat profile), in `GET /project/settings` with Chainlit's fields; a failing callback
 //! shows none and the page still loads.
 
 use chainrs::prelude::*;
 use chainrs::testing::TestClient;
-use chainrs_tests::name_is_password;
+use chainrs_tests::{assert_refused_twice, name_is_password, project_settings};
 use serde_json::{Value, json};
 
 #[set_starters]
@@ -24,28 +24,29 @@ async fn broken(_user: Option<User>) -> Vec<Starter> {
 }
 
 #[set_starter_categories]
-async fn groups(user: Option<User>) -> Vec<StarterCategory> {
+async fn groups(user: Option<User>, profile: Option<ChatProfile>) -> Vec<StarterCategory> {
     let who = user.map_or_else(|| "anyone".to_owned(), |u| u.identifier);
-    vec![
+    let mut offered = vec![
         StarterCategory::new("Write")
             .icon("/public/pen.svg")
             .starter(Starter::new("A poem", format!("a poem for {who}"))),
+    ];
+    if let Some(profile) = profile {
+        offered.push(StarterCategory::new(format!("With {}", profile.name)));
+    }
+    offered
+}
+
+#[set_chat_profiles]
+async fn profiles(_user: Option<User>) -> Vec<ChatProfile> {
+    vec![
+        ChatProfile::new("Plain", ""),
+        ChatProfile::new("Poet", "").default_profile(),
     ]
 }
 
-async fn settings_of(client: &TestClient, login: Option<&chainrs::testing::Login>) -> Value {
-    let request = client.get("/project/settings");
-    let request = match login {
-        Some(login) => request.login(login),
-        None => request,
-    };
-    let response = request.send().await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().expect("json")
-}
-
 async fn starters_of(client: &TestClient, login: Option<&chainrs::testing::Login>) -> Value {
-    settings_of(client, login).await["starters"].clone()
+    project_settings(client, login).await["starters"].clone()
 }
 
 #[tokio::test]
@@ -76,7 +77,7 @@ async fn categories_come_from_their_callback_for_each_caller() -> chainrs::Resul
             .register(groups),
     )?;
     let ada = client.login("ada", "ada").await?;
-    let settings = settings_of(&client, Some(&ada)).await;
+    let settings = project_settings(&client, Some(&ada)).await;
     assert_eq!(
         settings["starterCategories"],
         json!([{"label": "Write", "icon": "/public/pen.svg",
@@ -88,13 +89,51 @@ async fn categories_come_from_their_callback_for_each_caller() -> chainrs::Resul
         "beside the plain starters"
     );
     assert_eq!(
-        settings_of(&client, None).await["starterCategories"][0]["starters"][0]["message"],
+        project_settings(&client, None).await["starterCategories"][0]["starters"][0]["message"],
         "a poem for anyone"
     );
     let plain = TestClient::new(App::new())?;
     assert_eq!(
-        settings_of(&plain, None).await["starterCategories"],
+        project_settings(&plain, None).await["starterCategories"],
         json!([])
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn categories_are_the_ones_for_the_profile_the_page_picked() -> chainrs::Result<()> {
+    let client = TestClient::new(App::new().register(groups).register(profiles))?;
+    let labels = |settings: Value| -> Vec<String> {
+        settings["starterCategories"]
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .filter_map(|g| g["label"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let get = |path: &'static str| {
+        let client = &client;
+        async move {
+            let response = client.get(path).send().await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            response.json::<Value>().expect("json")
+        }
+    };
+    assert_eq!(
+        labels(get("/project/settings?chat_profile=Plain").await),
+        ["Write", "With Plain"]
+    );
+    assert_eq!(
+        labels(get("/project/settings?language=en-US").await),
+        ["Write", "With Poet"],
+        "no profile named: the one a new chat gets (the default)"
+    );
+    assert_eq!(
+        labels(get("/project/settings?chat_profile=Nobody").await),
+        ["Write"],
+        "a profile not offered: none"
     );
     Ok(())
 }
@@ -110,14 +149,10 @@ async fn without_a_callback_or_when_it_fails_there_are_none() -> chainrs::Result
 
 #[test]
 fn a_second_callback_is_refused_at_build_naming_both() {
-    let err = TestClient::new(App::new().register(starters).register(broken))
-        .err()
-        .expect("two #[set_starters]");
-    let text = err.to_string();
-    assert!(
-        text.contains("#[set_starters]")
-            && text.contains("`starters`")
-            && text.contains("`broken`"),
-        "{text}"
+    assert_refused_twice(
+        App::new().register(starters).register(broken),
+        "#[set_starters]",
+        "starters",
+        "broken",
     );
 }

@@ -83,13 +83,15 @@ macro_rules! define_hooks {
 
 hook_table!(define_hooks);
 
-/// The login callbacks, the logout hook, the shared-thread check and the starters.
+/// The login callbacks, the logout hook, the shared-thread check, the chat profiles and the
+/// starters.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Callback {
     Password,
     Header,
     Logout,
     SharedThreadView,
+    ChatProfiles,
     Starters,
     StarterCategories,
 }
@@ -101,6 +103,7 @@ impl Callback {
         Callback::Header,
         Callback::Logout,
         Callback::SharedThreadView,
+        Callback::ChatProfiles,
         Callback::Starters,
         Callback::StarterCategories,
     ];
@@ -112,6 +115,7 @@ impl Callback {
             Callback::Header => "header_auth_callback",
             Callback::Logout => "on_logout",
             Callback::SharedThreadView => "on_shared_thread_view",
+            Callback::ChatProfiles => "set_chat_profiles",
             Callback::Starters => "set_starters",
             Callback::StarterCategories => "set_starter_categories",
         }
@@ -124,17 +128,15 @@ impl Callback {
             Callback::Header => "(headers: HeaderMap)",
             Callback::Logout => "(user: User)",
             Callback::SharedThreadView => "(thread: Thread, viewer: Option<User>)",
-            Callback::Starters | Callback::StarterCategories => "(user: Option<User>)",
+            Callback::ChatProfiles | Callback::Starters => "(user: Option<User>)",
+            Callback::StarterCategories => "(user: Option<User>, profile: Option<ChatProfile>)",
         }
     }
 
     pub fn arity(self) -> usize {
         match self {
-            Callback::Password | Callback::SharedThreadView => 2,
-            Callback::Header
-            | Callback::Logout
-            | Callback::Starters
-            | Callback::StarterCategories => 1,
+            Callback::Password | Callback::SharedThreadView | Callback::StarterCategories => 2,
+            Callback::Header | Callback::Logout | Callback::ChatProfiles | Callback::Starters => 1,
         }
     }
 
@@ -144,6 +146,7 @@ impl Callback {
             Callback::Password | Callback::Header => " -> Option<User>",
             Callback::Logout => "",
             Callback::SharedThreadView => " -> bool",
+            Callback::ChatProfiles => " -> Vec<ChatProfile>",
             Callback::Starters => " -> Vec<Starter>",
             Callback::StarterCategories => " -> Vec<StarterCategory>",
         }

@@ -12,7 +12,8 @@
 //!                   | "on_window_message" | "on_disconnect") "]"
 //! action    := "#[action_callback(" STRING ")]"
 //! auth      := "#[" ("password_auth_callback" | "header_auth_callback" | "on_logout"
-//!                   | "on_shared_thread_view" | "set_starters" | "set_starter_categories") "]"
+//!                   | "on_shared_thread_view" | "set_chat_profiles" | "set_starters"
+//!                   | "set_starter_categories") "]"
 //! endpoint  := "#[endpoint(" KIND "," "method" "=" METHOD "," "path" "=" PATH ")]"
 //! KIND      := "http" | "ws"
 //! METHOD    := "\"GET\"" | "\"POST\"" | "\"PUT\"" | "\"PATCH\"" | "\"DELETE\""
@@ -70,8 +71,17 @@ pub fn set_starters(args: TokenStream, item: TokenStream) -> TokenStream {
     auth::expand(Callback::Starters, args.into(), item.into()).into()
 }
 
-/// The suggested first messages in named groups: `async fn(user: Option<User>) ->
-/// Vec<StarterCategory>`, served in `GET /project/settings` (`starterCategories`).
+/// The chat profiles (assistants) a user may pick: `async fn(user: Option<User>) ->
+/// Vec<ChatProfile>`, served in `GET /project/settings` (`chatProfiles`); a new chat runs with
+/// the one its page picked.
+#[proc_macro_attribute]
+pub fn set_chat_profiles(args: TokenStream, item: TokenStream) -> TokenStream {
+    auth::expand(Callback::ChatProfiles, args.into(), item.into()).into()
+}
+
+/// The suggested first messages in named groups: `async fn(user: Option<User>, profile:
+/// Option<ChatProfile>) -> Vec<StarterCategory>`, served in `GET /project/settings`
+/// (`starterCategories`) for the chat profile the page picked (`?chat_profile=`).
 #[proc_macro_attribute]
 pub fn set_starter_categories(args: TokenStream, item: TokenStream) -> TokenStream {
     auth::expand(Callback::StarterCategories, args.into(), item.into()).into()

@@ -13,7 +13,7 @@ pub use crate::error::{Error, Result};
 pub use crate::extract::{
     FromChat, FromEndpointParts, FromEndpointRequest, ViaAxum, ViaChat, kind,
 };
-pub use crate::protocol::{SelectItem, Starter, StarterCategory, WidgetKind};
+pub use crate::protocol::{ChatProfile, SelectItem, Starter, StarterCategory, WidgetKind};
 pub use crate::session::{SessionState, StateKey, UserSession};
 pub use axum::extract::Request;
 pub use axum::http::HeaderMap;
@@ -77,6 +77,11 @@ pub fn share_decision(allowed: bool) -> Result<bool> {
 /// The starters a `#[set_starters]` callback returned; spanned at its return type.
 pub fn starters_list(starters: Vec<Starter>) -> Result<Vec<Starter>> {
     Ok(starters)
+}
+
+/// The profiles a `#[set_chat_profiles]` callback returned; spanned at its return type.
+pub fn chat_profiles_list(profiles: Vec<ChatProfile>) -> Result<Vec<ChatProfile>> {
+    Ok(profiles)
 }
 
 /// The categories a `#[set_starter_categories]` callback returned; spanned at its return type.

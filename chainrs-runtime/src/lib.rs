@@ -67,7 +67,7 @@ pub use chainrs_macros::SessionState;
 pub use chainrs_macros::SettingChoice;
 pub use chainrs_macros::{
     action_callback, endpoint, header_auth_callback, on_logout, on_shared_thread_view,
-    password_auth_callback, set_starter_categories, set_starters,
+    password_auth_callback, set_chat_profiles, set_starter_categories, set_starters,
 };
 
 /// Re-exports the attribute of each hook of the hook table, from `$root` (the macro crate, or
@@ -94,8 +94,8 @@ pub use context::{ChatSink, ContextKind, Emitter, SinkFuture, current_kind, spaw
 pub use error::{BoxError, Error, Result};
 pub use extract::{FromChat, FromEndpointParts, FromEndpointRequest, State, WindowMessage, kind};
 pub use protocol::{
-    Accept, ChatCommand, ChatMode, Display, ElementKind, ElementSize, InputWidget, ModeOption,
-    SelectItem, Starter, StarterCategory, ToastKind, WidgetKind,
+    Accept, ChatCommand, ChatMode, ChatProfile, Display, ElementKind, ElementSize, InputWidget,
+    ModeOption, SelectItem, Starter, StarterCategory, ToastKind, WidgetKind,
 };
 pub use server::{Revoker, Server};
 pub use session::{Local, Session, SessionId, SessionState, UserSession};
@@ -109,12 +109,13 @@ pub use serde_json;
 pub mod prelude {
     pub use crate::{
         Accept, Action, App, AskActionMessage, AskFileMessage, AskUserMessage, ChatCommand,
-        ChatContext, ChatMode, ChatSettings, Display, Element, ElementKind, ElementSidebar,
-        ElementSize, Emitter, Feedback, FileUpload, Local, Message, ModeOption, Session, SessionId,
-        SessionState, SettingChoice, Settings, SettingsDraft, Starter, StarterCategory, State,
-        Step, Task, TaskList, TaskStatus, Thread, ToastKind, User, UserSession, WindowMessage,
-        action_callback, endpoint, header_auth_callback, on_logout, on_shared_thread_view,
-        password_auth_callback, set_starter_categories, set_starters,
+        ChatContext, ChatMode, ChatProfile, ChatSettings, Display, Element, ElementKind,
+        ElementSidebar, ElementSize, Emitter, Feedback, FileUpload, Local, Message, ModeOption,
+        Session, SessionId, SessionState, SettingChoice, Settings, SettingsDraft, Starter,
+        StarterCategory, State, Step, Task, TaskList, TaskStatus, Thread, ToastKind, User,
+        UserSession, WindowMessage, action_callback, endpoint, header_auth_callback, on_logout,
+        on_shared_thread_view, password_auth_callback, set_chat_profiles, set_starter_categories,
+        set_starters,
     };
 
     macro_rules! hooks_from_root {

@@ -4,7 +4,8 @@
 // stopped.", no more text), a reload that keeps the same session (same sessionId, no second
 // greeting, earlier messages shown, the turn count goes on), a tool step block, elements (an
 // inline image, a side text opened in the panel), a file attached with the attach button and
-// read by the app, and a file ask answered by an upload. It saves
+// read by the app, a file ask answered by an upload, the composer's command and mode, the chat
+// settings panel, the chat profile picker and a profile's starters. It saves
 // screenshots to $ARTIFACT_DIR and fails on any console error of the page.
 //
 // Run: CHAINRS_URL=http://127.0.0.1:8000 node browser.mjs   (CHROMIUM overrides /usr/bin/chromium;
@@ -99,6 +100,8 @@ async function flow(page) {
   await elementsAndFiles(page);
   await page.screenshot({ path: join(artifacts, "after-reload.png"), fullPage: false, animations: "disabled" });
   ok(`screenshot ${join(artifacts, "after-reload.png")}`);
+  await composerTools(page);
+  await profilesAndStarters(page);
   await newChatAndSignOut(page);
 }
 
@@ -317,6 +320,94 @@ async function elementsAndFiles(page) {
   await page.locator('[data-testid="task"][data-status="done"]').nth(1).waitFor({ state: "visible" });
   const tasks = await page.getByTestId("task").count();
   checkEqual(tasks, 2, "/tasks: the task list is replaced in place (two tasks shown, both done)");
+}
+
+/**
+ * hello's composer tools on chainrs's page: the "reverse" command (set_commands) and the "case"
+ * mode (set_modes) reach on_message; the settings panel (chat_settings) shows the typed
+ * settings, a slider moved by the keyboard, a switch and a select, and after confirming, the
+ * app's replies use the new values.
+ */
+async function composerTools(page) {
+  const reverse = page.locator("#command-reverse");
+  await reverse.waitFor({ state: "visible" });
+  await reverse.click();
+  checkEqual(await reverse.getAttribute("aria-pressed"), "true", "a click picks the command");
+  let before = new Set((await readMessages(page)).map((m) => m.id));
+  await send(page, "Chainrs page");
+  await waitForMessage(page, "the reversed echo", (m) => !before.has(m.id) && /^echo #\d+: egap srniahC$/.test(m.text) && m.streaming === "false");
+  ok("a command picked in the composer reaches on_message as msg.command");
+  checkEqual(await reverse.getAttribute("aria-pressed"), "false", "a command that is not persistent is for one message");
+  await page.locator("#mode-case").selectOption("lower");
+  before = new Set((await readMessages(page)).map((m) => m.id));
+  await send(page, "Mixed Case");
+  await waitForMessage(page, "the lower-case echo", (m) => !before.has(m.id) && /^echo #\d+: mixed case$/.test(m.text) && m.streaming === "false");
+  ok("a mode picked in the composer reaches on_message as msg.modes");
+  await page.locator("#mode-case").selectOption("as-is");
+
+  await page.getByTestId("settings-open").click();
+  const dialog = page.getByTestId("settings-dialog");
+  await dialog.waitFor({ state: "visible" });
+  const slider = dialog.locator("#setting-temperature");
+  checkEqual(await slider.inputValue(), "0.7", "the slider starts at the struct's default");
+  checkEqual([await slider.getAttribute("min"), await slider.getAttribute("max"), await slider.getAttribute("step")], ["0", "2", "0.1"], "the slider has the attribute's range and step");
+  await slider.focus();
+  await slider.press("ArrowRight");
+  await slider.press("ArrowRight");
+  checkEqual(await slider.inputValue(), "0.9", "two steps of 0.1 make 0.9");
+  await dialog.locator("#setting-shout").check();
+  await dialog.locator("#setting-voice").selectOption("pirate");
+  await page.screenshot({ path: join(artifacts, "settings.png"), animations: "disabled" });
+  await page.getByTestId("settings-save").click();
+  await dialog.waitFor({ state: "hidden" });
+  await page.getByTestId("toast").filter({ hasText: "Settings saved: temperature 0.9, voice Pirate" }).first().waitFor({ state: "visible" });
+  ok("confirming the panel runs on_settings_update with the typed values (its toast)");
+  before = new Set((await readMessages(page)).map((m) => m.id));
+  await send(page, "/settings");
+  await waitForMessage(page, "the settings as the app reads them", (m) => !before.has(m.id) && m.text.includes("temperature 0.9, shout true, voice Pirate"));
+  before = new Set((await readMessages(page)).map((m) => m.id));
+  await send(page, "quiet");
+  await waitForMessage(page, "the echo shaped by the settings", (m) => !before.has(m.id) && /^echo #\d+: QUIET, arr!$/.test(m.text) && m.streaming === "false");
+  ok("the settings panel changes the typed settings the app uses: slider, switch and select");
+  await page.getByTestId("settings-open").click();
+  checkEqual(await dialog.locator("#setting-temperature").inputValue(), "0.9", "the panel shows the kept values when opened again");
+  await page.getByTestId("settings-cancel").click();
+}
+
+/**
+ * hello's two chat profiles: the picker shows Echo (the default, which greets); picking Quiet
+ * after the first interaction asks first, then starts a new chat without the greeting, showing
+ * Quiet's description and its own starters; a starter sends its message with its command.
+ * Picking Echo again brings the greeting back.
+ */
+async function profilesAndStarters(page) {
+  const picker = page.getByTestId("profile");
+  await picker.waitFor({ state: "visible" });
+  checkEqual(await picker.inputValue(), "Echo", "the profile picker shows the default profile");
+  const before = await page.evaluate(() => window.chainrs?.sessionId?.());
+  page.once("dialog", (d) => d.accept());
+  await picker.selectOption("Quiet");
+  await page.locator("#starter-echo-backwards").waitFor({ state: "visible" });
+  await waitForConnected(page, "after picking Quiet");
+  const after = await page.evaluate(() => window.chainrs?.sessionId?.());
+  check(isUuid(after) && after !== before, "picking another profile starts a new chat (a new session)");
+  checkEqual(await page.evaluate(() => window.chainrs?.profile?.()), "Quiet", "the new chat runs with Quiet");
+  await page.getByTestId("profile-about").filter({ hasText: "without a greeting" }).waitFor({ state: "visible" });
+  checkEqual(await page.getByTestId("starter").count(), 2, "the empty chat shows Quiet's two starters (no categories for it)");
+  await sleep(500);
+  checkEqual((await readMessages(page)).length, 0, "Quiet's on_chat_start sends no greeting");
+  await page.screenshot({ path: join(artifacts, "starters.png"), animations: "disabled" });
+  await page.locator("#starter-echo-backwards").click();
+  await waitForMessage(page, "the starter's message", (m) => m.type === "user_message" && m.text === "Starters work");
+  await waitForMessage(page, "the echo of the starter, reversed by its command", (m) => m.text === "echo #1: krow sretratS" && m.streaming === "false");
+  ok("a starter sends its message with its command (reversed echo #1)");
+  await page.getByTestId("starters").waitFor({ state: "hidden" });
+
+  page.once("dialog", (d) => d.accept());
+  await picker.selectOption("Echo");
+  await waitForMessage(page, 'the greeting of the Echo profile', (m) => m.text === "Hello admin");
+  await waitForConnected(page, "after picking Echo");
+  ok("picking Echo again starts a chat that greets");
 }
 
 /** "New chat" starts a fresh session without a new sign-in; "Sign out" ends the login. */

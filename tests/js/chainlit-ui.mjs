@@ -166,6 +166,7 @@ async function flow(page, frames, scratch) {
 
   await composer(page);
   await settings(page);
+  await profilesAndStarters(page);
 }
 
 /** Waits until the page shows a message matching `pattern`. */
@@ -234,4 +235,28 @@ async function settings(page) {
   }
   ok("Chainlit's settings dialog changes the typed settings: slider, switch and select");
   await shot(page, "chainlit-ui-settings-used");
+}
+
+/**
+ * hello's chat profiles in Chainlit's header: picking Quiet after the first interaction asks
+ * first (Chainlit's new-chat dialog), then a new chat starts without the greeting and shows
+ * Quiet's own starters; a starter sends its message with its command.
+ */
+async function profilesAndStarters(page) {
+  const picker = page.locator("#chat-profiles");
+  await picker.waitFor({ state: "visible" });
+  ok("Chainlit's header shows the chat profile picker (chainrs served chatProfiles)");
+  await picker.click();
+  await page.locator('[data-test="select-item:Quiet"]').click();
+  await page.locator("#new-chat-dialog #confirm").click();
+  const starter = page.locator("#starter-echo-backwards");
+  await starter.waitFor({ state: "visible" });
+  await page.locator("#starter-say-hello").waitFor({ state: "visible" });
+  ok("the new chat with Quiet shows its own starters (no greeting, no starter categories)");
+  await shot(page, "chainlit-ui-starters");
+  check(!(await page.getByText("Hello admin").first().isVisible()), "Quiet's chat has no greeting");
+  await starter.click();
+  await showsMatch(page, /^echo #1: krow sretratS$/, "the starter's message echoed, reversed by its command");
+  ok("a starter clicked in Chainlit's UI sends its message with its command to the Quiet chat");
+  await shot(page, "chainlit-ui-starter-sent");
 }

@@ -4,7 +4,9 @@
 // run frame, first_interaction once, streamed text, parent links, StepDict shapes, one thread id),
 // a tool step with a nested llm step, a text ask answered through its ack, stopping a stream,
 // reconnecting to the same session without a second on_chat_start (the turn count goes on), and
-// clear_session closing the socket. Also that bad handshakes are refused with a clear connect_error.
+// clear_session closing the socket. Also that bad handshakes are refused with a clear connect_error,
+// and that the handshake's chatProfile picks one of hello's chat profiles (a name not offered is
+// refused), whose starters and starter categories /project/settings serves.
 //
 // Run: CHAINRS_URL=http://127.0.0.1:8000 node protocol.mjs   (exit 0 only when every check passed)
 
@@ -28,6 +30,7 @@ await runMain("chainrs protocol (socket.io-client)", 90_000, async () => {
   await checkRest();
   for (const run of RUNS) await runFlow(run);
   await refusedConnects();
+  await chatProfiles();
 });
 
 /** REST facts of the contract that the flows below do not already cover. */
@@ -408,9 +411,11 @@ async function reconnect(client, auth, { label, transports, cookie }, say) {
   await sleep(1_000);
   checkEqual(
     again.log.since(from).map((e) => e.event),
-    ["task_end", "clear_ask", "clear_call_fn", "chat_settings"],
-    say("reconnect with the same sessionId: only task_end, clear_ask, clear_call_fn and the settings panel (no second on_chat_start within 1 s)"),
+    ["task_end", "clear_ask", "clear_call_fn", "chat_settings", "set_commands", "set_modes"],
+    say("reconnect with the same sessionId: only task_end, clear_ask, clear_call_fn, the settings panel and the composer's kept commands and modes (no second on_chat_start within 1 s)"),
   );
+  const commands = again.log.since(from).find((e) => e.event === "set_commands")?.args[0];
+  checkEqual(commands?.map((c) => c.id), ["reverse"], say("the reconnected tab gets the commands on_chat_start set"));
   const panel = again.log.since(from).find((e) => e.event === "chat_settings")?.args[0];
   checkEqual(panel?.map((w) => w.initial), [0.7, false, "plain"], say("the reconnected tab's panel shows the session's values"));
   return again;
@@ -449,4 +454,46 @@ async function refusedConnects() {
     );
     client.socket.close();
   }
+}
+
+/**
+ * hello's chat profiles: /project/settings offers Echo (the default) and Quiet with its own
+ * starters; the starter categories are Echo's only; a handshake naming Quiet gets a chat without
+ * the greeting, where a starter's message is echoed; a name not offered is a connect_error.
+ */
+async function chatProfiles() {
+  const pre = await preflight(base);
+  const profiles = pre.settings.chatProfiles;
+  checkEqual(
+    profiles?.map((p) => [p.name, p.default, (p.starters ?? []).map((s) => [s.label, s.message, s.command ?? null])]),
+    [["Echo", true, []], ["Quiet", false, [["Say hello", "hello from a starter", null], ["Echo backwards", "Starters work", "reverse"]]]],
+    "/project/settings chatProfiles: Echo (default) and Quiet with its own starters",
+  );
+  check(typeof profiles[1].markdown_description === "string" && profiles[1].markdown_description.includes("**starter**"), "a profile carries its Markdown description", short(profiles[1]));
+  const groups = async (query) => (await http(base, null, "GET", `/project/settings?${query}`, { headers: { cookie: pre.cookie } })).data?.starterCategories;
+  checkEqual((await groups("chat_profile=Echo"))?.map((c) => c.label), ["Try the chat API"], "Echo's starter categories");
+  checkEqual(await groups("chat_profile=Quiet"), [], "Quiet has no starter categories (its own starters show)");
+
+  const quiet = openSocketIo(base, "Quiet socket", { ...authFor(pre.sessionId), chatProfile: "Quiet" }, { transports: ["websocket"], cookie: pre.cookie });
+  await connected(quiet, "the socket with chatProfile Quiet");
+  const from = quiet.log.length;
+  quiet.emit("connection_successful");
+  const start = await readChatStart(quiet.log, from, "the chat start with the Quiet profile");
+  checkEqual(start.transcript.messages().map((m) => m.text), [], "the Quiet profile's on_chat_start sends no greeting (ChatProfile reached the hook)");
+  const sentFrom = quiet.log.length;
+  quiet.emit("client_message", userMessage("hello from a starter"));
+  const events = await awaitTask(quiet.log, sentFrom, "the reply to the starter's message");
+  const texts = new Transcript(events).messages().map((m) => m.text);
+  check(texts.includes("echo #1: hello from a starter"), "the starter's message is echoed in the Quiet chat", short(texts));
+  quiet.socket.close();
+
+  const pre2 = await preflight(base);
+  const forged = openSocketIo(base, "forged profile", { ...authFor(pre2.sessionId), chatProfile: "Nobody" }, { transports: ["websocket"], cookie: pre2.cookie });
+  const e = await forged.log.waitFor((x) => x.event === "connect_error" || x.event === "connect", { timeout: DEFAULT_WAIT_MS, what: "the answer to chatProfile Nobody" });
+  check(
+    e.event === "connect_error" && /"Nobody"/.test(e.args[0]) && /"Echo", "Quiet"/.test(e.args[0]),
+    `a chatProfile the app does not offer is refused, naming the ones it does: ${short(e.args[0])}`,
+    e.event === "connect" ? "the server accepted it" : "",
+  );
+  forged.socket.close();
 }

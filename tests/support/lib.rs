@@ -74,3 +74,33 @@ pub fn touch_app(timeout: Duration) -> App {
         .register(touch_http)
         .session_timeout(timeout)
 }
+
+/// `GET /project/settings` as `login` (anonymous with `None`), checked to answer 200.
+pub async fn project_settings(
+    client: &chainrs::testing::TestClient,
+    login: Option<&chainrs::testing::Login>,
+) -> serde_json::Value {
+    let request = client.get("/project/settings");
+    let request = match login {
+        Some(login) => request.login(login),
+        None => request,
+    };
+    let response = request.send().await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().expect("json")
+}
+
+/// Checks that building `app`, which registers two handlers of the once-only `attribute`, is
+/// refused with an error naming the attribute and both handlers.
+pub fn assert_refused_twice(app: App, attribute: &str, first: &str, second: &str) {
+    let err = chainrs::testing::TestClient::new(app)
+        .err()
+        .unwrap_or_else(|| panic!("two {attribute} handlers should be refused"));
+    let text = err.to_string();
+    assert!(
+        text.contains(attribute)
+            && text.contains(&format!("`{first}`"))
+            && text.contains(&format!("`{second}`")),
+        "{text}"
+    );
+}

@@ -1,8 +1,9 @@
 //! Login callbacks: `#[password_auth_callback]` and `#[header_auth_callback]` return the user or
 //! `None`; `#[on_logout]` (`User`) runs on `POST /logout`; `#[on_shared_thread_view]`
 //! (`Thread`, `Option<User>`) says whether a viewer may read a thread that is not shared;
-//! `#[set_starters]` and `#[set_starter_categories]` (`Option<User>`) give the suggested first
-//! messages.
+//! `#[set_chat_profiles]` (`Option<User>`) gives the profiles a user may pick;
+//! `#[set_starters]` (`Option<User>`) and `#[set_starter_categories]` (`Option<User>`,
+//! `Option<ChatProfile>`) give the suggested first messages.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -123,14 +124,36 @@ fn generate(callback: Callback, f: &HandlerFn) -> TokenStream {
                 registry.shared_thread_view(#info, |__chainrs_thread: #p::Thread, __chainrs_viewer: #p::Option<#p::User>| #future);
             }
         }
-        Callback::Starters | Callback::StarterCategories => {
-            let (method, checked) = if callback == Callback::Starters {
-                (format_ident!("starters"), format_ident!("starters_list"))
-            } else {
+        Callback::StarterCategories => {
+            let span_of = |i: usize| {
+                params
+                    .get(i)
+                    .map(|p| p.ty.span())
+                    .unwrap_or_else(|| name.span())
+            };
+            let user_arg = quote_spanned!(span_of(0)=> __chainrs_user);
+            let profile_arg = quote_spanned!(span_of(1)=> __chainrs_profile);
+            let list =
+                quote_spanned! {f.output_span()=> #p::starter_categories_list(__chainrs_out) };
+            let future = handler::send_future(
+                f,
+                quote! {
+                    let __chainrs_out = #name::call(#user_arg, #profile_arg).await;
+                    #list
+                },
+            );
+            quote! {
+                registry.starter_categories(#info, |__chainrs_user: #p::Option<#p::User>, __chainrs_profile: #p::Option<#p::ChatProfile>| #future);
+            }
+        }
+        Callback::ChatProfiles | Callback::Starters => {
+            let (method, checked) = if callback == Callback::ChatProfiles {
                 (
-                    format_ident!("starter_categories"),
-                    format_ident!("starter_categories_list"),
+                    format_ident!("chat_profiles"),
+                    format_ident!("chat_profiles_list"),
                 )
+            } else {
+                (format_ident!("starters"), format_ident!("starters_list"))
             };
             let user = params
                 .first()

@@ -31,7 +31,7 @@ pub use registry::{EndpointKind, HandlerInfo, HookKind, Registry};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a chainrs handler",
     label = "expected a function annotated with a chainrs attribute",
-    note = "annotate the function with a chainrs attribute: #[on_chat_start], #[on_message], #[on_chat_end], #[on_chat_resume], #[on_feedback], #[on_stop], #[on_settings_update], #[on_settings_edit], #[on_window_message], #[on_disconnect], #[action_callback(\"name\")], #[password_auth_callback], #[header_auth_callback], #[on_logout], #[on_shared_thread_view], #[set_starters], #[set_starter_categories] or #[endpoint(...)]"
+    note = "annotate the function with a chainrs attribute: #[on_chat_start], #[on_message], #[on_chat_end], #[on_chat_resume], #[on_feedback], #[on_stop], #[on_settings_update], #[on_settings_edit], #[on_window_message], #[on_disconnect], #[action_callback(\"name\")], #[password_auth_callback], #[header_auth_callback], #[on_logout], #[on_shared_thread_view], #[set_chat_profiles], #[set_starters], #[set_starter_categories] or #[endpoint(...)]"
 )]
 pub trait Handler {
     /// Adds the handler to the registry.
@@ -321,6 +321,12 @@ impl App {
         self.register(handler)
     }
 
+    /// Registers the `#[set_chat_profiles]` callback.
+    #[track_caller]
+    pub fn set_chat_profiles(self, handler: impl HandlerOf<kind::set_chat_profiles>) -> Self {
+        self.register(handler)
+    }
+
     /// Registers the `#[set_starter_categories]` callback.
     #[track_caller]
     pub fn set_starter_categories(
@@ -545,6 +551,7 @@ impl App {
                 max_attachments: config.file_upload.as_ref().map(|u| u.max_files as usize),
                 chat_context: config.chat_context,
                 panel,
+                profiles: parts.profiles,
             },
             #[cfg(feature = "redis")]
             redis.map(|redis| crate::tab::Relay::new(&redis)),

@@ -16,7 +16,7 @@ use crate::server::{EndpointFn, EndpointRoute};
 use crate::server::{SharedViewFn, StarterCategoriesFn, StartersFn};
 use crate::session::StateKey;
 pub use crate::tab::HookKind;
-use crate::tab::{ChatHookFn, Hooks};
+use crate::tab::{ChatHookFn, Hooks, ProfilesFn};
 
 /// What generated code registers into; reached through `App::register`.
 #[doc(hidden)]
@@ -28,6 +28,7 @@ pub struct Registry {
     header: Option<Registered<HeaderFn>>,
     logout: Option<Registered<LogoutFn>>,
     shared_view: Option<Registered<SharedViewFn>>,
+    profiles: Option<Registered<ProfilesFn>>,
     starters: Option<Registered<StartersFn>>,
     starter_categories: Option<Registered<StarterCategoriesFn>>,
     endpoints: Vec<Registered<EndpointRoute>>,
@@ -42,6 +43,7 @@ pub(crate) struct Finished {
     pub(crate) header: Option<Registered<HeaderFn>>,
     pub(crate) logout: Option<Registered<LogoutFn>>,
     pub(crate) shared_view: Option<Registered<SharedViewFn>>,
+    pub(crate) profiles: Option<Registered<ProfilesFn>>,
     pub(crate) starters: Option<Registered<StartersFn>>,
     pub(crate) starter_categories: Option<Registered<StarterCategoriesFn>>,
     pub(crate) endpoints: Vec<Registered<EndpointRoute>>,
@@ -164,6 +166,18 @@ impl Registry {
         Self::once(&mut self.starters, &mut self.errors, "#[set_starters]", new);
     }
 
+    /// Registers the chat profiles' callback.
+    #[doc(hidden)]
+    pub fn chat_profiles(&mut self, info: HandlerInfo, call: ProfilesFn) {
+        let new = self.wrap(info, call);
+        Self::once(
+            &mut self.profiles,
+            &mut self.errors,
+            "#[set_chat_profiles]",
+            new,
+        );
+    }
+
     /// Registers the starter categories' callback.
     #[doc(hidden)]
     pub fn starter_categories(&mut self, info: HandlerInfo, call: StarterCategoriesFn) {
@@ -239,6 +253,7 @@ impl Registry {
             header: self.header,
             logout: self.logout,
             shared_view: self.shared_view,
+            profiles: self.profiles,
             starters: self.starters,
             starter_categories: self.starter_categories,
             endpoints: self.endpoints,

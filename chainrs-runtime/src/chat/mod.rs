@@ -49,19 +49,43 @@ pub async fn toast(message: impl Into<String>, kind: ToastKind) -> Result<()> {
 }
 
 /// Shows `commands` in the current chat tab's composer (`set_commands`; an empty list removes
-/// them). The one the user picks arrives as [`Message::command`].
+/// them). The one the user picks arrives as [`Message::command`]. They are kept with the
+/// session, so a reloaded tab (on any instance) shows them again.
 pub async fn set_commands(commands: Vec<crate::protocol::ChatCommand>) -> Result<()> {
-    chat_of("chainrs::set_commands")?
-        .emit(ServerEvent::SetCommands(commands))
-        .await
+    let chat = chat_of("chainrs::set_commands")?;
+    keep_composer("chainrs::set_commands", "composer commands set", |m| {
+        m.commands = Some(commands.clone())
+    })
+    .await?;
+    chat.emit(ServerEvent::SetCommands(commands)).await
 }
 
 /// Shows `modes` in the current chat tab's composer (`set_modes`). The options chosen arrive
-/// as [`Message::modes`].
+/// as [`Message::modes`]. They are kept with the session, as the commands are.
 pub async fn set_modes(modes: Vec<crate::protocol::ChatMode>) -> Result<()> {
-    chat_of("chainrs::set_modes")?
-        .emit(ServerEvent::SetModes(modes))
-        .await
+    let chat = chat_of("chainrs::set_modes")?;
+    keep_composer("chainrs::set_modes", "composer modes set", |m| {
+        m.modes = Some(modes.clone())
+    })
+    .await?;
+    chat.emit(ServerEvent::SetModes(modes)).await
+}
+
+/// Keeps what the composer shows in the current session's facts (nothing when it is already
+/// kept: a resumed or restarted chat setting the same again writes nothing).
+async fn keep_composer(
+    api: &'static str,
+    what: &'static str,
+    set: impl Fn(&mut crate::session::SessionMeta),
+) -> Result<()> {
+    let cx = crate::context::current().ok_or(Error::NoContext { api })?;
+    let mut wanted = cx.session.meta();
+    set(&mut wanted);
+    let current = cx.session.meta();
+    if (&wanted.commands, &wanted.modes) == (&current.commands, &current.modes) {
+        return Ok(());
+    }
+    cx.session.update_meta(what, |m| set(m)).await
 }
 
 /// Sends `value` to the window that embeds the chat page (`window.parent.postMessage`).

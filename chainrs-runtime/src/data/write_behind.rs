@@ -48,6 +48,9 @@ pub(crate) enum Write {
         name: String,
         /// Its user, if logged in.
         user: Option<User>,
+        /// The chat profile it runs with: kept in its metadata (`chat_profile`, for resume)
+        /// and as its tag (Chainlit's `auto_tag_thread`).
+        profile: Option<String>,
     },
     /// Keys merged into the thread's metadata (a `null` removes one).
     Metadata(Uuid, serde_json::Map<String, serde_json::Value>),
@@ -97,7 +100,12 @@ impl Write {
                 changes
             }
             Write::DeleteElement(id) => vec![Change::DeleteElement(*id)],
-            Write::Claim { thread, name, user } => {
+            Write::Claim {
+                thread,
+                name,
+                user,
+                profile,
+            } => {
                 let user_id = match user {
                     Some(user) => Some(layer.create_user(user).await?.id),
                     None => None,
@@ -106,7 +114,12 @@ impl Write {
                 let update = ThreadUpdate {
                     name: Some(name),
                     user_id,
-                    ..ThreadUpdate::default()
+                    metadata: profile.as_ref().map(|profile| {
+                        let mut kept = serde_json::Map::new();
+                        kept.insert("chat_profile".to_owned(), profile.clone().into());
+                        kept
+                    }),
+                    tags: profile.as_ref().map(|profile| vec![profile.clone()]),
                 };
                 vec![Change::Thread(*thread, update)]
             }

@@ -7,6 +7,7 @@ use crate::chat::{
 };
 use crate::context::Emitter;
 use crate::error::{Error, Result};
+use crate::protocol::ChatProfile;
 use crate::session::{Local, Session, SessionState, UserSession};
 
 use super::kind::{self, ChatHook};
@@ -15,7 +16,7 @@ use super::kind::{self, ChatHook};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a parameter of this chat hook",
     label = "not injectable in this chat hook",
-    note = "chat hooks take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>`, `Emitter`, `Settings<T>` (the chat settings, `T` with `#[derive(ChatSettings)]`); the incoming `Message` only in `#[on_message]`, `SettingsDraft<T>` only in `#[on_settings_edit]`, `WindowMessage` only in `#[on_window_message]`, `Action` only in `#[action_callback]`, `Thread` only in `#[on_chat_resume]`, `Feedback` only in `#[on_feedback]`",
+    note = "chat hooks take `UserSession<S>`, `Session`, `User`, `Option<User>`, `Local<T>`, `State<T>`, `Emitter`, `Settings<T>` (the chat settings, `T` with `#[derive(ChatSettings)]`), `ChatProfile` (the profile the chat runs with); the incoming `Message` only in `#[on_message]`, `SettingsDraft<T>` only in `#[on_settings_edit]`, `WindowMessage` only in `#[on_window_message]`, `Action` only in `#[action_callback]`, `Thread` only in `#[on_chat_resume]`, `Feedback` only in `#[on_feedback]`",
     note = "HTTP extractors (`Json`, `Query`, `Path`, `HeaderMap`, …) belong in `#[endpoint(http, ...)]` handlers"
 )]
 pub trait FromChat<K>: Sized {
@@ -48,6 +49,25 @@ impl<K: ChatHook> FromChat<K> for User {
                 "this handler takes `User`, but the session has no logged-in user: register a \
                  #[password_auth_callback] or #[header_auth_callback] so chats require login, \
                  or take `Option<User>`"
+                    .to_owned(),
+            )
+        })
+    }
+}
+
+impl<K: ChatHook> FromChat<K> for Option<ChatProfile> {
+    fn from_chat(call: &mut ChatCall) -> Result<Self> {
+        Ok(call.session.chat_profile())
+    }
+}
+
+impl<K: ChatHook> FromChat<K> for ChatProfile {
+    fn from_chat(call: &mut ChatCall) -> Result<Self> {
+        call.session.chat_profile().ok_or_else(|| {
+            Error::Config(
+                "this handler takes `ChatProfile`, but the chat runs with none: register a \
+                 #[set_chat_profiles] callback that offers this user at least one profile, or \
+                 take `Option<ChatProfile>`"
                     .to_owned(),
             )
         })

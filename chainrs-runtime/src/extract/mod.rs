@@ -33,6 +33,8 @@ pub mod kind {
     pub struct on_logout;
     /// `#[on_shared_thread_view]`.
     pub struct on_shared_thread_view;
+    /// `#[set_chat_profiles]`.
+    pub struct set_chat_profiles;
     /// `#[set_starters]`.
     pub struct set_starters;
     /// `#[set_starter_categories]`.

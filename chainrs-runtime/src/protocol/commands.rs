@@ -2,10 +2,10 @@
 //! shows them in the composer (a command the user picks arrives as `message.command`, the
 //! options chosen as `message.modes`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A command of the composer's command menu (or a button beside it).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChatCommand {
     /// Its id: what `Message::command` holds when the user picked it.
     pub id: String,
@@ -14,13 +14,13 @@ pub struct ChatCommand {
     /// What it does.
     pub description: String,
     /// Shown as a button in the composer, not only in the menu.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button: Option<bool>,
     /// Stays selected after a message is sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persistent: Option<bool>,
     /// Selected from the start.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected: Option<bool>,
 }
 
@@ -61,7 +61,7 @@ impl ChatCommand {
 }
 
 /// A mode picker of the composer (a model, a reasoning effort): one option chosen at a time.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChatMode {
     /// Its id: the key in `Message::modes`.
     pub id: String,
@@ -89,20 +89,20 @@ impl ChatMode {
 }
 
 /// One option of a [`ChatMode`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModeOption {
     /// Its id: the value in `Message::modes`.
     pub id: String,
     /// Its name.
     pub name: String,
     /// A line about it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Its icon, a Lucide icon name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
     /// Chosen until the user picks another.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 }
 

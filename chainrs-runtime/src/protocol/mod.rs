@@ -9,6 +9,7 @@ mod commands;
 pub(crate) mod cookies;
 mod element;
 mod handshake;
+mod profiles;
 #[cfg(test)]
 mod properties;
 mod settings;
@@ -26,6 +27,8 @@ pub(crate) use client_message::{ClientMessage, MESSAGE_SHAPE};
 pub use commands::{ChatCommand, ChatMode, ModeOption};
 pub use element::{Display, ElementDict, ElementKind, ElementSize};
 pub(crate) use handshake::{HANDSHAKE_SHAPE, Handshake};
+pub use profiles::ChatProfile;
+pub(crate) use profiles::kept_profile;
 pub use settings::{InputWidget, SelectItem, WidgetKind};
 pub use starters::{Starter, StarterCategory};
 pub use thread::{FeedbackDict, Page, PageInfo, Pagination, ThreadDict, ThreadFilter};

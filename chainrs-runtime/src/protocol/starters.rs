@@ -2,20 +2,20 @@
 //! `/project/settings`, or grouped in `starterCategories`); a click sends the starter's message
 //! (with its command, if any).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A suggested first message, shown on an empty chat.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Starter {
     /// What the button says.
     pub label: String,
     /// The message a click sends.
     pub message: String,
     /// The composer command the message is sent with (`Message::command`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
     /// Its icon: a URL, or a path under the app's `public/` folder (`/public/idea.svg`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
 }
 

@@ -16,10 +16,10 @@ use super::Parts;
 use super::request::{Caller, json_body};
 use crate::auth::User;
 use crate::chat::Action;
-use crate::error::{Result, contain_panic};
-use crate::protocol::{Starter, StarterCategory};
-use crate::registered::Registered;
+use crate::error::Result;
+use crate::protocol::{ChatProfile, Starter, StarterCategory};
 use crate::session::SessionId;
+use crate::tab::{OfferFn, offered};
 
 /// `GET /health`: the app answers (for load balancers and probes).
 pub(crate) async fn health() -> Json<Value> {
@@ -29,6 +29,12 @@ pub(crate) async fn health() -> Json<Value> {
 #[derive(Deserialize)]
 pub(crate) struct Language {
     language: Option<String>,
+}
+
+/// The query of `GET /project/settings`: the page's language and the chat profile it picked.
+#[derive(Deserialize)]
+pub(crate) struct SettingsQuery {
+    chat_profile: Option<String>,
 }
 
 /// `GET /project/translations?language=`: the page's strings (see [`crate::ui::translation`]);
@@ -65,39 +71,27 @@ pub(crate) async fn auth_config(State(parts): State<Arc<Parts>>) -> Response {
 /// `#[set_starters]`: the suggested first messages for a user (`None` before a login).
 pub(crate) type StartersFn = OfferFn<Starter>;
 
-/// `#[set_starter_categories]`: the starters in named groups, for a user.
-pub(crate) type StarterCategoriesFn = OfferFn<StarterCategory>;
-
-/// A callback that offers a user a list of `T` (starters, categories).
-type OfferFn<T> = fn(Option<User>) -> BoxFuture<'static, Result<Vec<T>>>;
-
-/// What the app's callback (`#[set_starters]`, `#[set_starter_categories]`) offers `user`, or
-/// nothing. A callback that fails (or panics) is logged and offers nothing (the page still
-/// loads).
-async fn offered<T>(callback: &Option<Registered<OfferFn<T>>>, user: Option<User>) -> Vec<T> {
-    let Some(callback) = callback else {
-        return Vec::new();
-    };
-    match contain_panic((callback.call)(user))
-        .await
-        .and_then(|made| made)
-    {
-        Ok(offered) => offered,
-        Err(err) => {
-            tracing::warn!(target: "chainrs::http", callback = %callback.describe(), error = %err, "a starters callback failed: none are shown");
-            Vec::new()
-        }
-    }
-}
+/// `#[set_starter_categories]`: the starters in named groups, for a user and the chat profile
+/// the page picked.
+pub(crate) type StarterCategoriesFn =
+    fn(Option<User>, Option<ChatProfile>) -> BoxFuture<'static, Result<Vec<StarterCategory>>>;
 
 /// `GET /project/settings`: what the page needs to render the app, in the complete shape
 /// Chainlit 2.12 answers, with its defaults where chainrs has no setting of its own.
+/// The starter categories are the ones for the chat profile the page names (else the one a new
+/// chat would get); a name the app does not offer the caller counts as none.
 pub(crate) async fn project_settings(
     State(parts): State<Arc<Parts>>,
     Caller(user): Caller,
+    Query(query): Query<SettingsQuery>,
 ) -> Response {
-    let starters = offered(&parts.starters, user.clone()).await;
-    let categories = offered(&parts.starter_categories, user).await;
+    let profiles = parts.tabs.chat_profiles(user.clone()).await;
+    let profile = ChatProfile::choose(profiles.clone(), query.chat_profile.as_deref()).unwrap_or_else(|why| {
+        tracing::debug!(target: "chainrs::http", reason = %why, "GET /project/settings: starter categories for no profile");
+        None
+    });
+    let starters = offered(parts.starters.as_ref(), |f| f(user.clone())).await;
+    let categories = offered(parts.starter_categories.as_ref(), |f| f(user, profile)).await;
     let sharing = parts.config.thread_sharing && parts.tabs.record.is_some();
     let ui = &parts.config.ui;
     Json(json!({
@@ -153,7 +147,7 @@ pub(crate) async fn project_settings(
         // chainrs resumes any thread of a data layer (`on_chat_resume` is optional).
         "threadResumable": parts.tabs.record.is_some(),
         "threadSharing": sharing,
-        "chatProfiles": [],
+        "chatProfiles": profiles,
         "starters": starters,
         "starterCategories": categories,
         "debugUrl": null,

@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::auth::User;
 use crate::error::{Error, Result};
+use crate::protocol::{ChatCommand, ChatMode, ChatProfile};
 
 #[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
@@ -114,8 +115,15 @@ pub(crate) struct SessionMeta {
     pub(crate) env: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
     pub(crate) chat_settings: serde_json::Map<String, serde_json::Value>,
-    #[serde(default)]
-    pub(crate) chat_profile: Option<String>,
+    /// The chat profile the session runs with (one the app offered its user).
+    #[serde(default, deserialize_with = "crate::protocol::kept_profile")]
+    pub(crate) chat_profile: Option<ChatProfile>,
+    /// The composer's commands and modes the app last set, shown again to every new tab of
+    /// the session (a reload, another instance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) commands: Option<Vec<ChatCommand>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) modes: Option<Vec<ChatMode>>,
     pub(crate) origin: Origin,
     #[serde(default)]
     pub(crate) chat_started: bool,
@@ -151,6 +159,8 @@ impl SessionMeta {
             env: Default::default(),
             chat_settings: Default::default(),
             chat_profile: None,
+            commands: None,
+            modes: None,
             origin,
             chat_started: false,
             interacted: false,
@@ -193,9 +203,13 @@ impl Session {
     pub fn chat_settings(&self) -> &serde_json::Map<String, serde_json::Value> {
         &self.meta.chat_settings
     }
-    /// The chat profile the client chose, if any.
+    /// The name of the chat profile the chat runs with, if the app offers profiles.
     pub fn chat_profile(&self) -> Option<&str> {
-        self.meta.chat_profile.as_deref()
+        self.meta.chat_profile.as_ref().map(|p| p.name.as_str())
+    }
+    /// The chat profile the chat runs with (as `#[set_chat_profiles]` offered it), if any.
+    pub fn profile(&self) -> Option<&ChatProfile> {
+        self.meta.chat_profile.as_ref()
     }
     /// Which kind of context created the session.
     pub fn origin(&self) -> Origin {
@@ -315,6 +329,14 @@ impl SessionRef {
             id: self.id,
             meta: self.meta(),
         }
+    }
+
+    pub(crate) fn chat_profile(&self) -> Option<ChatProfile> {
+        self.meta
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .chat_profile
+            .clone()
     }
 
     pub(crate) fn user(&self) -> Option<User> {

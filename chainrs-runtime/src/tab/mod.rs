@@ -1,8 +1,10 @@
 //! A chat tab's life, written once for every surface: the command worker, the hook runner, the
 //! delivery link, and here the directory of this instance's links and running hooks.
 
+mod composer;
 mod hooks;
 mod link;
+mod offers;
 mod record;
 #[cfg(feature = "redis")]
 mod relay;
@@ -22,6 +24,7 @@ use crate::chat::SettingsPanel;
 use crate::context::{ChatSink, Emitter, StateMap};
 use crate::error::Result;
 use crate::files::FileStore;
+use crate::registered::Registered;
 use crate::session::{SessionId, SessionRef, SessionStats, Sessions};
 
 pub use hooks::HookKind;
@@ -29,6 +32,7 @@ pub(crate) use hooks::{ChatHookFn, Hooks};
 use link::ChatLink;
 pub use link::QUEUE_LIMIT;
 pub(crate) use link::{AskAnswer, Wire, WireError};
+pub(crate) use offers::{OfferFn, ProfilesFn, offered};
 pub(crate) use record::Record;
 #[cfg(feature = "redis")]
 pub(crate) use relay::Relay;
@@ -69,6 +73,8 @@ pub(crate) struct TabSettings {
     pub(crate) chat_context: bool,
     /// The app's chat settings type (`App::chat_settings`), when it has one.
     pub(crate) panel: Option<Arc<dyn SettingsPanel>>,
+    /// `#[set_chat_profiles]`, when registered: a new chat runs with one of its profiles.
+    pub(crate) profiles: Option<Registered<ProfilesFn>>,
 }
 
 impl Tabs {

@@ -125,6 +125,7 @@ impl Record {
                         thread: *thread_id,
                         name: interaction.clone(),
                         user: session.user(),
+                        profile: session.chat_profile().map(|profile| profile.name),
                     },
                 );
                 if let Some((_, held)) = self.held.remove(&session.id) {

@@ -35,16 +35,23 @@ pub(crate) struct Adoptable {
 }
 
 impl Adoptable {
-    /// Makes `meta` the facts of a session that continues the thread.
-    fn adopt(&mut self, meta: &mut SessionMeta) {
+    /// Makes `meta` the facts of a session that continues the thread: with the thread's chat
+    /// profile when the app still offers it to the user (else the one the client asked for).
+    async fn adopt(&mut self, tabs: &Tabs, meta: &mut SessionMeta) {
         meta.thread_id = self.thread;
         meta.interacted = true;
         meta.resume = Resume::Pending;
         if let Some(settings) = self.chat_settings.take() {
             meta.chat_settings = settings;
         }
-        if let Some(profile) = self.chat_profile.take() {
-            meta.chat_profile = Some(profile);
+        if let Some(name) = self.chat_profile.take() {
+            match tabs.chat_profile(meta.user.as_ref(), Some(&name)).await {
+                Ok(Some(profile)) => meta.chat_profile = Some(profile),
+                Ok(None) => {}
+                Err(why) => {
+                    tracing::info!(target: "chainrs::session", thread = %self.thread, reason = %why, "the resumed thread's chat profile is no longer offered: the chat keeps the one its client asked for");
+                }
+            }
         }
     }
 }
@@ -112,7 +119,7 @@ impl Tabs {
             let user = meta.user.clone();
             match self.adoptable(thread, user.as_ref()).await {
                 Ok(Some(mut found)) => {
-                    found.adopt(&mut meta);
+                    found.adopt(self, &mut meta).await;
                     seed = found.seed;
                 }
                 Ok(None) => {
@@ -158,7 +165,7 @@ impl Tabs {
             .adoptable(thread, user.as_ref())
             .await?
             .ok_or_else(|| Error::NotFound(NOT_FOUND.to_owned()))?;
-        found.adopt(&mut meta);
+        found.adopt(self, &mut meta).await;
         let id = SessionId::new();
         match self.sessions.create_seeded(id, meta, found.seed).await? {
             Created::New(session) => Ok(session),

@@ -502,8 +502,12 @@ async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
                         super::settings::show(&tab).await;
                         tab.run(HookKind::OnChatStart, HookInput::None, None).await
                     }
-                    // Another tab of the session (a reload): it needs the panel too.
-                    Ok(None) => super::settings::show(&tab).await,
+                    // Another tab of the session (a reload): it needs the panel and the
+                    // composer's commands and modes too.
+                    Ok(None) => {
+                        super::settings::show(&tab).await;
+                        super::composer::show(&tab).await;
+                    }
                     Err(err) => {
                         let _ =
                             tab.report(ClientEvent::ConnectionSuccessful.name(), err.to_string());

@@ -94,12 +94,35 @@ impl TestClient {
         self.open(Some(user)).await
     }
 
+    /// Opens a chat tab as `user` (`None`: anonymous) with the chat profile named `profile`,
+    /// as a socket handshake with `chatProfile` does: the chat runs with that profile of the
+    /// app's `#[set_chat_profiles]`; a name the app does not offer this user is refused
+    /// (`Error::BadRequest`), as the socket refuses it.
+    pub async fn open_chat_with_profile(
+        &self,
+        user: Option<User>,
+        profile: &str,
+    ) -> Result<TestChat> {
+        if self.auth.login_required() && user.is_none() {
+            return Err(Error::Unauthorized(
+                "this app requires login: pass the user".to_owned(),
+            ));
+        }
+        self.open_with(user, Some(profile)).await
+    }
+
     async fn open(&self, user: Option<User>) -> Result<TestChat> {
-        let session = self
+        self.open_with(user, None).await
+    }
+
+    async fn open_with(&self, user: Option<User>, profile: Option<&str>) -> Result<TestChat> {
+        let mut meta = SessionMeta::new(Origin::Chat, user);
+        meta.chat_profile = self
             .tabs
-            .sessions
-            .create(SessionMeta::new(Origin::Chat, user))
-            .await?;
+            .chat_profile(meta.user.as_ref(), profile)
+            .await
+            .map_err(Error::BadRequest)?;
+        let session = self.tabs.sessions.create(meta).await?;
         self.attach(session).await
     }
 
@@ -120,7 +143,12 @@ impl TestClient {
 
     async fn resume(&self, user: Option<User>, thread: uuid::Uuid) -> Result<TestChat> {
         let id = SessionId::new();
-        let meta = SessionMeta::new(Origin::Chat, user);
+        let mut meta = SessionMeta::new(Origin::Chat, user);
+        meta.chat_profile = self
+            .tabs
+            .chat_profile(meta.user.as_ref(), None)
+            .await
+            .map_err(Error::BadRequest)?;
         match self.tabs.create_chat(id, meta, Some(thread)).await? {
             crate::session::Created::New(session) => self.attach(session).await,
             crate::session::Created::Exists => Err(Error::Internal(format!(

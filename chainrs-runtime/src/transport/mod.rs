@@ -145,13 +145,35 @@ impl Transport {
                     .check_owner(user.as_ref())
                     .map_err(|e| refuse(e.to_string()))?;
                 tracing::info!(target: "chainrs::session", parent: &session.span, client_type = %hs.client_type, "session restored");
+                // A session made before its chat (by the login, or an endpoint) gets its chat
+                // profile from the first tab's handshake; a chat that began keeps its own.
+                let meta = session.meta();
+                if !meta.chat_started {
+                    let profile = self
+                        .tabs
+                        .chat_profile(user.as_ref(), hs.chat_profile.as_deref())
+                        .await
+                        .map_err(&refuse)?;
+                    if profile != meta.chat_profile {
+                        session
+                            .update_meta("chat profile", |m| m.chat_profile = profile.clone())
+                            .await
+                            .map_err(|e| refuse(e.to_string()))?;
+                    }
+                }
                 session
             }
             Ok(None) => {
                 let mut meta = SessionMeta::new(Origin::Chat, user.clone());
                 meta.client_type = hs.client_type.clone();
                 meta.env = hs.env.clone();
-                meta.chat_profile = hs.chat_profile.clone();
+                // One of the profiles the app offers this user: the one the page picked, or
+                // the default; a name it does not offer is refused.
+                meta.chat_profile = self
+                    .tabs
+                    .chat_profile(user.as_ref(), hs.chat_profile.as_deref())
+                    .await
+                    .map_err(&refuse)?;
                 // With a data layer, a `threadId` of the user's resumes that thread.
                 match self.tabs.create_chat(requested, meta, hs.thread_id).await {
                     Ok(Created::New(session)) => session,

@@ -10,7 +10,8 @@
 //! `/error`; the composer's "reverse" command and "case" mode change the echo; files attached
 //! in the composer are read and described; the chat settings panel
 //! (`Tuning`: a slider, a switch, a select) shapes the echo, changes are confirmed with a toast, and window
-//! messages from an embedding page are echoed back. Chats are kept (a SQLite file by default,
+//! messages from an embedding page are echoed back. Two chat profiles: Echo greets, Quiet does
+//! not, so its starters show on the empty chat. Chats are kept (a SQLite file by default,
 //! see `main.rs`): a past thread opened from the history resumes where it was.
 
 use std::time::Duration;
@@ -74,10 +75,33 @@ pub async fn login(username: String, password: String) -> Option<User> {
     .then(|| User::new(username))
 }
 
-/// Greets the user.
+/// The profile that greets (the default).
+pub const ECHO: &str = "Echo";
+/// The profile that waits for the first message, so the page shows its starters.
+pub const QUIET: &str = "Quiet";
+
+/// The two assistants of the profile picker (`chatProfiles`): both echo; Quiet does not greet,
+/// so an empty chat with it shows its own starters.
+#[set_chat_profiles]
+pub async fn profiles(_user: Option<User>) -> Vec<ChatProfile> {
+    vec![
+        ChatProfile::new(ECHO, "Greets you, then echoes every message.").default_profile(),
+        ChatProfile::new(
+            QUIET,
+            "Echoes, without a greeting: start from a **starter**.",
+        )
+        .starter(Starter::new("Say hello", "hello from a starter"))
+        .starter(Starter::new("Echo backwards", "Starters work").command("reverse")),
+    ]
+}
+
+/// Greets the user (with the Echo profile).
 #[on_chat_start]
-pub async fn start(user: User) -> chainrs::Result<()> {
+pub async fn start(user: User, profile: ChatProfile) -> chainrs::Result<()> {
     composer().await?;
+    if profile.name == QUIET {
+        return Ok(());
+    }
     Message::new(format!("Hello {}", user.identifier))
         .send()
         .await?;
@@ -440,8 +464,8 @@ pub async fn wave(_action: Action) -> chainrs::Result<()> {
     Ok(())
 }
 
-/// The suggested first messages (`/project/settings`; Chainlit's UI shows them on an empty chat,
-/// so an app that greets, as this one does, shows them only once it stops greeting).
+/// The suggested first messages (`/project/settings`; the page shows them on an empty chat,
+/// so with the greeting Echo profile they never show; the Quiet profile has its own).
 #[set_starters]
 pub async fn starters(user: Option<User>) -> Vec<Starter> {
     let mut offered = vec![Starter::new("Show the settings", "/settings")];
@@ -451,9 +475,16 @@ pub async fn starters(user: Option<User>) -> Vec<Starter> {
     offered
 }
 
-/// The same kind of suggestions in named groups (`starterCategories`).
+/// The same kind of suggestions in named groups (`starterCategories`), for the Echo profile
+/// only: where there are groups the page shows them instead of the profile's own starters.
 #[set_starter_categories]
-pub async fn starter_groups(_user: Option<User>) -> Vec<StarterCategory> {
+pub async fn starter_groups(
+    _user: Option<User>,
+    profile: Option<ChatProfile>,
+) -> Vec<StarterCategory> {
+    if profile.is_some_and(|p| p.name == QUIET) {
+        return Vec::new();
+    }
     vec![
         StarterCategory::new("Try the chat API")
             .starter(Starter::new("A tool step", "/tool"))
@@ -543,6 +574,7 @@ pub fn app() -> App {
         .register(wave)
         .register(settings_changed)
         .chat_settings::<Tuning>()
+        .register(profiles)
         .register(starters)
         .register(starter_groups)
         .register(from_window)

@@ -12,6 +12,7 @@
   const THEME_KEY = "chainrs.theme";
   const OPEN_THREAD_KEY = "chainrs.openThread"; // the past thread this tab opened (a reload resumes it)
   const HISTORY_OPEN_KEY = "chainrs.historyOpen"; // the reader's choice of sidebar on wide screens
+  const PROFILE_KEY = "chainrs.chatProfile"; // the chat profile this tab picked
   const HISTORY_PAGE = 20; // threads per page of the history list
   const SEARCH_DEBOUNCE_MS = 300;
   const SESSION_HEADER = "X-Chainrs-Session-Id";
@@ -167,6 +168,18 @@
     attach: byId("attach"),
     attachInput: byId("attach-input"),
     attachments: byId("attachments"),
+    tools: byId("composer-tools"),
+    settingsOpen: byId("settings-open"),
+    commands: byId("commands"),
+    modes: byId("modes"),
+    settingsDialog: byId("settings-dialog"),
+    settingsForm: byId("settings-form"),
+    settingsFields: byId("settings-fields"),
+    settingsCancel: byId("settings-cancel"),
+    profilePicker: byId("profile-picker"),
+    profile: byId("profile"),
+    profileAbout: byId("profile-about"),
+    starters: byId("starters"),
     side: byId("side"),
     sideTitle: byId("side-title"),
     sideBody: byId("side-body"),
@@ -210,6 +223,16 @@
     resuming: false, // waiting for resume_thread
     feedback: new Map(), // run step id -> {id, value, comment}
     feedbackPending: new Set(), // run step ids with a rating on its way
+    profiles: [], // /project/settings chatProfiles
+    profile: "", // the name of the profile this chat runs with ("" when the app has none)
+    starters: [], // /project/settings starters
+    categories: [], // /project/settings starterCategories
+    commands: [], // set_commands
+    command: "", // the id of the command picked for the next message
+    modes: [], // set_modes
+    modeChoice: {}, // mode id -> option id
+    settingsInputs: [], // chat_settings: the panel's widgets
+    settingsValues: {}, // widget id -> current value
   };
 
   // ------------------------------------------------------------------------------------------
@@ -1026,6 +1049,7 @@
   function updateEmpty() {
     ui.empty.hidden = ui.list.childElementCount > 0 || S.resuming;
     ui.resuming.hidden = !S.resuming;
+    if (!ui.empty.hidden) renderStarters();
   }
 
   ui.jump.addEventListener("click", () => {
@@ -1186,21 +1210,33 @@
       S.ask = null;
       upsert(step, { local: true });
     } else {
-      const message = {
-        id: uuid(), output: text, createdAt: nowIso(), type: "user_message", name: "User",
-        threadId: "", metadata: {},
-      };
-      upsert(message, { local: true });
-      const fileReferences = readyAttachments().map((a) => ({ id: a.id }));
-      S.attachments = [];
-      renderAttachments();
-      emitOrQueue("client_message", { message, fileReferences });
-      setBusy(true); // until the server's task_start ... task_end
+      sendMessage(text, S.command);
     }
     ui.composer.value = "";
     autosize();
     updateComposer();
     focusComposer();
+  }
+
+  /** Sends a user message (with the picked command and modes, and the ready attachments). */
+  function sendMessage(text, command) {
+    const message = {
+      id: uuid(), output: text, createdAt: nowIso(), type: "user_message", name: "User",
+      threadId: "", metadata: {},
+    };
+    if (command) message.command = command;
+    if (S.modes.length) message.modes = { ...S.modeChoice };
+    upsert(message, { local: true });
+    const fileReferences = readyAttachments().map((a) => ({ id: a.id }));
+    S.attachments = [];
+    renderAttachments();
+    emitOrQueue("client_message", { message, fileReferences });
+    setBusy(true); // until the server's task_start ... task_end
+    const picked = S.commands.find((c) => c.id === S.command);
+    if (picked && !picked.persistent) {
+      S.command = "";
+      renderCommands();
+    }
   }
 
   ui.composer.addEventListener("input", () => {
@@ -1348,7 +1384,7 @@
     if (!S.sessionId || S.login) return;
     if (S.conn !== "reconnecting") setConn("connecting");
     // threadId names the past thread a new session resumes; a session that exists keeps its own.
-    const auth = { clientType: "webapp", sessionId: S.sessionId, threadId: S.resumeThread || "", userEnv: "{}", chatProfile: "" };
+    const auth = { clientType: "webapp", sessionId: S.sessionId, threadId: S.resumeThread || "", userEnv: "{}", chatProfile: S.profile };
     const sock = openSocket(wsUrl(), auth, {
       onConnect() {
         if (net.sock !== sock) return;
@@ -1466,6 +1502,25 @@
       else closeSide();
     },
     toast: (t) => showToast(t),
+    chat_settings: (inputs) => setSettingsInputs(inputs),
+    set_commands: (commands) => {
+      S.commands = Array.isArray(commands) ? commands.filter((c) => isObj(c) && typeof c.id === "string") : [];
+      const selected = S.commands.find((c) => c.selected);
+      if (!S.commands.some((c) => c.id === S.command)) S.command = selected ? selected.id : "";
+      renderCommands();
+    },
+    set_modes: (modes) => {
+      S.modes = Array.isArray(modes) ? modes.filter((m) => isObj(m) && typeof m.id === "string" && Array.isArray(m.options)) : [];
+      const choice = {};
+      for (const m of S.modes) {
+        const options = m.options.filter((o) => isObj(o) && typeof o.id === "string");
+        const kept = options.find((o) => o.id === S.modeChoice[m.id]);
+        const first = kept || options.find((o) => o.default) || options[0];
+        if (first) choice[m.id] = first.id;
+      }
+      S.modeChoice = choice;
+      renderModes();
+    },
     ask: (p, ackId, sock) => startAsk(p, ackId, sock),
     ask_timeout: () => endAsk(),
     clear_ask: () => endAsk(),
@@ -1512,6 +1567,215 @@
       return;
     }
     emitOrQueue("window_message", e.data);
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // Chat profiles, starters, commands, modes and the chat settings panel
+
+  /** Fills the profile picker; the chat runs with the tab's pick, else the default, else the first. */
+  function setProfiles(list) {
+    S.profiles = list.filter((p) => isObj(p) && typeof p.name === "string" && p.name);
+    const kept = tabStore.get(PROFILE_KEY) || "";
+    const pick = S.profiles.find((p) => p.name === kept) || S.profiles.find((p) => p.default) || S.profiles[0];
+    S.profile = pick ? pick.name : "";
+    if (S.profile) tabStore.set(PROFILE_KEY, S.profile);
+    else tabStore.del(PROFILE_KEY);
+    ui.profile.replaceChildren(...S.profiles.map((p) =>
+      el("option", { value: p.name, text: str(p.display_name) || p.name, selected: p.name === S.profile })));
+    ui.profilePicker.hidden = S.profiles.length < 2;
+    renderProfileAbout();
+  }
+
+  function currentProfile() {
+    return S.profiles.find((p) => p.name === S.profile) || null;
+  }
+
+  function renderProfileAbout() {
+    const p = currentProfile();
+    const about = p ? str(p.markdown_description).trim() : "";
+    ui.profileAbout.hidden = !about;
+    if (about) renderText(ui.profileAbout, about);
+  }
+
+  ui.profile.addEventListener("change", () => {
+    const name = ui.profile.value;
+    if (name === S.profile) return;
+    if (S.interacted && !window.confirm("Switch profile? This starts a new chat.")) {
+      ui.profile.value = S.profile;
+      return;
+    }
+    tabStore.set(PROFILE_KEY, name);
+    newChat();
+  });
+
+  /**
+   * The starters of an empty chat, as Chainlit's UI picks them: the app's categories (for this
+   * profile) when there are any, else the profile's own starters, else the app's.
+   */
+  function renderStarters() {
+    const p = currentProfile();
+    const grouped = S.categories.filter((c) => isObj(c) && Array.isArray(c.starters) && c.starters.length);
+    const own = p && Array.isArray(p.starters) && p.starters.length ? p.starters : null;
+    const button = (st) => el("button", {
+      type: "button", class: "starter", "data-testid": "starter",
+      id: `starter-${str(st.label).trim().toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
+      onclick: () => {
+        if (!S.sessionId || S.busy || S.login) return;
+        sendMessage(str(st.message), typeof st.command === "string" ? st.command : "");
+        focusComposer();
+      },
+    }, str(st.label));
+    const valid = (list) => (Array.isArray(list) ? list : []).filter((st) => isObj(st) && typeof st.message === "string");
+    const nodes = grouped.length
+      ? grouped.map((c) => el("div", { class: "starter-group", "data-testid": "starter-group" },
+        el("div", { class: "starter-group-label", text: str(c.label) }), ...valid(c.starters).map(button)))
+      : valid(own || S.starters).map(button);
+    ui.starters.replaceChildren(...nodes);
+    ui.starters.hidden = nodes.length === 0;
+  }
+
+  function updateTools() {
+    ui.tools.hidden = ui.settingsOpen.hidden && !S.commands.length && !S.modes.length;
+  }
+
+  /** One toggle per command; the picked one goes with the next message (`message.command`). */
+  function renderCommands() {
+    ui.commands.replaceChildren(...S.commands.map((c) => el("button", {
+      type: "button", class: "command-chip", id: `command-${c.id}`, "data-testid": "command",
+      "aria-pressed": c.id === S.command ? "true" : "false",
+      title: str(c.description) || c.id,
+      onclick: () => {
+        S.command = S.command === c.id ? "" : c.id;
+        renderCommands();
+        focusComposer();
+      },
+    }, `/${c.id}`)));
+    updateTools();
+  }
+
+  /** One picker per mode; the choices go with every message (`message.modes`). */
+  function renderModes() {
+    ui.modes.replaceChildren(...S.modes.map((m) => {
+      const select = el("select", { id: `mode-${m.id}`, "data-testid": "mode", "aria-label": str(m.name) || m.id });
+      for (const o of m.options.filter((o) => isObj(o) && typeof o.id === "string")) {
+        select.append(el("option", { value: o.id, text: str(o.name) || o.id, title: str(o.description) || null, selected: S.modeChoice[m.id] === o.id }));
+      }
+      select.addEventListener("change", () => { S.modeChoice[m.id] = select.value; });
+      return el("label", { class: "mode-picker" }, el("span", { class: "mode-name", text: str(m.name) || m.id }), select);
+    }));
+    updateTools();
+  }
+
+  /** The panel's widgets (`chat_settings`; tabs are flattened): the button shows when there are any. */
+  function setSettingsInputs(inputs) {
+    const flat = [];
+    for (const w of Array.isArray(inputs) ? inputs : []) {
+      if (isObj(w) && Array.isArray(w.inputs)) flat.push(...w.inputs.filter(isObj));
+      else if (isObj(w)) flat.push(w);
+    }
+    S.settingsInputs = flat.filter((w) => typeof w.id === "string" && typeof w.type === "string");
+    S.settingsValues = {};
+    for (const w of S.settingsInputs) S.settingsValues[w.id] = w.initial;
+    ui.settingsOpen.hidden = S.settingsInputs.length === 0;
+    if (ui.settingsDialog.open && !S.settingsInputs.length) ui.settingsDialog.close();
+    updateTools();
+  }
+
+  /** An input for widget `w` showing `value`; `.read()` gives the value to send. */
+  function settingField(w, value) {
+    const id = `setting-${w.id}`;
+    const items = (Array.isArray(w.items) ? w.items : []).filter(isObj);
+    let control;
+    let read;
+    switch (w.type) {
+      case "slider": {
+        const out = el("output", { class: "setting-value", for: id, text: str(value) });
+        const input = el("input", { type: "range", id, min: w.min, max: w.max, step: w.step, value: value ?? w.min ?? 0, disabled: !!w.disabled });
+        input.addEventListener("input", () => { out.textContent = input.value; });
+        control = el("div", { class: "setting-slider" }, input, out);
+        read = () => Number(input.value);
+        break;
+      }
+      case "switch":
+      case "checkbox": {
+        const input = el("input", { type: "checkbox", id, role: w.type === "switch" ? "switch" : null, disabled: !!w.disabled });
+        input.checked = value === true;
+        control = input;
+        read = () => input.checked;
+        break;
+      }
+      case "select":
+      case "radio": {
+        const input = el("select", { id, disabled: !!w.disabled });
+        for (const it of items) input.append(el("option", { value: str(it.value), text: str(it.label) || str(it.value), selected: str(it.value) === str(value) }));
+        control = input;
+        read = () => input.value;
+        break;
+      }
+      case "multiselect": {
+        const input = el("select", { id, multiple: true, disabled: !!w.disabled });
+        const chosen = new Set(Array.isArray(value) ? value.map(str) : []);
+        for (const it of items) input.append(el("option", { value: str(it.value), text: str(it.label) || str(it.value), selected: chosen.has(str(it.value)) }));
+        control = input;
+        read = () => Array.from(input.selectedOptions, (o) => o.value);
+        break;
+      }
+      case "tags": {
+        const input = el("input", { type: "text", id, value: Array.isArray(value) ? value.join(", ") : "", placeholder: "comma, separated", disabled: !!w.disabled });
+        control = input;
+        read = () => input.value.split(",").map((t) => t.trim()).filter(Boolean);
+        break;
+      }
+      case "numberinput": {
+        const input = el("input", { type: "number", id, value: value ?? "", placeholder: w.placeholder, disabled: !!w.disabled, step: "any" });
+        control = input;
+        read = () => (input.value === "" ? null : Number(input.value));
+        break;
+      }
+      case "datepicker": {
+        const range = w.mode === "range";
+        const day = (v) => el("input", { type: "date", min: w.min_date, max: w.max_date, value: str(v), disabled: !!w.disabled });
+        if (range) {
+          const [a, b] = Array.isArray(value) ? value : [];
+          const from = day(a);
+          const to = day(b);
+          from.id = id;
+          control = el("div", { class: "setting-range" }, from, to);
+          read = () => [from.value, to.value].filter(Boolean);
+        } else {
+          const input = day(value);
+          input.id = id;
+          control = input;
+          read = () => (input.value || null);
+        }
+        break;
+      }
+      default: {
+        const multiline = w.type === "textinput" && w.multiline === true;
+        const input = el(multiline ? "textarea" : "input", { type: multiline ? null : "text", id, placeholder: w.placeholder, disabled: !!w.disabled });
+        input.value = str(value);
+        control = input;
+        read = () => input.value;
+      }
+    }
+    const label = el("label", { class: "setting-label", for: id, text: str(w.label) || w.id, title: str(w.tooltip) || null });
+    const help = str(w.description).trim() ? el("p", { class: "setting-help", text: str(w.description) }) : null;
+    return { node: el("div", { class: "setting", "data-testid": "setting" }, label, control, help), read, id: w.id };
+  }
+
+  let settingFields = [];
+  ui.settingsOpen.addEventListener("click", () => {
+    settingFields = S.settingsInputs.map((w) => settingField(w, S.settingsValues[w.id]));
+    ui.settingsFields.replaceChildren(...settingFields.map((f) => f.node));
+    ui.settingsDialog.showModal();
+  });
+  ui.settingsCancel.addEventListener("click", () => ui.settingsDialog.close());
+  ui.settingsForm.addEventListener("submit", () => {
+    // method="dialog" closes it; the values go to the server, which checks them.
+    const values = {};
+    for (const f of settingFields) values[f.id] = f.read();
+    Object.assign(S.settingsValues, values);
+    emitOrQueue("chat_settings_change", values);
   });
 
   // ------------------------------------------------------------------------------------------
@@ -2066,6 +2330,13 @@
     S.feedback.clear();
     S.feedbackPending.clear();
     S.resuming = false;
+    S.commands = [];
+    S.command = "";
+    S.modes = [];
+    S.modeChoice = {};
+    setSettingsInputs([]);
+    renderCommands();
+    renderModes();
     ui.list.replaceChildren();
     setBusy(false);
     updateEmpty();
@@ -2076,7 +2347,9 @@
     adoptSession(sid);
     restoreTranscript();
     const lang = navigator.language || "en-US";
-    const r = await http("GET", `/project/settings?language=${encodeURIComponent(lang)}`, { sid });
+    const picked = tabStore.get(PROFILE_KEY) || "";
+    const query = `language=${encodeURIComponent(lang)}${picked ? `&chat_profile=${encodeURIComponent(picked)}` : ""}`;
+    const r = await http("GET", `/project/settings?${query}`, { sid });
     if (r.ok && isObj(r.data) && isObj(r.data.ui)) {
       setAppName(r.data.ui.name);
       const desc = str(r.data.ui.description).trim();
@@ -2092,7 +2365,12 @@
     }
     setHistoryEnabled(history);
     scheduleFeedback();
-    const features = r.ok && isObj(r.data) && isObj(r.data.features) ? r.data.features : {};
+    const data = r.ok && isObj(r.data) ? r.data : {};
+    setProfiles(Array.isArray(data.chatProfiles) ? data.chatProfiles : []);
+    S.starters = Array.isArray(data.starters) ? data.starters : [];
+    S.categories = Array.isArray(data.starterCategories) ? data.starterCategories : [];
+    updateEmpty();
+    const features = isObj(data.features) ? data.features : {};
     S.upload = isObj(features.spontaneous_file_upload) ? features.spontaneous_file_upload : null;
     ui.attach.hidden = !(S.upload && S.upload.enabled);
     if (S.upload && Array.isArray(S.upload.accept)) ui.attachInput.accept = S.upload.accept.filter((a) => a !== "*/*").join(",");
@@ -2205,6 +2483,7 @@
     state: () => S.conn,
     busy: () => S.busy,
     threadId: () => S.threadId,
+    profile: () => S.profile,
   });
 
   start().catch((err) => {
