@@ -300,3 +300,47 @@ async fn a_chat_resumes_on_another_instance_after_a_sigterm() {
     chainrs_tests::clean(&prefix).await;
     db.drop_it().await;
 }
+
+/// Graceful shutdown: A (Redis, the default grace) gets SIGTERM while a reply streams and lets
+/// it finish; B (no Redis, `CHAINRS_SHUTDOWN_GRACE=1`) stops it after the grace and says why;
+/// both refuse new work while they drain, close their sockets, and exit with 0
+/// (`tests/js/shutdown.mjs` drives and checks the chats).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_running_hooks_then_closes_sockets_and_exits_zero() {
+    let prefix = chainrs_tests::test_prefix("shutdown");
+    let url = chainrs_tests::redis_url();
+    let mut a = Instance::start(&url, &prefix).await;
+    let mut b = Instance::start_with(
+        &url,
+        &prefix,
+        &[("CHAINRS_REDIS_URL", ""), ("CHAINRS_SHUTDOWN_GRACE", "1")],
+    )
+    .await;
+    let (pid_a, pid_b) = (
+        a.child.id().expect("A runs").to_string(),
+        b.child.id().expect("B runs").to_string(),
+    );
+    chainrs_tests::run_node_with(
+        "shutdown.mjs",
+        &a.url,
+        Duration::from_secs(120),
+        &[
+            ("CHAINRS_PID_A", &pid_a),
+            ("CHAINRS_URL_B", &b.url),
+            ("CHAINRS_PID_B", &pid_b),
+        ],
+    )
+    .await;
+    for (name, child) in [("A", &mut a.child), ("B", &mut b.child)] {
+        let status = tokio::time::timeout(Duration::from_secs(40), child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("{name} ends within 40 s of its SIGTERM"))
+            .expect("wait for the instance");
+        assert!(
+            status.success(),
+            "{name} ends its graceful shutdown with exit code 0: {status}"
+        );
+    }
+    drop((a, b));
+    chainrs_tests::clean(&prefix).await;
+}

@@ -34,7 +34,12 @@ impl Served {
                 .with_test_writer()
                 .try_init();
         }
-        let server = app.bind("127.0.0.1:0").await.expect("bind the hello app");
+        // A hook a script leaves running gets 2 s at shutdown, not the default 30 s.
+        let server = app
+            .shutdown_grace(Duration::from_secs(2))
+            .bind("127.0.0.1:0")
+            .await
+            .expect("bind the hello app");
         let url = format!("http://{}", server.local_addr().expect("local address"));
         let stats = Box::new(server.stats_probe());
         let (stop, stopped) = oneshot::channel::<()>();

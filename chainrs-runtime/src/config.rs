@@ -17,6 +17,9 @@ pub struct Config {
     pub session_timeout: Duration,
     /// How often expired sessions are swept; default a tenth of the timeout, between 1 s and 60 s.
     pub sweep_interval: Option<Duration>,
+    /// How long the hooks running at shutdown get to finish before they are stopped
+    /// (`CHAINRS_SHUTDOWN_GRACE`, whole seconds; 0 stops them at once). Default 30 s.
+    pub shutdown_grace: Duration,
     /// The largest Socket.IO packet a client may send, in bytes; a bigger one closes that
     /// client's connection. Default 1,000,000 (Chainlit's).
     pub max_payload: u64,
@@ -278,6 +281,7 @@ impl Default for Config {
         Config {
             session_timeout: Duration::from_secs(3600),
             sweep_interval: None,
+            shutdown_grace: Duration::from_secs(30),
             max_payload: 1_000_000,
             max_message_bytes: 200_000,
             auth_secret: None,
@@ -325,6 +329,14 @@ impl Config {
     pub fn apply_env(&mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<()> {
         if let Some(timeout) = seconds(&lookup, "CHAINRS_SESSION_TIMEOUT")? {
             self.session_timeout = timeout;
+        }
+        if let Some(raw) = lookup("CHAINRS_SHUTDOWN_GRACE") {
+            let secs: u64 = raw.trim().parse().map_err(|_| {
+                Error::Config(format!(
+                    "CHAINRS_SHUTDOWN_GRACE must be a whole number of seconds (0 or more), got {raw:?}"
+                ))
+            })?;
+            self.shutdown_grace = Duration::from_secs(secs);
         }
         if let Some(url) = lookup("CHAINRS_REDIS_URL").filter(|u| !u.trim().is_empty()) {
             self.redis_url = Some(url.trim().to_owned());
@@ -502,6 +514,29 @@ mod tests {
                 .ok()
                 .as_deref(),
             Some("0.0.0.0:8000")
+        );
+    }
+
+    #[test]
+    fn the_shutdown_grace_is_whole_seconds_and_may_be_zero() {
+        let mut config = Config::default();
+        assert_eq!(config.shutdown_grace, Duration::from_secs(30));
+        config
+            .apply_env(env(&[("CHAINRS_SHUTDOWN_GRACE", "0")]))
+            .expect("0 stops the hooks at once");
+        assert_eq!(config.shutdown_grace, Duration::ZERO);
+        config
+            .apply_env(env(&[("CHAINRS_SHUTDOWN_GRACE", " 5 ")]))
+            .expect("5 s");
+        assert_eq!(config.shutdown_grace, Duration::from_secs(5));
+        let err = config
+            .apply_env(env(&[("CHAINRS_SHUTDOWN_GRACE", "soon")]))
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("CHAINRS_SHUTDOWN_GRACE") && e.contains("soon")),
+            "{err:?}"
         );
     }
 

@@ -18,7 +18,11 @@ pub struct Served {
 impl Served {
     /// Binds `app` on 127.0.0.1, any free port, and serves it.
     pub async fn start(app: App) -> chainrs::Result<Served> {
-        let server = app.bind("127.0.0.1:0").await?;
+        // A hook a test leaves running gets 2 s at shutdown, not the default 30 s.
+        let server = app
+            .shutdown_grace(std::time::Duration::from_secs(2))
+            .bind("127.0.0.1:0")
+            .await?;
         let addr = server.local_addr()?;
         let stats = Box::new(server.stats_probe());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -378,6 +378,13 @@ impl App {
         self
     }
 
+    /// How long the hooks running when the server is told to stop get to finish before they
+    /// are stopped, each tab told why (default 30 s; `CHAINRS_SHUTDOWN_GRACE` in seconds).
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.config.shutdown_grace = grace;
+        self
+    }
+
     /// How long a session lives after its last activity (default one hour).
     pub fn session_timeout(mut self, timeout: Duration) -> Self {
         self.config.session_timeout = timeout;

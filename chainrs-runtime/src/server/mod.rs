@@ -10,6 +10,7 @@ mod login;
 mod project;
 mod request;
 pub(crate) mod resolve;
+mod shutdown;
 mod threads;
 
 use std::collections::BTreeMap;
@@ -139,14 +140,26 @@ const RESERVED: &[(Method, &str)] = &[
 
 /// Builds the router of an app and starts its sweeper when a tokio runtime is running.
 pub(crate) fn router<S: Clone + Send + Sync + 'static>(parts: Parts) -> Result<Router<S>> {
+    Ok(routed(parts)?.0)
+}
+
+/// The router of an app, and the handle of its sockets (to close them at shutdown).
+fn routed<S: Clone + Send + Sync + 'static>(
+    parts: Parts,
+) -> Result<(Router<S>, socketioxide::SocketIo)> {
     let parts = Arc::new(parts);
     let router: Router = app_routes(&parts)?;
     // One Socket.IO service in front of the whole app: `Router::layer` would build one engine
     // per route, and a polling client's requests would land on engines that do not know it.
-    let socket = crate::transport::layer(parts.tabs.clone(), parts.auth.clone(), &parts.config);
+    let (socket, io) =
+        crate::transport::layer(parts.tabs.clone(), parts.auth.clone(), &parts.config);
     let app = socket.layer(router);
+    // In front of the socket too: a draining instance refuses new handshakes.
+    let app =
+        axum::middleware::from_fn_with_state(parts.tabs.clone(), shutdown::refuse_while_draining)
+            .layer(app);
     start_sweeper(&parts.tabs, parts.config.sweep_interval());
-    Ok(match parts.config.root_path.as_deref() {
+    let router = match parts.config.root_path.as_deref() {
         None => Router::new().fallback_service(app),
         // Under a root path everything is nested (the socket too); a request outside it is
         // a JSON 404 that says where the app is.
@@ -169,7 +182,8 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(parts: Parts) -> Result<R
                     }
                 })
         }
-    })
+    };
+    Ok((router, io))
 }
 
 /// The app's routes: endpoints, built-in REST routes, the page.
@@ -422,6 +436,10 @@ pub struct Server {
     tabs: Arc<Tabs>,
     auth: Arc<Auth>,
     limits: listen::Limits,
+    /// How long running hooks get to finish at shutdown.
+    grace: std::time::Duration,
+    /// The app's sockets, closed at the end of the shutdown's drain.
+    sockets: socketioxide::SocketIo,
 }
 
 impl Server {
@@ -436,13 +454,16 @@ impl Server {
             max_per_address: parts.config.max_connections_per_address,
         }
         .fitted();
-        let router = router(parts)?;
+        let grace = parts.config.shutdown_grace;
+        let (router, sockets) = routed(parts)?;
         Ok(Server {
             listener,
             router,
             tabs,
             auth,
             limits,
+            grace,
+            sockets,
         })
     }
 
@@ -465,19 +486,31 @@ impl Server {
         Ok(self.listener.local_addr()?)
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    /// Serves until Ctrl-C or SIGTERM, then shuts down gracefully (see [`Server::run_until`]).
     pub async fn run(self) -> Result<()> {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Serves until `shutdown` completes, then shuts down gracefully: `GET /health` answers
+    /// 503 and new sockets and requests are refused (503, `Retry-After`); the running hooks get
+    /// the grace period (`App::shutdown_grace`, `CHAINRS_SHUTDOWN_GRACE`, 30 s by default) to
+    /// finish, what still runs then is stopped and its tab told why; the sockets are closed
+    /// (their clients reconnect, to another instance behind a load balancer); the requests in
+    /// flight finish and the data layer's writes are flushed. Returns `Ok` after all that.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
         let addr = self.local_addr()?;
         tracing::info!(target: "chainrs", "chainrs serving on http://{addr}");
-        listen::serve(self.listener, self.router, self.limits, shutdown).await?;
+        let (tabs, grace, sockets) = (self.tabs.clone(), self.grace, self.sockets.clone());
+        // The listener stays open while the instance drains, so probes see the 503.
+        let drained = async move {
+            shutdown.await;
+            let drained = tabs.drain(grace, sockets.close()).await;
+            tracing::info!(target: "chainrs", stopped = drained.stopped, "drained: sockets closed");
+        };
+        listen::serve(self.listener, self.router, self.limits, drained).await?;
         if let Some(record) = &self.tabs.record {
             // What the last requests wrote reaches the database before the process ends.
             if !record.flush(std::time::Duration::from_secs(10)).await {

@@ -21,9 +21,17 @@ use crate::protocol::{ChatProfile, Starter, StarterCategory};
 use crate::session::SessionId;
 use crate::tab::{OfferFn, offered};
 
-/// `GET /health`: the app answers (for load balancers and probes).
-pub(crate) async fn health() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+/// `GET /health`: the app answers (for load balancers and probes): `{"status": "ok"}`, or 503
+/// `{"status": "draining"}` once the instance is shutting down, so it gets no new chats.
+pub(crate) async fn health(State(parts): State<Arc<Parts>>) -> Response {
+    if parts.tabs.draining() {
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "draining" })),
+        )
+            .into_response();
+    }
+    Json(json!({ "status": "ok" })).into_response()
 }
 
 #[derive(Deserialize)]

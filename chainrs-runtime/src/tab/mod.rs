@@ -2,6 +2,7 @@
 //! delivery link, and here the directory of this instance's links and running hooks.
 
 mod composer;
+mod drain;
 mod hooks;
 mod link;
 mod offers;
@@ -14,7 +15,7 @@ mod settings;
 mod worker;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use dashmap::DashMap;
 use tokio::task::AbortHandle;
@@ -57,6 +58,13 @@ pub(crate) struct Tabs {
     next_run: AtomicU64,
     /// Tabs open now, of every surface.
     open: AtomicUsize,
+    /// Commands handed to tab workers and not done yet (a drain waits for them).
+    queued: AtomicUsize,
+    /// The instance is shutting down (see [`Tabs::drain`]).
+    draining: AtomicBool,
+    /// The drain's grace is over: no hook run starts any more.
+    halted: AtomicBool,
+
     /// Chat events to and from other instances (with Redis).
     #[cfg(feature = "redis")]
     relay: Option<Arc<Relay>>,
@@ -99,6 +107,9 @@ impl Tabs {
             running: DashMap::new(),
             next_run: AtomicU64::new(0),
             open: AtomicUsize::new(0),
+            queued: AtomicUsize::new(0),
+            draining: AtomicBool::new(false),
+            halted: AtomicBool::new(false),
             #[cfg(feature = "redis")]
             relay,
         });

@@ -100,7 +100,7 @@ pub(crate) struct Tab {
     link: Option<(Arc<ChatLink>, Arc<dyn Wire>)>,
     /// The tab keeps its session alive and (with Redis) records where it is connected.
     keeps_alive: bool,
-    commands: mpsc::UnboundedSender<Command>,
+    commands: mpsc::UnboundedSender<(Command, super::drain::Queued)>,
     /// `connection_successful` was received.
     ready: AtomicBool,
     /// `clear_session` was received or the tab left.
@@ -158,8 +158,10 @@ impl Tab {
 
     fn send(&self, command: Command) {
         // The worker only ends after Clear or Leave; what comes later is dropped, and the
-        // command's `Done` completes at once.
-        let _ = self.commands.send(command);
+        // command's `Done` completes at once. Each command counts as queued until it is done.
+        let _ = self
+            .commands
+            .send((command, super::drain::Queued::new(&self.tabs)));
     }
 
     /// Tells the client that one of its events cannot be served: an `error` event (sent when
@@ -422,6 +424,10 @@ impl Tab {
                 tracing::debug!(target: "chainrs::socket", parent: &self.session.span, "queued message dropped by stop");
                 return;
             }
+            if self.tabs.halted() {
+                tracing::info!(target: "chainrs::socket", parent: &self.session.span, hook = kind.name(), "hook not run: the instance is shutting down");
+                return;
+            }
             let tab = self.clone();
             let task = tokio::spawn(async move {
                 tab.tabs
@@ -455,7 +461,10 @@ impl Drop for Tab {
     }
 }
 
-async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
+async fn worker(
+    tab: Arc<Tab>,
+    mut queue: mpsc::UnboundedReceiver<(Command, super::drain::Queued)>,
+) {
     // A connected tab keeps its session alive, however long the user stays idle; the session's
     // timeout counts from when the last tab left.
     let period =
@@ -468,9 +477,10 @@ async fn worker(tab: Arc<Tab>, mut queue: mpsc::UnboundedReceiver<Command>) {
     let mut keepalive = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        let command = tokio::select! {
+        let (command, _queued) = tokio::select! {
             command = queue.recv() => match command {
-                Some(command) => command,
+                // The command counts as queued until this turn of the loop is over.
+                Some((command, queued)) => (command, queued),
                 None => return,
             },
             _ = keepalive.tick(), if tab.keeps_alive => {

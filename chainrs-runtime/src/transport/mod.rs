@@ -51,8 +51,13 @@ impl std::fmt::Display for Refused {
     }
 }
 
-/// The Socket.IO layer of an app: add it to the app's router.
-pub(crate) fn layer(tabs: Arc<Tabs>, auth: Arc<Auth>, config: &Config) -> SocketIoLayer {
+/// The Socket.IO layer of an app (add it to the app's router), and its handle, which closes
+/// every socket at shutdown (their clients see a transport close and reconnect).
+pub(crate) fn layer(
+    tabs: Arc<Tabs>,
+    auth: Arc<Auth>,
+    config: &Config,
+) -> (SocketIoLayer, SocketIo) {
     use socketioxide::TransportType;
     let builder = SocketIo::builder();
     let builder = match config.transports {
@@ -88,7 +93,7 @@ pub(crate) fn layer(tabs: Arc<Tabs>, auth: Arc<Auth>, config: &Config) -> Socket
         async move { transport.admit(socket, auth).await }
     };
     io.ns("/", on_connect.with(admit));
-    layer
+    (layer, io)
 }
 
 impl Transport {
@@ -102,6 +107,11 @@ impl Transport {
             tracing::warn!(target: "chainrs::socket", sid = %socket.id, reason = %why, "connect refused");
             Refused(why)
         };
+        if self.tabs.draining() {
+            return Err(refuse(
+                "this instance is shutting down: connect again in a moment (another instance takes the chat)".to_owned(),
+            ));
+        }
         let hs = auth.map_err(|e| {
             refuse(format!(
                 "the handshake's auth object is not valid: {e}; {HANDSHAKE_SHAPE}"
