@@ -8,16 +8,11 @@
 
 import {
   authFor, awaitTask, baseUrl, check, checkEqual, connected, http, ok, openSocketIo, preflight,
-  readChatStart, runMain, short, sleep, Transcript, userMessage,
+  readChatStart, runMain, short, sleep, Transcript, userMessage, otherUrl,
 } from "./lib.mjs";
 
 const a = baseUrl();
-const b = (() => {
-  const raw = process.env.CHAINRS_URL_B;
-  if (!raw) throw new Error("CHAINRS_URL_B is not set");
-  const url = new URL(raw);
-  return { ...a, href: url.href.replace(/\/$/, ""), origin: url.origin };
-})();
+const b = otherUrl();
 
 await runMain("chainrs across instances", 60_000, async () => {
   const pre = await preflight(a);

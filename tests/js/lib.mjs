@@ -56,6 +56,21 @@ let finishing = false;
 let globalTimer = null;
 
 /** A failed expectation: reported as `not ok - <message>` without a stack trace. */
+/** A second instance of the app under test, from env `name` (CHAINRS_URL_B by default). */
+export function otherUrl(name = "CHAINRS_URL_B") {
+  const raw = process.env[name];
+  if (!raw) throw new Error(`${name} is not set`);
+  const url = new URL(raw);
+  return { ...baseUrl(), href: url.href.replace(/\/$/, ""), origin: url.origin };
+}
+
+/** A process id from env `name` (an instance the test signals). */
+export function pidFrom(name) {
+  const value = Number(process.env[name]);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} is not a process id`);
+  return value;
+}
+
 export class TestFailure extends Error {}
 
 /** Fails the run with a message that says what was expected and what came. */

@@ -9,18 +9,12 @@
 import { randomUUID } from "node:crypto";
 import {
   authFor, awaitTask, baseUrl, check, checkEqual, connected, isGone, ok, openSocketIo, preflight,
-  readChatStart, runMain, short, Transcript, userMessage,
+  readChatStart, runMain, short, Transcript, userMessage, otherUrl, pidFrom,
 } from "./lib.mjs";
 
 const a = baseUrl();
-const b = (() => {
-  const raw = process.env.CHAINRS_URL_B;
-  if (!raw) throw new Error("CHAINRS_URL_B is not set");
-  const url = new URL(raw);
-  return { ...a, href: url.href.replace(/\/$/, ""), origin: url.origin };
-})();
-const pidA = Number(process.env.CHAINRS_PID_A);
-if (!Number.isInteger(pidA) || pidA <= 0) throw new Error("CHAINRS_PID_A is not a process id");
+const b = otherUrl();
+const pidA = pidFrom("CHAINRS_PID_A");
 const SAID = 5;
 
 await runMain("resume on another instance after a SIGTERM", 90_000, async () => {

@@ -10,26 +10,16 @@
 
 import {
   DEFAULT_WAIT_MS, authFor, baseUrl, check, checkEqual, connected, ev, http, isGone, ok,
-  openSocketIo, preflight, readChatStart, runMain, short, sleep, userMessage,
+  openSocketIo, preflight, readChatStart, runMain, short, sleep, userMessage, otherUrl, pidFrom,
 } from "./lib.mjs";
 
 const a = baseUrl();
-const b = (() => {
-  const raw = process.env.CHAINRS_URL_B;
-  if (!raw) throw new Error("CHAINRS_URL_B is not set");
-  const url = new URL(raw);
-  return { ...a, href: url.href.replace(/\/$/, ""), origin: url.origin };
-})();
-const pid = (name) => {
-  const value = Number(process.env[name]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} is not a process id`);
-  return value;
-};
+const b = otherUrl();
 const STOPPED = "The server restarted while this was running, so it was stopped. Send your message again.";
 
 await runMain("graceful shutdown", 90_000, async () => {
-  await finishesWithinTheGrace(a, pid("CHAINRS_PID_A"));
-  await stoppedAfterTheGrace(b, pid("CHAINRS_PID_B"));
+  await finishesWithinTheGrace(a, pidFrom("CHAINRS_PID_A"));
+  await stoppedAfterTheGrace(b, pidFrom("CHAINRS_PID_B"));
 });
 
 /** A chat tab on `base` whose long reply (/long, about 10 s) is streaming. */
