@@ -344,3 +344,28 @@ async fn sigterm_drains_running_hooks_then_closes_sockets_and_exits_zero() {
     drop((a, b));
     chainrs_tests::clean(&prefix).await;
 }
+
+/// The overlap policy across instances: a tab on A runs a long job; a second tab of the same
+/// session, on B, sends a message: `reject` refuses it on B, `interrupt` stops the job on A and
+/// runs the message on B (`tests/js/overlap-instances.mjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overlap_policy_holds_across_instances() {
+    let url = chainrs_tests::redis_url();
+    for mode in ["reject", "interrupt"] {
+        let prefix = chainrs_tests::test_prefix(&format!("overlap-{mode}"));
+        let env = [("CHAINRS_OVERLAP", mode)];
+        let (a, b) = (
+            Instance::start_with(&url, &prefix, &env).await,
+            Instance::start_with(&url, &prefix, &env).await,
+        );
+        chainrs_tests::run_node_with(
+            "overlap-instances.mjs",
+            &a.url,
+            Duration::from_secs(90),
+            &[("CHAINRS_URL_B", &b.url), ("OVERLAP", mode)],
+        )
+        .await;
+        drop((a, b));
+        chainrs_tests::clean(&prefix).await;
+    }
+}

@@ -17,6 +17,9 @@ pub struct Config {
     pub session_timeout: Duration,
     /// How often expired sessions are swept; default a tenth of the timeout, between 1 s and 60 s.
     pub sweep_interval: Option<Duration>,
+    /// What a chat does with a message that arrives while a hook of its session runs
+    /// (`CHAINRS_OVERLAP`: `enqueue`, `reject` or `interrupt`). Default [`Overlap::Enqueue`].
+    pub overlap: Overlap,
     /// How long the hooks running at shutdown get to finish before they are stopped
     /// (`CHAINRS_SHUTDOWN_GRACE`, whole seconds; 0 stops them at once). Default 30 s.
     pub shutdown_grace: Duration,
@@ -276,12 +279,29 @@ impl Default for UiConfig {
     }
 }
 
+/// What a chat does with a user message that arrives while a hook of the same session runs
+/// (a second message typed before the reply ended, another tab of the session, an API client),
+/// on whichever instance the message lands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Overlap {
+    /// The message waits its turn and runs after what runs now (the default).
+    #[default]
+    Enqueue,
+    /// The message is refused: the tab gets an `error` event and a toast saying to wait or
+    /// stop; nothing runs for it.
+    Reject,
+    /// What runs is stopped, as the stop button stops it ("Task manually stopped.",
+    /// `#[on_stop]`, `task_end`), then the message runs.
+    Interrupt,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
             session_timeout: Duration::from_secs(3600),
             sweep_interval: None,
             shutdown_grace: Duration::from_secs(30),
+            overlap: Overlap::Enqueue,
             max_payload: 1_000_000,
             max_message_bytes: 200_000,
             auth_secret: None,
@@ -329,6 +349,18 @@ impl Config {
     pub fn apply_env(&mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<()> {
         if let Some(timeout) = seconds(&lookup, "CHAINRS_SESSION_TIMEOUT")? {
             self.session_timeout = timeout;
+        }
+        if let Some(raw) = lookup("CHAINRS_OVERLAP") {
+            self.overlap = match raw.trim().to_ascii_lowercase().as_str() {
+                "enqueue" => Overlap::Enqueue,
+                "reject" => Overlap::Reject,
+                "interrupt" => Overlap::Interrupt,
+                _ => {
+                    return Err(Error::Config(format!(
+                        "CHAINRS_OVERLAP must be enqueue, reject or interrupt, got {raw:?}"
+                    )));
+                }
+            };
         }
         if let Some(raw) = lookup("CHAINRS_SHUTDOWN_GRACE") {
             let secs: u64 = raw.trim().parse().map_err(|_| {

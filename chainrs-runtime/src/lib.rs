@@ -55,8 +55,8 @@ mod transport;
 mod ui;
 
 pub use app::{
-    App, Config, EndpointOutput, FileUpload, Handler, HandlerOf, HookOutput, Secret, Transports,
-    UiConfig,
+    App, Config, EndpointOutput, FileUpload, Handler, HandlerOf, HookOutput, Overlap, Secret,
+    Transports, UiConfig,
 };
 pub use auth::{AuthOutput, User};
 /// `#[derive(ChatSettings)]`: see the [`ChatSettings`](trait@ChatSettings) trait.
@@ -111,7 +111,7 @@ pub mod prelude {
         Accept, Action, App, AskActionMessage, AskFileMessage, AskUserMessage, ChatCommand,
         ChatContext, ChatMode, ChatProfile, ChatSettings, Display, Element, ElementKind,
         ElementSidebar, ElementSize, Emitter, Feedback, FileUpload, Local, Message, ModeOption,
-        Session, SessionId, SessionState, SettingChoice, Settings, SettingsDraft, Starter,
+        Overlap, Session, SessionId, SessionState, SettingChoice, Settings, SettingsDraft, Starter,
         StarterCategory, State, Step, Task, TaskList, TaskStatus, Thread, ToastKind, User,
         UserSession, WindowMessage, action_callback, endpoint, header_auth_callback, on_logout,
         on_shared_thread_view, password_auth_callback, set_chat_profiles, set_starter_categories,

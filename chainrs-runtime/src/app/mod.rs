@@ -23,7 +23,7 @@ use crate::session::RedisStore;
 use crate::session::{MemoryStore, SessionStore, Sessions};
 use crate::tab::Tabs;
 
-pub use crate::config::{Config, FileUpload, Secret, Transports, UiConfig};
+pub use crate::config::{Config, FileUpload, Overlap, Secret, Transports, UiConfig};
 pub use output::{EndpointOutput, HookOutput};
 pub use registry::{EndpointKind, HandlerInfo, HookKind, Registry};
 
@@ -229,6 +229,16 @@ impl App {
     /// its thread, so a resumed chat has them back. Hooks read them as `Settings<T>`.
     pub fn chat_settings<T: crate::chat::ChatSettings>(mut self) -> Self {
         self.panel = Some(crate::chat::panel::<T>());
+        self
+    }
+
+    /// What a chat does with a message that arrives while a hook of its session runs, on
+    /// whichever instance: wait its turn ([`Overlap::Enqueue`], the default), be refused
+    /// ([`Overlap::Reject`]) or stop what runs ([`Overlap::Interrupt`]). `CHAINRS_OVERLAP`
+    /// sets it too. With Redis, the two others mark each hook run in Redis (a round trip at its
+    /// start and one at its end), so an instance sees the runs of the others.
+    pub fn on_overlap(mut self, overlap: Overlap) -> Self {
+        self.config.overlap = overlap;
         self
     }
 
@@ -559,6 +569,7 @@ impl App {
                 chat_context: config.chat_context,
                 panel,
                 profiles: parts.profiles,
+                overlap: config.overlap,
             },
             #[cfg(feature = "redis")]
             redis.map(|redis| crate::tab::Relay::new(&redis)),

@@ -6,6 +6,7 @@ mod drain;
 mod hooks;
 mod link;
 mod offers;
+mod overlap;
 mod record;
 #[cfg(feature = "redis")]
 mod relay;
@@ -83,6 +84,8 @@ pub(crate) struct TabSettings {
     pub(crate) panel: Option<Arc<dyn SettingsPanel>>,
     /// `#[set_chat_profiles]`, when registered: a new chat runs with one of its profiles.
     pub(crate) profiles: Option<Registered<ProfilesFn>>,
+    /// `App::on_overlap`: a message that arrives while a hook of its session runs.
+    pub(crate) overlap: crate::config::Overlap,
 }
 
 impl Tabs {

@@ -19,6 +19,10 @@ use crate::session::{RedisStore, SessionId};
 /// How long after its last refresh a tab's location is forgotten.
 const LOCATION_TTL: Duration = Duration::from_secs(90);
 
+/// How long a hook run's mark lives without a refresh: the marks of a killed instance go after
+/// this; those of the runs going on are refreshed every third of it.
+const RUN_TTL: Duration = Duration::from_secs(60);
+
 /// Releases a location only if this instance still holds it.
 const RELEASE: &str = r#"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -53,6 +57,8 @@ pub(crate) struct Relay {
     connection: ConnectionManager,
     client: redis::Client,
     release: redis::Script,
+    /// The marks of the hook runs going on here (for the overlap policy), with their session.
+    marks: dashmap::DashMap<String, SessionId>,
 }
 
 impl Relay {
@@ -64,11 +70,13 @@ impl Relay {
             connection: store.connection(),
             client: store.client().clone(),
             release: redis::Script::new(RELEASE),
+            marks: dashmap::DashMap::new(),
         })
     }
 
     /// Starts handing events relayed to this instance to `tabs`, until they are dropped.
     pub(crate) fn listen(&self, tabs: Weak<Tabs>) {
+        tokio::spawn(refresh_marks(tabs.clone()));
         tokio::spawn(listen(
             self.client.clone(),
             self.channel(self.instance),
@@ -92,6 +100,64 @@ impl Relay {
         let _: i64 = redis::cmd("PUBLISH")
             .arg(control_channel(&self.prefix))
             .arg(message)
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    fn runs(&self, session: SessionId) -> String {
+        format!("{}runs:{session}", self.prefix)
+    }
+
+    /// Marks a hook run of `session` as going on here, so the other instances see it (a sorted
+    /// set per session, each mark scored by when it lapses); returns the mark.
+    pub(crate) async fn mark_run(&self, session: SessionId) -> Result<String> {
+        let mark = format!("{}/{}", self.instance, Uuid::new_v4());
+        self.marks.insert(mark.clone(), session);
+        self.put_marks(&[(mark.clone(), session)]).await?;
+        Ok(mark)
+    }
+
+    /// The run marked `mark` ended.
+    pub(crate) async fn unmark_run(&self, session: SessionId, mark: &str) -> Result<()> {
+        self.marks.remove(mark);
+        let _: i64 = redis::cmd("ZREM")
+            .arg(self.runs(session))
+            .arg(mark)
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    /// Whether a hook of `session` runs on another instance (a mark of theirs that has not
+    /// lapsed).
+    pub(crate) async fn runs_elsewhere(&self, session: SessionId) -> Result<bool> {
+        let live: Vec<String> = redis::cmd("ZRANGEBYSCORE")
+            .arg(self.runs(session))
+            .arg(now_ms())
+            .arg("+inf")
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(store_error)?;
+        let mine = format!("{}/", self.instance);
+        Ok(live.iter().any(|mark| !mark.starts_with(&mine)))
+    }
+
+    /// Writes `marks` with a fresh lapse time (and the key's TTL), in one round trip.
+    async fn put_marks(&self, marks: &[(String, SessionId)]) -> Result<()> {
+        if marks.is_empty() {
+            return Ok(());
+        }
+        let lapse = now_ms().saturating_add(millis(RUN_TTL));
+        let mut pipe = redis::pipe();
+        for (mark, session) in marks {
+            let key = self.runs(*session);
+            pipe.cmd("ZADD").arg(&key).arg(lapse).arg(mark).ignore();
+            pipe.cmd("PEXPIRE").arg(&key).arg(millis(RUN_TTL)).ignore();
+        }
+        let _: () = pipe
             .query_async(&mut self.connection.clone())
             .await
             .map_err(store_error)?;
@@ -151,6 +217,39 @@ impl Relay {
         });
         Ok(Some(Emitter::new(session, sink)))
     }
+}
+
+/// Keeps the marks of this instance's running hooks from lapsing, until the tabs are dropped.
+async fn refresh_marks(tabs: Weak<Tabs>) {
+    loop {
+        tokio::time::sleep(RUN_TTL / 3).await;
+        let Some(tabs) = tabs.upgrade() else {
+            return;
+        };
+        let Some(relay) = tabs.relay.clone() else {
+            return;
+        };
+        drop(tabs);
+        let marks: Vec<(String, SessionId)> = relay
+            .marks
+            .iter()
+            .map(|entry| (entry.key().clone(), *entry.value()))
+            .collect();
+        if let Err(err) = relay.put_marks(&marks).await {
+            tracing::warn!(target: "chainrs::relay", error = %err, runs = marks.len(), "could not refresh the marks of the running hooks; retrying");
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch, on this instance's clock.
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, millis)
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn control_channel(prefix: &str) -> String {
@@ -234,6 +333,15 @@ async fn listen(
                                 if order.stop && order.from != me {
                                     let stopped = tabs.abort_running(order.session);
                                     tracing::info!(target: "chainrs::relay", session_id = %order.session, stopped, "stop relayed from another instance");
+                                    // A tab of the session here saw those runs start: it
+                                    // sees them end, so it does not stay busy.
+                                    if let Some(tab) =
+                                        tabs.live(order.session).filter(|_| stopped > 0)
+                                    {
+                                        tokio::spawn(async move {
+                                            let _ = tab.emit(ServerEvent::TaskEnd).await;
+                                        });
+                                    }
                                 }
                             }
                             continue;

@@ -1,7 +1,7 @@
 //! One chat tab and its worker, which runs its commands one at a time in arrival order; the
 //! socket, the test client and the headless API all drive a tab through these methods.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use super::hooks::HookKind;
 use super::link::{ChatLink, Wire};
 use super::run::RunKind;
 use crate::chat::{Element, HookInput, Message, chat_context};
+use crate::config::Overlap;
 use crate::context::{ChatSink, Emitter};
 use crate::protocol::{ClientEvent, ServerEvent, StepType};
 use crate::session::{Resume, SessionRef};
@@ -37,7 +38,7 @@ type Ack = oneshot::Sender<()>;
 pub(crate) struct Done(oneshot::Receiver<()>);
 
 impl Done {
-    fn pair() -> (Ack, Done) {
+    pub(super) fn pair() -> (Ack, Done) {
         let (tx, rx) = oneshot::channel();
         (tx, Done(rx))
     }
@@ -79,6 +80,8 @@ enum Command {
         message: Box<Message>,
         /// An `edit_message`: the conversation after it goes.
         edited: bool,
+        /// Look for runs of the session on other instances first (the overlap policy).
+        look_elsewhere: bool,
         generation: u64,
         ack: Ack,
     },
@@ -112,6 +115,8 @@ pub(crate) struct Tab {
     /// Orders a `stop` against a hook run starting: the run is recorded in the session's
     /// running hooks (which `stop` aborts) under this lock.
     starting: Mutex<()>,
+    /// Commands of this tab queued or running (the overlap policy looks at it).
+    pub(super) pending: Arc<AtomicUsize>,
 }
 
 impl Tab {
@@ -146,6 +151,7 @@ impl Tab {
             left: AtomicBool::new(false),
             stops: AtomicU64::new(0),
             starting: Mutex::new(()),
+            pending: Arc::new(AtomicUsize::new(0)),
         });
         tokio::spawn(worker(tab.clone(), queue));
         tab
@@ -159,9 +165,10 @@ impl Tab {
     fn send(&self, command: Command) {
         // The worker only ends after Clear or Leave; what comes later is dropped, and the
         // command's `Done` completes at once. Each command counts as queued until it is done.
-        let _ = self
-            .commands
-            .send((command, super::drain::Queued::new(&self.tabs)));
+        let _ = self.commands.send((
+            command,
+            super::drain::Queued::new(&self.tabs, &self.pending),
+        ));
     }
 
     /// Tells the client that one of its events cannot be served: an `error` event (sent when
@@ -251,11 +258,14 @@ impl Tab {
             }
         }
         message.thread_id = Some(self.session.thread_id());
+        // After an interrupt's stop, so the stop does not drop this message.
+        let arrival = self.arrive(event.name())?;
         let generation = self.stops.load(Ordering::Acquire);
         let (ack, done) = Done::pair();
         self.send(Command::Message {
             message: Box::new(message),
             edited: event == ClientEvent::EditMessage,
+            look_elsewhere: arrival == super::overlap::Arrival::LookElsewhere,
             generation,
             ack,
         });
@@ -310,6 +320,15 @@ impl Tab {
         let (ack, done) = Done::pair();
         self.send(Command::Clear(ack));
         done
+    }
+
+    /// Stops what runs, as the stop button does (also on other instances): the notice,
+    /// `#[on_stop]` and `task_end` come before what is queued after this.
+    pub(super) fn interrupt(&self) {
+        self.abort_runs();
+        self.tabs.stop_elsewhere(self.session.id);
+        let (ack, _done) = Done::pair();
+        self.send(Command::Stop(ack));
     }
 
     /// Cancels the session's hook runs on this instance and the messages queued before now.
@@ -418,27 +437,34 @@ impl Tab {
         input: HookInput,
         generation: Option<u64>,
     ) {
-        let (task, tracked) = {
+        // Seen by the other instances while it runs (when the overlap policy needs it).
+        let mark = self.tabs.mark_run(self.session.id).await;
+        let started = {
             let _starting = self.starting.lock().unwrap_or_else(PoisonError::into_inner);
             if generation.is_some_and(|g| g < self.stops.load(Ordering::Acquire)) {
                 tracing::debug!(target: "chainrs::socket", parent: &self.session.span, "queued message dropped by stop");
-                return;
-            }
-            if self.tabs.halted() {
+                None
+            } else if self.tabs.halted() {
                 tracing::info!(target: "chainrs::socket", parent: &self.session.span, hook = kind.name(), "hook not run: the instance is shutting down");
-                return;
+                None
+            } else {
+                let tab = self.clone();
+                let task = tokio::spawn(async move {
+                    tab.tabs
+                        .run_hook(&tab.session, &tab.emitter, kind, input)
+                        .await
+                });
+                let tracked = self.tabs.track(self.session.id, task.abort_handle());
+                Some((task, tracked))
             }
-            let tab = self.clone();
-            let task = tokio::spawn(async move {
-                tab.tabs
-                    .run_hook(&tab.session, &tab.emitter, kind, input)
-                    .await
-            });
-            let tracked = self.tabs.track(self.session.id, task.abort_handle());
-            (task, tracked)
+        };
+        let Some((task, tracked)) = started else {
+            self.tabs.unmark_run(self.session.id, mark).await;
+            return;
         };
         let outcome = task.await;
         self.tabs.untrack(self.session.id, tracked);
+        self.tabs.unmark_run(self.session.id, mark).await;
         let hook = RunKind::Hook(kind).name();
         match outcome {
             Ok(Ok(())) => {}
@@ -528,9 +554,27 @@ async fn worker(
             Command::Message {
                 mut message,
                 edited,
+                look_elsewhere,
                 generation,
                 ack,
             } => {
+                if look_elsewhere && tab.tabs.runs_elsewhere(tab.session.id).await {
+                    if tab.tabs.overlap() == Overlap::Reject {
+                        let name = if edited {
+                            ClientEvent::EditMessage
+                        } else {
+                            ClientEvent::ClientMessage
+                        };
+                        if let Refused::Reason { told, .. } = tab.refuse_overlap(name.name()) {
+                            told.wait().await;
+                        }
+                        let _ = ack.send(());
+                        continue;
+                    }
+                    tracing::info!(target: "chainrs::socket", parent: &tab.session.span, "a message arrived while a hook runs on another instance: stopping it (Overlap::Interrupt)");
+                    tab.tabs.stop_elsewhere(tab.session.id);
+                    stopped(&tab).await;
+                }
                 attach_files(&tab, &mut message).await;
                 join_conversation(&tab, &message, edited).await;
                 tab.run(
@@ -542,13 +586,7 @@ async fn worker(
                 let _ = ack.send(());
             }
             Command::Stop(ack) => {
-                let mut notice = Message::new("Task manually stopped.").with_author("System");
-                notice.kind = StepType::SystemMessage;
-                notice.thread_id = Some(tab.session.thread_id());
-                tab.emit_kept(ServerEvent::NewMessage(notice.to_step()))
-                    .await;
-                tab.run(HookKind::OnStop, HookInput::None, None).await;
-                tab.emit(ServerEvent::TaskEnd).await;
+                stopped(&tab).await;
                 let _ = ack.send(());
             }
             Command::Settings(settings, ack) => {
@@ -586,6 +624,17 @@ async fn worker(
             Command::Leave => return,
         }
     }
+}
+
+/// What follows a stop: the notice ("Task manually stopped."), `#[on_stop]`, `task_end`.
+async fn stopped(tab: &Arc<Tab>) {
+    let mut notice = Message::new("Task manually stopped.").with_author("System");
+    notice.kind = StepType::SystemMessage;
+    notice.thread_id = Some(tab.session.thread_id());
+    tab.emit_kept(ServerEvent::NewMessage(notice.to_step()))
+        .await;
+    tab.run(HookKind::OnStop, HookInput::None, None).await;
+    tab.emit(ServerEvent::TaskEnd).await;
 }
 
 /// Resolves the files an incoming message refers to against the session's files: each known
