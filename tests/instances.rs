@@ -369,3 +369,26 @@ async fn the_overlap_policy_holds_across_instances() {
         chainrs_tests::clean(&prefix).await;
     }
 }
+
+/// SIGKILL of the instance that runs a reply: its tab, reconnected to another instance, ends
+/// its task at once, is told the reply was lost, and the chat goes on there
+/// (`tests/js/kill-instances.mjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_instance_leaves_no_tab_stuck_busy() {
+    let prefix = chainrs_tests::test_prefix("kill");
+    let url = chainrs_tests::redis_url();
+    let (a, b) = (
+        Instance::start(&url, &prefix).await,
+        Instance::start(&url, &prefix).await,
+    );
+    let pid = a.child.id().expect("A runs").to_string();
+    chainrs_tests::run_node_with(
+        "kill-instances.mjs",
+        &a.url,
+        Duration::from_secs(90),
+        &[("CHAINRS_URL_B", &b.url), ("CHAINRS_PID_A", &pid)],
+    )
+    .await;
+    drop((a, b));
+    chainrs_tests::clean(&prefix).await;
+}

@@ -713,6 +713,19 @@ export async function readChatStart(log, from, what) {
   return { ...analyseRunTask(rest, { what, runName: "on_chat_start", parentId: null, allowed }), settings };
 }
 
+/**
+ * A chat tab over websocket on `base` for the session `pre` (a `preflight` of it), started:
+ * connected, `connection_successful` sent, the chat start read.
+ */
+export async function startedTab(base, label, pre) {
+  const tab = openSocketIo(base, label, authFor(pre.sessionId), { transports: ["websocket"], cookie: pre.cookie });
+  await connected(tab, label);
+  const from = tab.log.length;
+  tab.emit("connection_successful");
+  await readChatStart(tab.log, from, `chat start (${label})`);
+  return tab;
+}
+
 /** The turn number of an `echo #n: <sent>` reply, or null when `text` is not that echo. */
 export function echoNumber(text, sent) {
   const escaped = sent.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -9,7 +9,7 @@
 
 import {
   authFor, awaitTask, baseUrl, check, checkEqual, connected, ev, http, ok, openSocketIo,
-  otherUrl, preflight, readChatStart, runMain, short, sleep, Transcript, userMessage,
+  otherUrl, preflight, startedTab, runMain, short, sleep, Transcript, userMessage,
 } from "./lib.mjs";
 
 const a = baseUrl();
@@ -19,11 +19,8 @@ if (mode !== "reject" && mode !== "interrupt") throw new Error("OVERLAP must be 
 
 await runMain(`overlap across instances (${mode})`, 60_000, async () => {
   const pre = await preflight(a);
-  const onA = openSocketIo(a, "tab on A", authFor(pre.sessionId), { transports: ["websocket"], cookie: pre.cookie });
-  await connected(onA, "tab on A");
-  let from = onA.log.length;
-  onA.emit("connection_successful");
-  await readChatStart(onA.log, from, "chat start on A");
+  const onA = await startedTab(a, "tab on A", pre);
+  let from;
   const tickFrom = onA.log.length;
   onA.emit("client_message", userMessage("/tick"));
   await onA.log.waitFor(ev("task_start"), { from: tickFrom, what: "the /tick job starting on A" });

@@ -10,7 +10,7 @@
 
 import {
   DEFAULT_WAIT_MS, authFor, baseUrl, check, checkEqual, connected, ev, http, isGone, ok,
-  openSocketIo, preflight, readChatStart, runMain, short, sleep, userMessage, otherUrl, pidFrom,
+  openSocketIo, preflight, runMain, startedTab, short, sleep, userMessage, otherUrl, pidFrom,
 } from "./lib.mjs";
 
 const a = baseUrl();
@@ -25,12 +25,8 @@ await runMain("graceful shutdown", 90_000, async () => {
 /** A chat tab on `base` whose long reply (/long, about 10 s) is streaming. */
 async function streaming(base, label) {
   const pre = await preflight(base);
-  const tab = openSocketIo(base, label, authFor(pre.sessionId), { transports: ["websocket"], cookie: pre.cookie });
-  await connected(tab, label);
-  let from = tab.log.length;
-  tab.emit("connection_successful");
-  await readChatStart(tab.log, from, `chat start (${label})`);
-  from = tab.log.length;
+  const tab = await startedTab(base, label, pre);
+  const from = tab.log.length;
   tab.emit("client_message", userMessage("/long"));
   await tab.log.waitFor(ev("stream_token"), { from, what: `the long reply streaming (${label})` });
   return { tab, from, pre };

@@ -5,6 +5,7 @@ mod composer;
 mod drain;
 mod hooks;
 mod link;
+mod marks;
 mod offers;
 mod overlap;
 mod record;

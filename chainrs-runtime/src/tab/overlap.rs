@@ -1,8 +1,8 @@
 //! A user message that arrives while a hook of its session runs (`App::on_overlap`): it waits
 //! its turn, is refused, or stops what runs. "Runs" means here (a hook running or a command
 //! waiting in this tab, or a run an earlier connection started on this instance) or, with
-//! Redis, on another instance, which each hook run marks in Redis while the policy is not
-//! `Enqueue`.
+//! Redis, on another instance that is alive, which marks each hook run in Redis while the
+//! policy is not `Enqueue` (see `marks.rs`).
 
 use std::sync::atomic::Ordering;
 
@@ -33,7 +33,7 @@ impl Tabs {
         self.settings.overlap
     }
 
-    /// Whether hook runs are marked in Redis, so other instances see them.
+    /// Whether every hook run is marked in Redis at its start, so other instances see it.
     pub(super) fn marks_runs(&self) -> bool {
         #[cfg(feature = "redis")]
         {
@@ -41,34 +41,6 @@ impl Tabs {
         }
         #[cfg(not(feature = "redis"))]
         false
-    }
-
-    /// Marks a hook run of `session` in Redis (see [`Tabs::marks_runs`]); the mark, if any.
-    pub(super) async fn mark_run(&self, session: SessionId) -> Option<String> {
-        #[cfg(feature = "redis")]
-        if let Some(relay) = self.relay.as_ref().filter(|_| self.marks_runs()) {
-            match relay.mark_run(session).await {
-                Ok(mark) => return Some(mark),
-                Err(err) => {
-                    tracing::warn!(target: "chainrs::relay", session_id = %session, error = %err, "could not mark the hook run in Redis: other instances do not see it")
-                }
-            }
-        }
-        #[cfg(not(feature = "redis"))]
-        let _ = session;
-        None
-    }
-
-    /// The run marked `mark` ended.
-    pub(super) async fn unmark_run(&self, session: SessionId, mark: Option<String>) {
-        #[cfg(feature = "redis")]
-        if let (Some(relay), Some(mark)) = (&self.relay, mark) {
-            if let Err(err) = relay.unmark_run(session, &mark).await {
-                tracing::warn!(target: "chainrs::relay", session_id = %session, error = %err, "could not unmark the ended hook run (its mark lapses by itself)");
-            }
-        }
-        #[cfg(not(feature = "redis"))]
-        let _ = (session, mark);
     }
 
     /// Whether a hook of `session` runs on another instance.

@@ -110,13 +110,21 @@ impl Relay {
         format!("{}runs:{session}", self.prefix)
     }
 
+    /// A new run mark of this instance (`<instance>/<run>`).
+    pub(crate) fn new_mark(&self) -> String {
+        format!("{}/{}", self.instance, Uuid::new_v4())
+    }
+
     /// Marks a hook run of `session` as going on here, so the other instances see it (a sorted
-    /// set per session, each mark scored by when it lapses); returns the mark.
-    pub(crate) async fn mark_run(&self, session: SessionId) -> Result<String> {
-        let mark = format!("{}/{}", self.instance, Uuid::new_v4());
-        self.marks.insert(mark.clone(), session);
-        self.put_marks(&[(mark.clone(), session)]).await?;
-        Ok(mark)
+    /// set per session, each mark scored by when it lapses; refreshed while it runs).
+    pub(crate) async fn mark_run(&self, session: SessionId, mark: &str) -> Result<()> {
+        self.marks.insert(mark.to_owned(), session);
+        self.put_marks(&[(mark.to_owned(), session)]).await
+    }
+
+    /// Forgets a mark that was never written.
+    pub(crate) fn forget_mark(&self, mark: &str) {
+        self.marks.remove(mark);
     }
 
     /// The run marked `mark` ended.
@@ -131,10 +139,33 @@ impl Relay {
         Ok(())
     }
 
-    /// Whether a hook of `session` runs on another instance (a mark of theirs that has not
-    /// lapsed).
+    /// Whether a hook of `session` runs on another instance that is alive (a mark of theirs
+    /// that has not lapsed).
     pub(crate) async fn runs_elsewhere(&self, session: SessionId) -> Result<bool> {
-        let live: Vec<String> = redis::cmd("ZRANGEBYSCORE")
+        let (alive, _) = self.foreign_marks(session).await?;
+        Ok(alive > 0)
+    }
+
+    /// How many runs of `session` were lost with the instance they ran on (its marks are
+    /// there, the instance is not); their marks go, so a loss is told once.
+    pub(crate) async fn lost_runs(&self, session: SessionId) -> Result<usize> {
+        let (_, lost) = self.foreign_marks(session).await?;
+        if !lost.is_empty() {
+            let _: i64 = redis::cmd("ZREM")
+                .arg(self.runs(session))
+                .arg(&lost)
+                .query_async(&mut self.connection.clone())
+                .await
+                .map_err(store_error)?;
+        }
+        Ok(lost.len())
+    }
+
+    /// The marks of `session`'s runs on other instances that have not lapsed: how many are of
+    /// instances alive, and the marks of those that are gone. An instance is alive while it
+    /// listens on its relay channel (Redis drops a killed process's subscription at once).
+    async fn foreign_marks(&self, session: SessionId) -> Result<(usize, Vec<String>)> {
+        let marks: Vec<String> = redis::cmd("ZRANGEBYSCORE")
             .arg(self.runs(session))
             .arg(now_ms())
             .arg("+inf")
@@ -142,7 +173,35 @@ impl Relay {
             .await
             .map_err(store_error)?;
         let mine = format!("{}/", self.instance);
-        Ok(live.iter().any(|mark| !mark.starts_with(&mine)))
+        let mut alive = 0;
+        let mut lost = Vec::new();
+        let mut known: std::collections::HashMap<String, bool> = Default::default();
+        for mark in marks.into_iter().filter(|m| !m.starts_with(&mine)) {
+            let Some((instance, _)) = mark.split_once('/') else {
+                continue;
+            };
+            let live = match known.get(instance) {
+                Some(live) => *live,
+                None => {
+                    let channel = format!("{}relay:{instance}", self.prefix);
+                    let counts: Vec<(String, i64)> = redis::cmd("PUBSUB")
+                        .arg("NUMSUB")
+                        .arg(&channel)
+                        .query_async(&mut self.connection.clone())
+                        .await
+                        .map_err(store_error)?;
+                    let live = counts.first().is_some_and(|(_, n)| *n > 0);
+                    known.insert(instance.to_owned(), live);
+                    live
+                }
+            };
+            if live {
+                alive += 1;
+            } else {
+                lost.push(mark);
+            }
+        }
+        Ok((alive, lost))
     }
 
     /// Writes `marks` with a fresh lapse time (and the key's TTL), in one round trip.

@@ -437,8 +437,8 @@ impl Tab {
         input: HookInput,
         generation: Option<u64>,
     ) {
-        // Seen by the other instances while it runs (when the overlap policy needs it).
-        let mark = self.tabs.mark_run(self.session.id).await;
+        // Seen by the other instances while it runs (see marks.rs).
+        let mark = self.tabs.run_started(self.session.id).await;
         let started = {
             let _starting = self.starting.lock().unwrap_or_else(PoisonError::into_inner);
             if generation.is_some_and(|g| g < self.stops.load(Ordering::Acquire)) {
@@ -459,12 +459,12 @@ impl Tab {
             }
         };
         let Some((task, tracked)) = started else {
-            self.tabs.unmark_run(self.session.id, mark).await;
+            self.tabs.run_ended(mark).await;
             return;
         };
         let outcome = task.await;
         self.tabs.untrack(self.session.id, tracked);
-        self.tabs.unmark_run(self.session.id, mark).await;
+        self.tabs.run_ended(mark).await;
         let hook = RunKind::Hook(kind).name();
         match outcome {
             Ok(Ok(())) => {}
@@ -543,6 +543,7 @@ async fn worker(
                     Ok(None) => {
                         super::settings::show(&tab).await;
                         super::composer::show(&tab).await;
+                        super::marks::report_lost(&tab).await;
                     }
                     Err(err) => {
                         let _ =
