@@ -392,3 +392,25 @@ async fn a_killed_instance_leaves_no_tab_stuck_busy() {
     drop((a, b));
     chainrs_tests::clean(&prefix).await;
 }
+
+/// Durable delivery: what a job on A sends while its tab is away is kept in Redis and reaches
+/// the tab when it reconnects to B, then the rest live, in order and once
+/// (`tests/js/durable-instances.mjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_job_sends_while_the_tab_is_away_reaches_it_on_another_instance() {
+    let prefix = chainrs_tests::test_prefix("durable");
+    let url = chainrs_tests::redis_url();
+    let (a, b) = (
+        Instance::start(&url, &prefix).await,
+        Instance::start(&url, &prefix).await,
+    );
+    chainrs_tests::run_node_with(
+        "durable-instances.mjs",
+        &a.url,
+        Duration::from_secs(90),
+        &[("CHAINRS_URL_B", &b.url)],
+    )
+    .await;
+    drop((a, b));
+    chainrs_tests::clean(&prefix).await;
+}

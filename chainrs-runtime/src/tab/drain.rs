@@ -16,6 +16,9 @@ use crate::session::SessionId;
 /// How often a drain looks whether the hooks are done.
 const POLL: Duration = Duration::from_millis(20);
 
+/// How long a drain waits for the closed tabs' undelivered events to reach Redis.
+const SPILL_LIMIT: Duration = Duration::from_secs(3);
+
 /// What the system message of a run stopped by a shutdown says.
 const STOPPED_AT_SHUTDOWN: &str =
     "The server restarted while this was running, so it was stopped. Send your message again.";
@@ -104,6 +107,15 @@ impl Tabs {
             let _ = emitter.emit(ServerEvent::TaskEnd).await;
         }
         close_sockets.await;
+        // What the closed tabs had not received yet goes where their next tab takes it (with
+        // Redis; without, it goes with this process).
+        let spilled = tokio::time::Instant::now() + SPILL_LIMIT;
+        while self.away().is_some()
+            && self.links.iter().any(|link| !link.is_idle())
+            && tokio::time::Instant::now() < spilled
+        {
+            tokio::time::sleep(POLL).await;
+        }
         Drained {
             stopped: busy.len(),
         }

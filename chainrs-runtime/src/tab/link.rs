@@ -19,10 +19,21 @@ use crate::session::SessionId;
 pub const QUEUE_LIMIT: usize = 1024;
 
 /// Merged tokens stop growing at this many bytes, so one frame stays reasonably small.
-const MERGE_LIMIT: usize = 64 * 1024;
+pub(super) const MERGE_LIMIT: usize = 64 * 1024;
 
 /// How long the writer waits before retrying when the connection's own buffer is full.
 const RETRY_FULL: Duration = Duration::from_millis(2);
+
+/// How long the writer waits before it tries again to keep an event elsewhere that failed.
+const RETRY_AWAY: Duration = Duration::from_millis(200);
+
+/// Where a link's events go while its tab is not connected to this instance (with Redis: to
+/// the instance that holds the tab now, or into the session's outbox in Redis, which the next
+/// tab of the session takes on whichever instance it connects).
+pub(crate) trait Away: Send + Sync + 'static {
+    /// Keeps `event` of `session` elsewhere, in order with the ones kept before.
+    fn keep(&self, session: SessionId, event: ServerEvent) -> BoxFuture<'_, Result<()>>;
+}
 
 /// Why a connection did not take an event.
 #[derive(Debug)]
@@ -71,6 +82,9 @@ struct LinkState {
     /// Events dropped while the tab was away, reported on reconnect.
     dropped: usize,
     closed: bool,
+    /// A tab just connected and what was kept elsewhere for it is being fetched: nothing goes
+    /// to it until that is in front of the queue.
+    holding: bool,
 }
 
 /// A session's link to its chat tab.
@@ -82,8 +96,10 @@ struct LinkState {
 /// the connection, otherwise one writer task drains the queue. Consecutive `stream_token`s of
 /// one message that are still queued merge (up to 64 KiB a frame), so streaming never blocks a
 /// handler and never loses a token. While connected, other events wait once [`QUEUE_LIMIT`] are
-/// queued (backpressure). While the tab is away nothing waits: up to [`QUEUE_LIMIT`] events are
-/// kept, older ones beyond that are dropped, and the tab is told how many on reconnect.
+/// queued (backpressure). While the tab is away, with Redis the writer hands the events on
+/// (see `outbox.rs`) and they wait the same way; without, nothing waits: up to
+/// [`QUEUE_LIMIT`] events are kept, older ones beyond that are dropped, and the tab is told how
+/// many on reconnect.
 pub(crate) struct ChatLink {
     state: Mutex<LinkState>,
     /// Wakes the writer.
@@ -91,16 +107,20 @@ pub(crate) struct ChatLink {
     /// Wakes producers waiting for room, and `flush`.
     room: Notify,
     session: SessionId,
+    /// Where events go while the tab is away, when they can leave this instance.
+    away: Option<Arc<dyn Away>>,
 }
 
 impl ChatLink {
-    /// A link with no tab yet, its writer running.
-    pub(crate) fn start(session: SessionId) -> Arc<Self> {
+    /// A link with no tab yet, its writer running; while the tab is away its events go to
+    /// `away`, if any, else they wait here.
+    pub(crate) fn start(session: SessionId, away: Option<Arc<dyn Away>>) -> Arc<Self> {
         let link = Arc::new(ChatLink {
             state: Mutex::new(LinkState::default()),
             wake: Notify::new(),
             room: Notify::new(),
             session,
+            away,
         });
         tokio::spawn(writer(link.clone()));
         link
@@ -110,8 +130,10 @@ impl ChatLink {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Connects a tab; what was kept while it was away goes first. Returns the connection it replaced.
-    pub(crate) fn attach(&self, connection: Uuid, wire: Arc<dyn Wire>) -> Option<Uuid> {
+    /// Connects a tab; what was kept while it was away goes first (with `hold`, nothing goes
+    /// to it until [`ChatLink::release`] put what was kept elsewhere in front). Returns the
+    /// connection it replaced.
+    pub(crate) fn attach(&self, connection: Uuid, wire: Arc<dyn Wire>, hold: bool) -> Option<Uuid> {
         let replaced = {
             let mut state = self.lock();
             if state.dropped > 0 {
@@ -123,10 +145,48 @@ impl ChatLink {
                     kind: ToastKind::Warning,
                 }));
             }
+            state.holding = hold && self.away.is_some();
             state.wire.replace((connection, wire)).map(|(id, _)| id)
         };
         self.wake.notify_one();
         replaced
+    }
+
+    /// Waits until no event is on its way elsewhere (after `attach`, the writer sends none).
+    pub(crate) async fn settled(&self) {
+        self.wait_until(|state| !state.sending).await;
+    }
+
+    async fn wait_until(&self, done: impl Fn(&LinkState) -> bool) {
+        loop {
+            let room = self.room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            if done(&self.lock()) {
+                return;
+            }
+            room.await;
+        }
+    }
+
+    /// Puts `kept` (what was kept elsewhere while the tab was away, oldest first) in front of
+    /// the queue and lets the writer go on.
+    pub(crate) fn release(&self, kept: Vec<ServerEvent>) {
+        {
+            let mut state = self.lock();
+            for event in kept.into_iter().rev() {
+                state.items.push_front(Outgoing::Event(event));
+            }
+            state.holding = false;
+        }
+        self.wake.notify_one();
+        self.room.notify_waiters();
+    }
+
+    /// Whether nothing waits in the queue (or is on its way).
+    pub(crate) fn is_idle(&self) -> bool {
+        let state = self.lock();
+        state.items.is_empty() && !state.sending
     }
 
     /// Disconnects the tab of `connection` (if it is still the current one); events are kept.
@@ -204,12 +264,15 @@ impl ChatLink {
                     return Ok(());
                 };
                 let is_token = matches!(next, Outgoing::Event(ServerEvent::StreamToken(_)));
-                if state.wire.is_none() && state.items.len() >= QUEUE_LIMIT {
-                    // Away: keep the newest, never make a handler wait for an absent tab.
+                // Away with nowhere else to keep them: keep the newest here, never make a
+                // handler wait for an absent tab. Otherwise the queue is drained (into the
+                // tab, or elsewhere): wait for room.
+                let waits = state.wire.is_some() || self.away.is_some();
+                if !waits && state.items.len() >= QUEUE_LIMIT {
                     state.items.pop_front();
                     state.dropped += 1;
                 }
-                if is_token || state.wire.is_none() || state.items.len() < QUEUE_LIMIT {
+                if is_token || !waits || state.items.len() < QUEUE_LIMIT {
                     state.items.push_back(next);
                     drop(state);
                     self.wake.notify_one();
@@ -224,7 +287,7 @@ impl ChatLink {
 
 /// Hands `item` to the connected tab when the queue is empty; gives it back otherwise.
 fn direct(state: &mut LinkState, item: Outgoing) -> Option<Outgoing> {
-    if !state.items.is_empty() || state.sending {
+    if !state.items.is_empty() || state.sending || state.holding {
         return Some(item);
     }
     let Some((_, wire)) = state.wire.clone() else {
@@ -300,7 +363,8 @@ impl ChatSink for ChatLink {
     }
 }
 
-/// Drains the queue into whichever tab is connected; waits while none is.
+/// Drains the queue into whichever tab is connected; while none is, into `away` (events,
+/// not asks, which wait for a tab); else waits.
 async fn writer(link: Arc<ChatLink>) {
     loop {
         let wake = link.wake.notified();
@@ -311,18 +375,48 @@ async fn writer(link: Arc<ChatLink>) {
             if state.closed {
                 return;
             }
-            match state.wire.clone() {
-                Some((connection, wire)) => state.items.pop_front().map(|item| {
+            match (state.wire.clone(), &link.away) {
+                (Some(_), _) if state.holding => None,
+                (Some((connection, wire)), _) => state.items.pop_front().map(|item| {
                     state.sending = true;
-                    (item, connection, wire)
+                    Next::Wire(item, connection, wire)
                 }),
-                None => None,
+                (None, Some(away)) if matches!(state.items.front(), Some(Outgoing::Event(_))) => {
+                    match state.items.pop_front() {
+                        Some(Outgoing::Event(event)) => {
+                            state.sending = true;
+                            Some(Next::Away(event, away.clone()))
+                        }
+                        _ => None,
+                    }
+                }
+                (None, _) => None,
             }
         };
-        let Some((item, connection, wire)) = next else {
-            link.room.notify_waiters();
-            wake.await;
-            continue;
+        let (item, connection, wire) = match next {
+            Some(Next::Wire(item, connection, wire)) => (item, connection, wire),
+            Some(Next::Away(event, away)) => {
+                let kept = away.keep(link.session, event.clone()).await;
+                let failed = kept.is_err();
+                {
+                    let mut state = link.lock();
+                    state.sending = false;
+                    if let Err(err) = kept {
+                        tracing::warn!(target: "chainrs::relay", session_id = %link.session, error = %err, "could not keep an event for the absent tab elsewhere; keeping it here and retrying");
+                        state.items.push_front(Outgoing::Event(event));
+                    }
+                }
+                link.room.notify_waiters();
+                if failed {
+                    tokio::time::sleep(RETRY_AWAY).await;
+                }
+                continue;
+            }
+            None => {
+                link.room.notify_waiters();
+                wake.await;
+                continue;
+            }
         };
         let unsent = hand_over(&*wire, item).await;
         {
@@ -338,6 +432,14 @@ async fn writer(link: Arc<ChatLink>) {
         }
         link.room.notify_waiters();
     }
+}
+
+/// What the writer does next.
+enum Next {
+    /// Hand an item to the connected tab.
+    Wire(Outgoing, Uuid, Arc<dyn Wire>),
+    /// Keep an event elsewhere: the tab is away.
+    Away(ServerEvent, Arc<dyn Away>),
 }
 
 /// Hands one item over, waiting while the connection is full; gives it back if the connection closed.
@@ -444,7 +546,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_tab_that_is_away_gets_what_it_missed_in_order_and_the_newest_when_over_the_limit() {
-        let link = ChatLink::start(SessionId::new());
+        let link = ChatLink::start(SessionId::new(), None);
         for i in 0..QUEUE_LIMIT + 5 {
             link.deliver(ServerEvent::Custom {
                 name: "n".to_owned(),
@@ -454,7 +556,7 @@ mod tests {
             .expect("kept while away");
         }
         let (wire, mut seen) = test_wire();
-        link.attach(Uuid::new_v4(), wire);
+        link.attach(Uuid::new_v4(), wire, false);
         link.flush(Duration::from_secs(5)).await;
         let mut got = Vec::new();
         while let Ok(event) = seen.try_recv() {

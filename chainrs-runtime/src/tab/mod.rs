@@ -7,6 +7,7 @@ mod hooks;
 mod link;
 mod marks;
 mod offers;
+mod outbox;
 mod overlap;
 mod record;
 #[cfg(feature = "redis")]
@@ -128,13 +129,19 @@ impl Tabs {
     }
 
     /// Connects a tab's wire to its session's link (made on first use).
-    fn attach(&self, id: SessionId, connection: Uuid, wire: Arc<dyn Wire>) -> Arc<ChatLink> {
+    fn attach(
+        &self,
+        id: SessionId,
+        connection: Uuid,
+        wire: Arc<dyn Wire>,
+        hold: bool,
+    ) -> Arc<ChatLink> {
         let link = self
             .links
             .entry(id)
-            .or_insert_with(|| ChatLink::start(id))
+            .or_insert_with(|| ChatLink::start(id, self.away()))
             .clone();
-        link.attach(connection, wire);
+        link.attach(connection, wire, hold);
         link
     }
 
@@ -256,6 +263,14 @@ impl Tabs {
             record.forget(id);
         }
         self.abort_running(id);
+        #[cfg(feature = "redis")]
+        if let Some(relay) = self.relay.clone() {
+            tokio::spawn(async move {
+                if let Err(err) = relay.drop_outbox(id).await {
+                    tracing::debug!(target: "chainrs::relay", session_id = %id, error = %err, "could not remove the ended session's outbox (it expires by itself)");
+                }
+            });
+        }
     }
 
     /// Deletes a session now: from the store, and every tab of it here.

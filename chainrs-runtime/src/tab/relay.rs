@@ -5,6 +5,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -27,6 +28,53 @@ const RUN_TTL: Duration = Duration::from_secs(60);
 const RELEASE: &str = r#"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
+"#;
+
+/// Keeps an event of a session whose tab is not on this instance: when another instance holds
+/// the tab (KEYS[3], unless ARGV[6] is "1") it returns that instance, for the event to be
+/// published there; else it appends the event to the session's outbox (KEYS[1]), merging a
+/// stream token into the queued token of the same step, keeping the newest ARGV[2] events and
+/// counting the others in KEYS[2] (both keys live ARGV[3] ms), and returns "". ARGV[1] is the
+/// event, ARGV[4] the merge limit in bytes, ARGV[5] this instance. Reading where the tab is and
+/// appending are one step, so a tab that claims the session and then takes its outbox never
+/// misses an event: it came before the claim (in the outbox) or after (published to it).
+const PUSH_OUTBOX: &str = r#"
+if ARGV[6] ~= '1' then
+  local holder = redis.call('GET', KEYS[3])
+  if holder and holder ~= ARGV[5] then return holder end
+end
+local new = cjson.decode(ARGV[1])
+if new.name == 'stream_token' and type(new.payload) == 'table' and not new.payload.isSequence then
+  local last = redis.call('LINDEX', KEYS[1], -1)
+  if last then
+    local old = cjson.decode(last)
+    if old.name == 'stream_token' and type(old.payload) == 'table'
+      and old.payload.id == new.payload.id and old.payload.isInput == new.payload.isInput
+      and not old.payload.isSequence and string.len(old.payload.token) < tonumber(ARGV[4]) then
+      old.payload.token = old.payload.token .. new.payload.token
+      redis.call('LSET', KEYS[1], -1, cjson.encode(old))
+      redis.call('PEXPIRE', KEYS[1], ARGV[3])
+      return ''
+    end
+  end
+end
+local n = redis.call('RPUSH', KEYS[1], ARGV[1])
+local limit = tonumber(ARGV[2])
+if n > limit then
+  redis.call('LPOP', KEYS[1], n - limit)
+  redis.call('INCRBY', KEYS[2], n - limit)
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return ''
+"#;
+
+/// Takes a session's outbox (KEYS[1]) and its count of dropped events (KEYS[2]), emptying both.
+const TAKE_OUTBOX: &str = r#"
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+local dropped = tonumber(redis.call('GET', KEYS[2]) or '0')
+redis.call('DEL', KEYS[1], KEYS[2])
+return {items, dropped}
 "#;
 
 /// A control message every instance receives.
@@ -57,6 +105,8 @@ pub(crate) struct Relay {
     connection: ConnectionManager,
     client: redis::Client,
     release: redis::Script,
+    push_outbox: redis::Script,
+    take_outbox: redis::Script,
     /// The marks of the hook runs going on here (for the overlap policy), with their session.
     marks: dashmap::DashMap<String, SessionId>,
 }
@@ -70,6 +120,8 @@ impl Relay {
             connection: store.connection(),
             client: store.client().clone(),
             release: redis::Script::new(RELEASE),
+            push_outbox: redis::Script::new(PUSH_OUTBOX),
+            take_outbox: redis::Script::new(TAKE_OUTBOX),
             marks: dashmap::DashMap::new(),
         })
     }
@@ -104,6 +156,62 @@ impl Relay {
             .await
             .map_err(store_error)?;
         Ok(())
+    }
+
+    fn outbox(&self, session: SessionId) -> (String, String) {
+        (
+            format!("{}outbox:{session}", self.prefix),
+            format!("{}outbox-dropped:{session}", self.prefix),
+        )
+    }
+
+    /// Publishes `message` on `instance`'s channel; how many listened.
+    async fn publish(&self, instance: Uuid, message: &str) -> Result<i64> {
+        redis::cmd("PUBLISH")
+            .arg(self.channel(instance))
+            .arg(message)
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(store_error)
+    }
+
+    /// Removes `session`'s outbox (the session ended).
+    pub(crate) async fn drop_outbox(&self, session: SessionId) -> Result<()> {
+        let (items, dropped) = self.outbox(session);
+        let _: i64 = redis::cmd("DEL")
+            .arg(items)
+            .arg(dropped)
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    /// Takes what was kept in `session`'s outbox, oldest first, and how many events did not
+    /// fit; the outbox is empty afterwards.
+    pub(crate) async fn take_outbox(&self, session: SessionId) -> Result<(Vec<ServerEvent>, u64)> {
+        let (items, dropped) = self.outbox(session);
+        let (kept, dropped): (Vec<String>, u64) = self
+            .take_outbox
+            .key(items)
+            .key(dropped)
+            .invoke_async(&mut self.connection.clone())
+            .await
+            .map_err(store_error)?;
+        let events = kept
+            .iter()
+            .filter_map(|text| match serde_json::from_str::<Relayed>(text) {
+                Ok(relayed) => Some(ServerEvent::Custom {
+                    name: relayed.name,
+                    payload: relayed.payload,
+                }),
+                Err(err) => {
+                    tracing::warn!(target: "chainrs::relay", session_id = %session, error = %err, "unreadable event in the outbox skipped");
+                    None
+                }
+            })
+            .collect();
+        Ok((events, dropped))
     }
 
     fn runs(&self, session: SessionId) -> String {
@@ -275,6 +383,66 @@ impl Relay {
             session,
         });
         Ok(Some(Emitter::new(session, sink)))
+    }
+}
+
+/// Where a session's events go while its tab is away from this instance (see `outbox.rs`).
+pub(crate) struct Outbox {
+    relay: Arc<Relay>,
+    /// How long an outbox lives without a new event (the session's timeout).
+    ttl: Duration,
+}
+
+impl Outbox {
+    pub(crate) fn new(relay: Arc<Relay>, ttl: Duration) -> Self {
+        Outbox { relay, ttl }
+    }
+
+    async fn keep_event(&self, session: SessionId, event: ServerEvent) -> Result<()> {
+        let relay = &self.relay;
+        let message = serde_json::to_string(&Relayed {
+            session,
+            name: event.name().to_owned(),
+            payload: event.payload(),
+        })
+        .map_err(|source| Error::Encode {
+            key: "kept event".to_owned(),
+            source,
+        })?;
+        let mut force = false;
+        loop {
+            let (items, dropped) = relay.outbox(session);
+            let holder: String = relay
+                .push_outbox
+                .key(items)
+                .key(dropped)
+                .key(relay.location(session))
+                .arg(&message)
+                .arg(super::QUEUE_LIMIT)
+                .arg(millis(self.ttl))
+                .arg(super::link::MERGE_LIMIT)
+                .arg(relay.instance.to_string())
+                .arg(if force { "1" } else { "0" })
+                .invoke_async(&mut relay.connection.clone())
+                .await
+                .map_err(store_error)?;
+            // Kept in the outbox.
+            if holder.is_empty() {
+                return Ok(());
+            }
+            // The tab is on another instance now: hand the event there, unless that instance
+            // is gone (no one listens), then keep it in the outbox after all.
+            match Uuid::parse_str(&holder) {
+                Ok(holder) if relay.publish(holder, &message).await? > 0 => return Ok(()),
+                _ => force = true,
+            }
+        }
+    }
+}
+
+impl super::link::Away for Outbox {
+    fn keep(&self, session: SessionId, event: ServerEvent) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.keep_event(session, event))
     }
 }
 

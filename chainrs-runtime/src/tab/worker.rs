@@ -131,7 +131,7 @@ impl Tab {
         let connection = Uuid::new_v4();
         let (sink, link): (Arc<dyn ChatSink>, _) = match attach {
             Attach::Link(wire) => {
-                let link = tabs.attach(session.id, connection, wire.clone());
+                let link = tabs.attach(session.id, connection, wire.clone(), keep_alive);
                 (link.clone(), Some((link, wire)))
             }
             Attach::Direct(sink) => (sink, None),
@@ -499,6 +499,8 @@ async fn worker(
     // before it runs anything.
     if tab.keeps_alive {
         tab.keep_alive().await;
+        // Located now: what was kept in Redis while the session had no tab comes first.
+        tab.tabs.fetch_kept(tab.session.id).await;
     }
     let mut keepalive = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
