@@ -350,24 +350,29 @@ async fn sigterm_drains_running_hooks_then_closes_sockets_and_exits_zero() {
 /// runs the message on B (`tests/js/overlap-instances.mjs`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_overlap_policy_holds_across_instances() {
-    let url = chainrs_tests::redis_url();
     for mode in ["reject", "interrupt"] {
-        let prefix = chainrs_tests::test_prefix(&format!("overlap-{mode}"));
-        let env = [("CHAINRS_OVERLAP", mode)];
-        let (a, b) = (
-            Instance::start_with(&url, &prefix, &env).await,
-            Instance::start_with(&url, &prefix, &env).await,
-        );
-        chainrs_tests::run_node_with(
-            "overlap-instances.mjs",
-            &a.url,
-            Duration::from_secs(90),
-            &[("CHAINRS_URL_B", &b.url), ("OVERLAP", mode)],
-        )
-        .await;
-        drop((a, b));
-        chainrs_tests::clean(&prefix).await;
+        let test = format!("overlap-{mode}");
+        let env = [("CHAINRS_OVERLAP", mode), ("OVERLAP", mode)];
+        script_on_two_instances(&test, "overlap-instances.mjs", &env).await;
     }
+}
+
+/// Runs `script` against two fresh instances, A (`CHAINRS_URL`, its pid in `CHAINRS_PID_A`)
+/// and B (`CHAINRS_URL_B`), on one Redis under their own key prefix, with `env` for both and
+/// for the script.
+async fn script_on_two_instances(test: &str, script: &str, env: &[(&str, &str)]) {
+    let prefix = chainrs_tests::test_prefix(test);
+    let url = chainrs_tests::redis_url();
+    let (a, b) = (
+        Instance::start_with(&url, &prefix, env).await,
+        Instance::start_with(&url, &prefix, env).await,
+    );
+    let pid = a.child.id().expect("A runs").to_string();
+    let mut script_env = vec![("CHAINRS_URL_B", b.url.as_str()), ("CHAINRS_PID_A", &pid)];
+    script_env.extend_from_slice(env);
+    chainrs_tests::run_node_with(script, &a.url, Duration::from_secs(90), &script_env).await;
+    drop((a, b));
+    chainrs_tests::clean(&prefix).await;
 }
 
 /// SIGKILL of the instance that runs a reply: its tab, reconnected to another instance, ends
@@ -375,22 +380,7 @@ async fn the_overlap_policy_holds_across_instances() {
 /// (`tests/js/kill-instances.mjs`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_instance_leaves_no_tab_stuck_busy() {
-    let prefix = chainrs_tests::test_prefix("kill");
-    let url = chainrs_tests::redis_url();
-    let (a, b) = (
-        Instance::start(&url, &prefix).await,
-        Instance::start(&url, &prefix).await,
-    );
-    let pid = a.child.id().expect("A runs").to_string();
-    chainrs_tests::run_node_with(
-        "kill-instances.mjs",
-        &a.url,
-        Duration::from_secs(90),
-        &[("CHAINRS_URL_B", &b.url), ("CHAINRS_PID_A", &pid)],
-    )
-    .await;
-    drop((a, b));
-    chainrs_tests::clean(&prefix).await;
+    script_on_two_instances("kill", "kill-instances.mjs", &[]).await;
 }
 
 /// Durable delivery: what a job on A sends while its tab is away is kept in Redis and reaches
@@ -398,19 +388,13 @@ async fn a_killed_instance_leaves_no_tab_stuck_busy() {
 /// (`tests/js/durable-instances.mjs`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_a_job_sends_while_the_tab_is_away_reaches_it_on_another_instance() {
-    let prefix = chainrs_tests::test_prefix("durable");
-    let url = chainrs_tests::redis_url();
-    let (a, b) = (
-        Instance::start(&url, &prefix).await,
-        Instance::start(&url, &prefix).await,
-    );
-    chainrs_tests::run_node_with(
-        "durable-instances.mjs",
-        &a.url,
-        Duration::from_secs(90),
-        &[("CHAINRS_URL_B", &b.url)],
-    )
-    .await;
-    drop((a, b));
-    chainrs_tests::clean(&prefix).await;
+    script_on_two_instances("durable", "durable-instances.mjs", &[]).await;
+}
+
+/// Questions across instances: asked on B of a tab on A and answered back, timing out on time,
+/// and asked again on B when the tab moves there before answering
+/// (`tests/js/asks-instances.mjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_reach_the_tab_on_any_instance_and_follow_it() {
+    script_on_two_instances("asks", "asks-instances.mjs", &[]).await;
 }

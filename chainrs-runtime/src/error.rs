@@ -59,6 +59,13 @@ pub enum Error {
         "session {0} has no live chat tab connected: open the chat first, or use #[endpoint(http)] for work that does not push into the tab"
     )]
     NoLiveChat(String),
+    /// The chat tab disconnected before it answered a question (`AskUserMessage`, …); a
+    /// question with time left is asked again where the tab connects next, so a handler sees
+    /// this only when that is not possible.
+    #[error(
+        "the chat tab disconnected before it answered the question, and it did not come back in time"
+    )]
+    TabLeft,
     /// Stored session state no longer decodes as its type (its shape changed incompatibly).
     #[error(
         "the stored value of `{key}` no longer decodes as `{type_name}`: {source}. Nothing was changed; make the type read what was stored: give new fields #[serde(default)], renamed ones #[serde(alias = \"old\")], or start over with UserSession::clear"
@@ -141,7 +148,7 @@ impl Error {
             | Error::NotEnabled(_) => StatusCode::BAD_REQUEST,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Error::NoLiveChat(_) => StatusCode::CONFLICT,
+            Error::NoLiveChat(_) | Error::TabLeft => StatusCode::CONFLICT,
             Error::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

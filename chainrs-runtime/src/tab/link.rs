@@ -33,7 +33,19 @@ const RETRY_AWAY: Duration = Duration::from_millis(200);
 pub(crate) trait Away: Send + Sync + 'static {
     /// Keeps `event` of `session` elsewhere, in order with the ones kept before.
     fn keep(&self, session: SessionId, event: ServerEvent) -> BoxFuture<'_, Result<()>>;
+
+    /// Hands an ask to the instance that holds the tab now: the future of its answer, or
+    /// `None` when no instance holds the tab (the ask waits here for one).
+    fn ask(
+        &self,
+        session: SessionId,
+        event: ServerEvent,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<Option<AskAnswer>>>;
 }
+
+/// How often a queued ask looks for an instance that holds the tab, while none does.
+const ASK_POLL: Duration = Duration::from_millis(250);
 
 /// Why a connection did not take an event.
 #[derive(Debug)]
@@ -67,7 +79,8 @@ enum Outgoing {
     Event(ServerEvent),
     Ask {
         event: ServerEvent,
-        timeout: Duration,
+        /// When the ask times out, wherever it waits or is shown.
+        deadline: tokio::time::Instant,
         answer: oneshot::Sender<Result<Option<Value>>>,
     },
 }
@@ -109,18 +122,22 @@ pub(crate) struct ChatLink {
     session: SessionId,
     /// Where events go while the tab is away, when they can leave this instance.
     away: Option<Arc<dyn Away>>,
+    /// Itself, for the tasks that wait for an ask's answer (an ask whose tab left goes back
+    /// into the queue).
+    me: std::sync::Weak<ChatLink>,
 }
 
 impl ChatLink {
     /// A link with no tab yet, its writer running; while the tab is away its events go to
     /// `away`, if any, else they wait here.
     pub(crate) fn start(session: SessionId, away: Option<Arc<dyn Away>>) -> Arc<Self> {
-        let link = Arc::new(ChatLink {
+        let link = Arc::new_cyclic(|me| ChatLink {
             state: Mutex::new(LinkState::default()),
             wake: Notify::new(),
             room: Notify::new(),
             session,
             away,
+            me: me.clone(),
         });
         tokio::spawn(writer(link.clone()));
         link
@@ -256,7 +273,7 @@ impl ChatLink {
                     return Ok(());
                 };
                 // Straight to the connection when nothing is ahead of it.
-                let next = match direct(&mut state, next) {
+                let next = match direct(&mut state, next, &self.me) {
                     None => return Ok(()),
                     Some(next) => next,
                 };
@@ -286,7 +303,11 @@ impl ChatLink {
 }
 
 /// Hands `item` to the connected tab when the queue is empty; gives it back otherwise.
-fn direct(state: &mut LinkState, item: Outgoing) -> Option<Outgoing> {
+fn direct(
+    state: &mut LinkState,
+    item: Outgoing,
+    link: &std::sync::Weak<ChatLink>,
+) -> Option<Outgoing> {
     if !state.items.is_empty() || state.sending || state.holding {
         return Some(item);
     }
@@ -304,13 +325,11 @@ fn direct(state: &mut LinkState, item: Outgoing) -> Option<Outgoing> {
         },
         Outgoing::Ask {
             event,
-            timeout,
+            deadline,
             answer,
-        } => match wire.ask(&event, timeout) {
+        } => match wire.ask(&event, left_until(deadline)) {
             Ok(waiting) => {
-                tokio::spawn(async move {
-                    let _ = answer.send(waiting.await);
-                });
+                tokio::spawn(settle(link.clone(), waiting, event, deadline, answer));
                 None
             }
             Err(WireError::Invalid(why)) => {
@@ -319,7 +338,7 @@ fn direct(state: &mut LinkState, item: Outgoing) -> Option<Outgoing> {
             }
             Err(WireError::Full | WireError::Closed) => Some(Outgoing::Ask {
                 event,
-                timeout,
+                deadline,
                 answer,
             }),
         },
@@ -352,15 +371,61 @@ impl ChatSink for ChatLink {
     fn ask(&self, event: ServerEvent, timeout: Duration) -> AskFuture<'_> {
         Box::pin(async move {
             let (answer, answered) = oneshot::channel();
+            let deadline = tokio::time::Instant::now() + timeout;
             self.push(Outgoing::Ask {
                 event,
-                timeout,
+                deadline,
                 answer,
             })
             .await?;
-            answered.await.map_err(|_| self.gone())?
+            // The timeout holds wherever the ask waits: queued for an absent tab, shown, or
+            // handed to another instance (which answers `None` itself at the deadline).
+            match tokio::time::timeout_at(deadline + ASK_SLACK, answered).await {
+                Ok(answered) => answered.map_err(|_| self.gone())?,
+                Err(_) => Ok(None),
+            }
         })
     }
+}
+
+/// How long after its deadline an ask's answer may still arrive from where it is shown.
+const ASK_SLACK: Duration = Duration::from_secs(1);
+
+/// What is left of an ask's time.
+fn left_until(deadline: tokio::time::Instant) -> Duration {
+    deadline.saturating_duration_since(tokio::time::Instant::now())
+}
+
+/// Hands the answer of an ask shown somewhere to the asker; when the tab left before it
+/// answered and time is left, the ask goes back to the front of the queue, to be shown again
+/// where the tab is next (here or, with Redis, on another instance).
+async fn settle(
+    link: std::sync::Weak<ChatLink>,
+    waiting: AskAnswer,
+    event: ServerEvent,
+    deadline: tokio::time::Instant,
+    answer: oneshot::Sender<Result<Option<Value>>>,
+) {
+    let result = waiting.await;
+    if matches!(result, Err(Error::TabLeft)) && !left_until(deadline).is_zero() {
+        if let Some(link) = link.upgrade() {
+            tracing::info!(target: "chainrs::chat", session_id = %link.session, "the tab left before it answered the question: asking again where it is next");
+            {
+                let mut state = link.lock();
+                if !state.closed {
+                    state.items.push_front(Outgoing::Ask {
+                        event,
+                        deadline,
+                        answer,
+                    });
+                    drop(state);
+                    link.wake.notify_one();
+                    return;
+                }
+            }
+        }
+    }
+    let _ = answer.send(result);
 }
 
 /// Drains the queue into whichever tab is connected; while none is, into `away` (events,
@@ -381,15 +446,17 @@ async fn writer(link: Arc<ChatLink>) {
                     state.sending = true;
                     Next::Wire(item, connection, wire)
                 }),
-                (None, Some(away)) if matches!(state.items.front(), Some(Outgoing::Event(_))) => {
-                    match state.items.pop_front() {
-                        Some(Outgoing::Event(event)) => {
-                            state.sending = true;
-                            Some(Next::Away(event, away.clone()))
-                        }
-                        _ => None,
+                (None, Some(away)) if !state.items.is_empty() => match state.items.pop_front() {
+                    Some(Outgoing::Event(event)) => {
+                        state.sending = true;
+                        Some(Next::Away(event, away.clone()))
                     }
-                }
+                    Some(ask) => {
+                        state.sending = true;
+                        Some(Next::AwayAsk(ask, away.clone()))
+                    }
+                    None => None,
+                },
                 (None, _) => None,
             }
         };
@@ -412,13 +479,30 @@ async fn writer(link: Arc<ChatLink>) {
                 }
                 continue;
             }
+            Some(Next::AwayAsk(ask, away)) => {
+                let back = forward_ask(&link, ask, &*away).await;
+                let wait = back.is_some();
+                {
+                    let mut state = link.lock();
+                    state.sending = false;
+                    if let Some(ask) = back {
+                        state.items.push_front(ask);
+                    }
+                }
+                link.room.notify_waiters();
+                if wait {
+                    // No instance holds the tab yet: look again shortly (or when it comes back).
+                    let _ = tokio::time::timeout(ASK_POLL, wake).await;
+                }
+                continue;
+            }
             None => {
                 link.room.notify_waiters();
                 wake.await;
                 continue;
             }
         };
-        let unsent = hand_over(&*wire, item).await;
+        let unsent = hand_over(&*wire, item, &link.me).await;
         {
             let mut state = link.lock();
             state.sending = false;
@@ -434,16 +518,64 @@ async fn writer(link: Arc<ChatLink>) {
     }
 }
 
+/// Hands a queued ask to the instance that holds the tab now; gives it back when none does
+/// (or that failed). An ask whose asker stopped waiting, or whose time is up, goes.
+async fn forward_ask(link: &Arc<ChatLink>, ask: Outgoing, away: &dyn Away) -> Option<Outgoing> {
+    let Outgoing::Ask {
+        event,
+        deadline,
+        answer,
+    } = ask
+    else {
+        return Some(ask);
+    };
+    if answer.is_closed() {
+        return None;
+    }
+    if left_until(deadline).is_zero() {
+        let _ = answer.send(Ok(None));
+        return None;
+    }
+    match away
+        .ask(link.session, event.clone(), left_until(deadline))
+        .await
+    {
+        Ok(Some(waiting)) => {
+            tokio::spawn(settle(link.me.clone(), waiting, event, deadline, answer));
+            None
+        }
+        Ok(None) => Some(Outgoing::Ask {
+            event,
+            deadline,
+            answer,
+        }),
+        Err(err) => {
+            tracing::warn!(target: "chainrs::relay", session_id = %link.session, error = %err, "could not hand the question to the tab's instance; retrying");
+            Some(Outgoing::Ask {
+                event,
+                deadline,
+                answer,
+            })
+        }
+    }
+}
+
 /// What the writer does next.
 enum Next {
     /// Hand an item to the connected tab.
     Wire(Outgoing, Uuid, Arc<dyn Wire>),
     /// Keep an event elsewhere: the tab is away.
     Away(ServerEvent, Arc<dyn Away>),
+    /// Hand an ask to the tab's instance: the tab is away from this one.
+    AwayAsk(Outgoing, Arc<dyn Away>),
 }
 
 /// Hands one item over, waiting while the connection is full; gives it back if the connection closed.
-async fn hand_over(wire: &dyn Wire, item: Outgoing) -> Option<Outgoing> {
+async fn hand_over(
+    wire: &dyn Wire,
+    item: Outgoing,
+    link: &std::sync::Weak<ChatLink>,
+) -> Option<Outgoing> {
     match item {
         Outgoing::Event(event) => loop {
             match wire.send(&event) {
@@ -458,21 +590,23 @@ async fn hand_over(wire: &dyn Wire, item: Outgoing) -> Option<Outgoing> {
         },
         Outgoing::Ask {
             event,
-            timeout,
+            deadline,
             answer,
         } => loop {
-            match wire.ask(&event, timeout) {
+            if answer.is_closed() {
+                // The asker stopped waiting (timed out, or its run was stopped).
+                return None;
+            }
+            match wire.ask(&event, left_until(deadline)) {
                 Ok(waiting) => {
-                    tokio::spawn(async move {
-                        let _ = answer.send(waiting.await);
-                    });
+                    tokio::spawn(settle(link.clone(), waiting, event, deadline, answer));
                     return None;
                 }
                 Err(WireError::Full) => tokio::time::sleep(RETRY_FULL).await,
                 Err(WireError::Closed) => {
                     return Some(Outgoing::Ask {
                         event,
-                        timeout,
+                        deadline,
                         answer,
                     });
                 }

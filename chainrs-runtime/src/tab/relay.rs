@@ -77,6 +77,36 @@ redis.call('DEL', KEYS[1], KEYS[2])
 return {items, dropped}
 "#;
 
+/// The relayed message that asks the tab a question for an instance that does not hold it.
+const ASK: &str = "chainrs:ask";
+
+/// The relayed message that brings the answer back to the instance that asked.
+const ANSWER: &str = "chainrs:answer";
+
+/// A question relayed to the instance that holds the tab.
+#[derive(Serialize, Deserialize)]
+struct RelayedAsk {
+    /// Names the question, for its answer.
+    ask: Uuid,
+    /// The instance that waits for the answer.
+    from: Uuid,
+    /// How long it may wait, in milliseconds.
+    timeout_ms: u64,
+    /// The ask event, as the tab receives it.
+    name: String,
+    payload: Value,
+}
+
+/// The answer to a relayed question.
+#[derive(Serialize, Deserialize)]
+struct RelayedAnswer {
+    ask: Uuid,
+    /// The answer; `None` when it timed out.
+    answer: Option<Value>,
+    /// The tab left (or was not there) before it answered.
+    left: bool,
+}
+
 /// A control message every instance receives.
 #[derive(Serialize, Deserialize)]
 struct Control {
@@ -109,6 +139,8 @@ pub(crate) struct Relay {
     take_outbox: redis::Script,
     /// The marks of the hook runs going on here (for the overlap policy), with their session.
     marks: dashmap::DashMap<String, SessionId>,
+    /// Questions asked from here to tabs on other instances, waiting for their answer.
+    asks: dashmap::DashMap<Uuid, tokio::sync::oneshot::Sender<Result<Option<Value>>>>,
 }
 
 impl Relay {
@@ -123,6 +155,7 @@ impl Relay {
             push_outbox: redis::Script::new(PUSH_OUTBOX),
             take_outbox: redis::Script::new(TAKE_OUTBOX),
             marks: dashmap::DashMap::new(),
+            asks: dashmap::DashMap::new(),
         })
     }
 
@@ -163,6 +196,87 @@ impl Relay {
             format!("{}outbox:{session}", self.prefix),
             format!("{}outbox-dropped:{session}", self.prefix),
         )
+    }
+
+    /// The instance that holds `session`'s tab, if one does.
+    async fn holder(&self, session: SessionId) -> Result<Option<Uuid>> {
+        let held: Option<String> = redis::cmd("GET")
+            .arg(self.location(session))
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(store_error)?;
+        Ok(held.and_then(|h| Uuid::parse_str(&h).ok()))
+    }
+
+    /// Asks `session`'s tab a question through the instance that holds it: the future of the
+    /// answer (`None` when it timed out, [`Error::TabLeft`] when the tab left first), or `None`
+    /// when no other instance holds the tab.
+    pub(crate) async fn forward_ask(
+        self: &Arc<Self>,
+        session: SessionId,
+        event: ServerEvent,
+        timeout: Duration,
+    ) -> Result<Option<super::AskAnswer>> {
+        let Some(holder) = self
+            .holder(session)
+            .await?
+            .filter(|holder| *holder != self.instance)
+        else {
+            return Ok(None);
+        };
+        let ask = Uuid::new_v4();
+        let message = serde_json::to_string(&Relayed {
+            session,
+            name: ASK.to_owned(),
+            payload: serde_json::to_value(RelayedAsk {
+                ask,
+                from: self.instance,
+                timeout_ms: millis(timeout),
+                name: event.name().to_owned(),
+                payload: event.payload(),
+            })
+            .unwrap_or(Value::Null),
+        })
+        .map_err(|source| Error::Encode {
+            key: "relayed ask".to_owned(),
+            source,
+        })?;
+        let (sender, answered) = tokio::sync::oneshot::channel();
+        self.asks.insert(ask, sender);
+        if self.publish(holder, &message).await? == 0 {
+            self.asks.remove(&ask);
+            return Ok(None);
+        }
+        let relay = self.clone();
+        Ok(Some(Box::pin(async move {
+            // The tab's instance answers `None` at the deadline; this one does not wait longer.
+            let answer = tokio::time::timeout(timeout + Duration::from_secs(2), answered).await;
+            relay.asks.remove(&ask);
+            match answer {
+                Ok(Ok(answer)) => answer,
+                Ok(Err(_)) => Err(Error::TabLeft),
+                Err(_) => Ok(None),
+            }
+        })))
+    }
+
+    /// Brings the answer to a relayed question back to the instance that asked.
+    async fn answer(&self, to: Uuid, session: SessionId, answer: RelayedAnswer) {
+        let message = serde_json::to_string(&Relayed {
+            session,
+            name: ANSWER.to_owned(),
+            payload: serde_json::to_value(answer).unwrap_or(Value::Null),
+        });
+        let sent = match message {
+            Ok(message) => self.publish(to, &message).await.map(|_| ()),
+            Err(source) => Err(Error::Encode {
+                key: "relayed answer".to_owned(),
+                source,
+            }),
+        };
+        if let Err(err) = sent {
+            tracing::warn!(target: "chainrs::relay", session_id = %session, error = %err, "could not bring the answer back to the instance that asked");
+        }
     }
 
     /// Publishes `message` on `instance`'s channel; how many listened.
@@ -386,6 +500,70 @@ impl Relay {
     }
 }
 
+impl Relay {
+    /// Hands a relayed answer to the question it answers, if it still waits.
+    fn answered(&self, payload: Value) {
+        match serde_json::from_value::<RelayedAnswer>(payload) {
+            Ok(answer) => {
+                if let Some((_, waiting)) = self.asks.remove(&answer.ask) {
+                    let _ = waiting.send(if answer.left {
+                        Err(Error::TabLeft)
+                    } else {
+                        Ok(answer.answer)
+                    });
+                }
+            }
+            Err(err) => {
+                tracing::warn!(target: "chainrs::relay", error = %err, "unreadable relayed answer ignored")
+            }
+        }
+    }
+}
+
+/// Shows a question relayed from another instance in this instance's tab of `session`, and
+/// sends the answer back (`left` when the tab is not here or left before it answered).
+fn ask_here(tabs: &Arc<Tabs>, session: SessionId, payload: Value) {
+    let asked = match serde_json::from_value::<RelayedAsk>(payload) {
+        Ok(asked) => asked,
+        Err(err) => {
+            tracing::warn!(target: "chainrs::relay", session_id = %session, error = %err, "unreadable relayed question ignored");
+            return;
+        }
+    };
+    let (Some(relay), link) = (
+        tabs.relay.clone(),
+        tabs.links.get(&session).map(|l| l.clone()),
+    ) else {
+        return;
+    };
+    tokio::spawn(async move {
+        let event = ServerEvent::Custom {
+            name: asked.name,
+            payload: asked.payload,
+        };
+        let result = match link.filter(|link| link.is_online()) {
+            Some(link) => {
+                link.ask(event, Duration::from_millis(asked.timeout_ms))
+                    .await
+            }
+            None => Err(Error::TabLeft),
+        };
+        let answer = match result {
+            Ok(answer) => RelayedAnswer {
+                ask: asked.ask,
+                answer,
+                left: false,
+            },
+            Err(_) => RelayedAnswer {
+                ask: asked.ask,
+                answer: None,
+                left: true,
+            },
+        };
+        relay.answer(asked.from, session, answer).await;
+    });
+}
+
 /// Where a session's events go while its tab is away from this instance (see `outbox.rs`).
 pub(crate) struct Outbox {
     relay: Arc<Relay>,
@@ -443,6 +621,15 @@ impl Outbox {
 impl super::link::Away for Outbox {
     fn keep(&self, session: SessionId, event: ServerEvent) -> BoxFuture<'_, Result<()>> {
         Box::pin(self.keep_event(session, event))
+    }
+
+    fn ask(
+        &self,
+        session: SessionId,
+        event: ServerEvent,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<Option<super::AskAnswer>>> {
+        Box::pin(self.relay.forward_ask(session, event, timeout))
     }
 }
 
@@ -519,13 +706,12 @@ impl ChatSink for RemoteTab {
         })
     }
 
-    fn ask(&self, _event: ServerEvent, _timeout: Duration) -> AskFuture<'_> {
-        Box::pin(async {
-            Err(Error::BadRequest(
-                "this chat tab is connected to another instance: a question (ask) can only wait \
-                 for its answer on the instance that holds the tab, so ask from a chat hook"
-                    .to_owned(),
-            ))
+    fn ask(&self, event: ServerEvent, timeout: Duration) -> AskFuture<'_> {
+        Box::pin(async move {
+            match self.relay.forward_ask(self.session, event, timeout).await? {
+                Some(answer) => answer.await,
+                None => Err(Error::NoLiveChat(self.session.to_string())),
+            }
         })
     }
 }
@@ -574,6 +760,14 @@ async fn listen(
                             continue;
                         }
                         match serde_json::from_str::<Relayed>(&text) {
+                            Ok(relayed) if relayed.name == ASK => {
+                                ask_here(&tabs, relayed.session, relayed.payload)
+                            }
+                            Ok(relayed) if relayed.name == ANSWER => {
+                                if let Some(relay) = &tabs.relay {
+                                    relay.answered(relayed.payload);
+                                }
+                            }
                             Ok(relayed) => {
                                 tabs.deliver_here(
                                     relayed.session,

@@ -11,6 +11,9 @@ use crate::error::Error;
 use crate::protocol::{Payload, ServerEvent};
 use crate::tab::{AskAnswer, Wire, WireError};
 
+/// How often a waiting ask looks whether its socket is still connected.
+const LEFT_POLL: Duration = Duration::from_millis(200);
+
 /// One connected socket.
 pub(super) struct SocketWire(pub(super) SocketRef);
 
@@ -35,16 +38,26 @@ impl Wire for SocketWire {
             .timeout(timeout)
             .emit_with_ack::<_, Value>(event.name(), &Payload(event))
             .map_err(wire_error)?;
+        let socket = self.0.clone();
         Ok(Box::pin(async move {
-            match stream.await {
+            // socketioxide keeps an ack waiting until its timeout even when the socket closes:
+            // a tab that left is seen here, so the question can be asked again where it goes.
+            let left = async {
+                while socket.connected() {
+                    tokio::time::sleep(LEFT_POLL).await;
+                }
+            };
+            let answered = tokio::select! {
+                answered = stream => answered,
+                () = left => return Err(Error::TabLeft),
+            };
+            match answered {
                 Ok(value) => Ok(Some(value)),
                 Err(AckError::Timeout) => Ok(None),
                 Err(AckError::Decode(err)) => Err(Error::BadRequest(format!(
                     "the client's answer to ask is not JSON: {err}"
                 ))),
-                Err(AckError::Socket(_)) => Err(Error::BadRequest(
-                    "the chat tab disconnected before answering".to_owned(),
-                )),
+                Err(AckError::Socket(_)) => Err(Error::TabLeft),
             }
         }))
     }

@@ -535,6 +535,27 @@ pub async fn notify(Json(text): Json<String>) -> chainrs::Result<StatusCode> {
     Ok(StatusCode::ACCEPTED)
 }
 
+/// What `POST /ask` asks the chat's user.
+#[derive(Debug, Deserialize)]
+pub struct Question {
+    /// The question.
+    pub text: String,
+    /// How long to wait for the answer, in seconds (default 30).
+    #[serde(default)]
+    pub timeout: Option<u64>,
+}
+
+/// Asks the user of the chat tab the request names, from HTTP, and answers with their reply
+/// (`null` when they did not answer in time); with Redis the tab may be on another instance.
+#[endpoint(ws, method = "POST", path = "/ask")]
+pub async fn ask_user(Json(question): Json<Question>) -> chainrs::Result<Json<Option<String>>> {
+    let answer = AskUserMessage::new(question.text)
+        .timeout(Duration::from_secs(question.timeout.unwrap_or(30)))
+        .send()
+        .await?;
+    Ok(Json(answer.map(|message| message.content)))
+}
+
 /// The session's history, as the chat saw it.
 #[endpoint(http, method = "GET", path = "/history")]
 pub async fn history(chat: UserSession<Chat>) -> chainrs::Result<Json<Vec<String>>> {
@@ -581,6 +602,7 @@ pub fn app() -> App {
         .register(history)
         .register(add_history)
         .register(notify)
+        .register(ask_user)
         // Files attached in the composer reach `reply` as `msg.elements`.
         .file_upload(FileUpload::new().max_size_mb(20))
         // The conversation, for `/recap` (an LLM app hands it to its model).
