@@ -132,6 +132,18 @@ def main():
                   f"| chainrs | {a['sessions']:,} ({a['failed_sessions']} failed) | {kib_per_session(a):.1f} | {a['server_rss_kib']['after_close'] - a['server_rss_kib']['before']:,} |",
                   f"| Chainlit | {b['sessions']:,} ({b['failed_sessions']} failed) | {kib_per_session(b):.1f} | {b['server_rss_kib']['after_close'] - b['server_rss_kib']['before']:,} |"]
 
+    runs = []
+    with open(sys.argv[1]) as f:
+        runs = [json.loads(line) for line in f if line.strip() and json.loads(line)["label"].startswith("redis/per-message")]
+    if runs:
+        runs.sort(key=lambda r: r["commands_per_message"])
+        r = runs[len(runs) // 2]
+        summary["redis"] = {"commands_per_message": r["commands_per_message"], "bytes_per_message": r["bytes_per_message"], "runs": len(runs)}
+        each = ", ".join("%.2f" % x["commands_per_message"] for x in runs)
+        lines += ["", "| Redis traffic, 50 connected tabs × 20 messages (median of runs) | per chat message |", "|---|---|",
+                  f"| commands | {r['commands_per_message']:.2f} (runs: {each}) |",
+                  f"| bytes in + out | {r['bytes_per_message']:.0f} |"]
+
     m, h, m2, s = (rows.get(f"inprocess/{k}") for k in ("chat_turn/attribute_macro", "chat_turn/registered_by_hand", "chat_turn/attribute_macro_again", "store_update/memory"))
     if m and h:
         summary["macro"] = {"attribute_ns": m["ns_per_iter"], "by_hand_ns": h["ns_per_iter"], "attribute_again_ns": m2 and m2["ns_per_iter"], "memory_update_ns": s and s["ns_per_iter"]}

@@ -158,6 +158,30 @@ redis-benchmark -h "$RH" -p "$RP" -q -n 200000 -c 50 -t set \
   | tr '\r' '\n' | grep -E "^SET: [0-9.]+ requests per second" | tail -1 \
   | python3 -c 'import json,sys,re; m=re.search(r"([0-9.]+) requests per second", sys.stdin.read()); print(json.dumps({"label":"store/redis-benchmark","set_per_second":float(m.group(1))}))' >>"$RESULTS"
 
+# Redis traffic of a chat with Redis sessions: commands and bytes per message while the tab is
+# connected, as the difference between a run with 20 messages per session and one with none
+# (both open the same sessions), divided by the messages.
+redis_totals() {
+  redis-cli -h "$RH" -p "$RP" INFO stats | tr -d '\r' \
+    | awk -F: '/^total_commands_processed:/{c=$2} /^total_net_input_bytes:/{i=$2} /^total_net_output_bytes:/{o=$2} END{print c, i+o}'
+}
+redis_run() { # $1: messages per session; prints "commands bytes" Redis saw during the run
+  local before after
+  CHAINRS_REDIS_URL="$REDIS_URL" CHAINRS_REDIS_PREFIX="bench:$$:$1:" start chainrs
+  read -r c0 b0 <<<"$(redis_totals)"
+  gen --label "redis/chainrs/$1" --sessions 50 --messages "$1" --concurrency 50 --expire-wait 0 --timeout 900
+  read -r c1 b1 <<<"$(redis_totals)"
+  stop
+  echo "$((c1 - c0)) $((b1 - b0))"
+}
+for rep in 1 2 3; do
+  echo "== Redis traffic per chat message (run $rep)"
+  read -r c_none b_none <<<"$(redis_run 0)"
+  read -r c_msgs b_msgs <<<"$(redis_run 20)"
+  python3 -c 'import json,sys; c0,b0,c1,b1=map(int,sys.argv[1:5]); n=50*20; print(json.dumps({"label":"redis/per-message#%s" % sys.argv[5], "commands_per_message":(c1-c0)/n, "bytes_per_message":(b1-b0)/n, "commands_per_session_opened":c0/50}))' \
+    "$c_none" "$b_none" "$c_msgs" "$b_msgs" "$rep" >>"$RESULTS"
+done
+
 if [ "${STARTED_REDIS:-0}" = 1 ]; then kill "$(cat "$OUT/redis.pid")" 2>/dev/null || true; fi
 
 echo "== in-process (criterion)"

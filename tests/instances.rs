@@ -398,3 +398,71 @@ async fn what_a_job_sends_while_the_tab_is_away_reaches_it_on_another_instance()
 async fn questions_reach_the_tab_on_any_instance_and_follow_it() {
     script_on_two_instances("asks", "asks-instances.mjs", &[]).await;
 }
+
+/// A free loopback port (taken and given back at once).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A rolling restart during a chat of many sessions: three instances on one Redis, each
+/// restarted in turn (SIGTERM, exit 0, a new process on the same port) while the sessions chat;
+/// every message whose run started gets its reply once and no client stays busy
+/// (`tests/js/rolling-restart.mjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolling_restart_under_load_loses_no_reply_and_leaves_no_client_busy() {
+    let prefix = chainrs_tests::test_prefix("rolling");
+    let url = chainrs_tests::redis_url();
+    let ports: Vec<String> = (0..3).map(|_| free_port().to_string()).collect();
+    let mut instances = Vec::new();
+    for port in &ports {
+        instances.push(Instance::start_with(&url, &prefix, &[("CHAINRS_PORT", port)]).await);
+    }
+    let urls: Vec<String> = instances.iter().map(|i| i.url.clone()).collect();
+    let script = {
+        let (a, b, c) = (urls[0].clone(), urls[1].clone(), urls[2].clone());
+        tokio::spawn(async move {
+            chainrs_tests::run_node_with(
+                "rolling-restart.mjs",
+                &a,
+                Duration::from_secs(240),
+                &[
+                    ("CHAINRS_URL_B", &b),
+                    ("CHAINRS_URL_C", &c),
+                    ("SESSIONS", "200"),
+                    ("MESSAGES", "20"),
+                ],
+            )
+            .await
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    for (i, port) in ports.iter().enumerate() {
+        let pid = instances[i]
+            .child
+            .id()
+            .expect("the instance runs")
+            .to_string();
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .expect("run kill");
+        assert!(killed.success(), "SIGTERM to instance {i}");
+        let status = tokio::time::timeout(Duration::from_secs(40), instances[i].child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("instance {i} ends within 40 s of its SIGTERM"))
+            .expect("wait for the instance");
+        assert!(
+            status.success(),
+            "instance {i} drains and exits with 0: {status}"
+        );
+        instances[i] = Instance::start_with(&url, &prefix, &[("CHAINRS_PORT", port)]).await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    script.await.expect("the chat script");
+    drop(instances);
+    chainrs_tests::clean(&prefix).await;
+}

@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::Tabs;
@@ -30,28 +30,19 @@ pub(crate) struct Drained {
     pub(crate) stopped: usize,
 }
 
-/// Counts a command handed to a tab's worker until it is done: in all (a drain waits for
-/// them) and in its tab (the overlap policy looks at them).
-pub(super) struct Queued {
-    tabs: Arc<Tabs>,
-    tab: Arc<AtomicUsize>,
-}
+/// Counts a command handed to a tab's worker until it is done (a drain waits for them).
+pub(super) struct Queued(Arc<Tabs>);
 
 impl Queued {
-    pub(super) fn new(tabs: &Arc<Tabs>, tab: &Arc<AtomicUsize>) -> Self {
+    pub(super) fn new(tabs: &Arc<Tabs>) -> Self {
         tabs.queued.fetch_add(1, Ordering::AcqRel);
-        tab.fetch_add(1, Ordering::AcqRel);
-        Queued {
-            tabs: tabs.clone(),
-            tab: tab.clone(),
-        }
+        Queued(tabs.clone())
     }
 }
 
 impl Drop for Queued {
     fn drop(&mut self) {
-        self.tabs.queued.fetch_sub(1, Ordering::AcqRel);
-        self.tab.fetch_sub(1, Ordering::AcqRel);
+        self.0.queued.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

@@ -63,6 +63,8 @@ pub(crate) struct Tabs {
     open: AtomicUsize,
     /// Commands handed to tab workers and not done yet (a drain waits for them).
     queued: AtomicUsize,
+    /// User messages of each session from their arrival to their run's `task_end`.
+    busy: DashMap<SessionId, usize>,
     /// The instance is shutting down (see [`Tabs::drain`]).
     draining: AtomicBool,
     /// The drain's grace is over: no hook run starts any more.
@@ -113,6 +115,7 @@ impl Tabs {
             next_run: AtomicU64::new(0),
             open: AtomicUsize::new(0),
             queued: AtomicUsize::new(0),
+            busy: DashMap::new(),
             draining: AtomicBool::new(false),
             halted: AtomicBool::new(false),
             #[cfg(feature = "redis")]

@@ -4,8 +4,6 @@
 //! Redis, on another instance that is alive, which marks each hook run in Redis while the
 //! policy is not `Enqueue` (see `marks.rs`).
 
-use std::sync::atomic::Ordering;
-
 use super::{Done, Refused, Tab, Tabs};
 use crate::config::Overlap;
 use crate::protocol::{ServerEvent, ToastKind};
@@ -14,6 +12,32 @@ use crate::session::SessionId;
 /// What the user is told when a message is refused under [`Overlap::Reject`].
 const REFUSED: &str =
     "A reply is still running: wait for it to end (or stop it), then send your message again.";
+
+/// Marks a user message of a session as busy from its arrival until its run's `task_end` (or
+/// until it is dropped: stopped, never run); the overlap policy asks whether any is.
+pub(crate) struct Busy {
+    tabs: std::sync::Arc<Tabs>,
+    session: SessionId,
+}
+
+impl Busy {
+    pub(super) fn new(tabs: &std::sync::Arc<Tabs>, session: SessionId) -> Self {
+        *tabs.busy.entry(session).or_default() += 1;
+        Busy {
+            tabs: tabs.clone(),
+            session,
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.tabs.busy.remove_if_mut(&self.session, |_, n| {
+            *n = n.saturating_sub(1);
+            *n == 0
+        });
+    }
+}
 
 /// What a new message does about runs of its session, decided when it arrives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,9 +86,10 @@ impl Tabs {
 }
 
 impl Tab {
-    /// Whether a hook of this tab's session runs or waits on this instance.
+    /// Whether a message of this tab's session runs or waits on this instance (from its
+    /// arrival to its `task_end`, whichever connection sent it).
     fn busy_here(&self) -> bool {
-        self.pending.load(Ordering::Acquire) > 0 || self.tabs.running.contains_key(&self.session.id)
+        self.tabs.busy.contains_key(&self.session.id)
     }
 
     /// Applies the overlap policy to a message arriving now (`event` names it): refuses it,

@@ -50,10 +50,25 @@ impl Tabs {
         kind: HookKind,
         input: HookInput,
     ) -> Result<()> {
+        self.run_hook_busy(session, emitter, kind, input, None)
+            .await
+    }
+
+    /// [`Tabs::run_hook`] for a user message whose `busy` mark (see `overlap.rs`) ends right
+    /// before the run's `task_end`, so a client that sends its next message on `task_end`
+    /// never finds the session busy.
+    pub(crate) async fn run_hook_busy(
+        &self,
+        session: &SessionRef,
+        emitter: &Emitter,
+        kind: HookKind,
+        input: HookInput,
+        busy: Option<super::overlap::Busy>,
+    ) -> Result<()> {
         let Some(hook) = self.hooks.get(kind) else {
             return Ok(());
         };
-        self.run(session, emitter, hook, RunKind::Hook(kind), input)
+        self.run(session, emitter, hook, RunKind::Hook(kind), input, busy)
             .await
     }
 
@@ -84,6 +99,7 @@ impl Tabs {
             hook,
             RunKind::Action,
             HookInput::Action(action),
+            None,
         )
         .await
     }
@@ -114,6 +130,7 @@ impl Tabs {
         hook: &Registered<ChatHookFn>,
         kind: RunKind,
         input: HookInput,
+        busy: Option<super::overlap::Busy>,
     ) -> Result<()> {
         // With a data layer, what the run shows is recorded on its way to the tab.
         let recorded = self.record.as_ref().map(|r| r.recording(session, emitter));
@@ -196,6 +213,7 @@ impl Tabs {
             step.input = step_input.unwrap_or_else(|| "{}".to_owned());
             step.end = Some(now_iso());
             emitter.emit(ServerEvent::UpdateMessage(step)).await?;
+            drop(busy);
             emitter.emit(ServerEvent::TaskEnd).await?;
         }
         Ok(())

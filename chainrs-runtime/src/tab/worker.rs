@@ -1,7 +1,7 @@
 //! One chat tab and its worker, which runs its commands one at a time in arrival order; the
 //! socket, the test client and the headless API all drive a tab through these methods.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -82,6 +82,8 @@ enum Command {
         edited: bool,
         /// Look for runs of the session on other instances first (the overlap policy).
         look_elsewhere: bool,
+        /// Marks the session busy until the run's `task_end`.
+        busy: super::overlap::Busy,
         generation: u64,
         ack: Ack,
     },
@@ -115,8 +117,6 @@ pub(crate) struct Tab {
     /// Orders a `stop` against a hook run starting: the run is recorded in the session's
     /// running hooks (which `stop` aborts) under this lock.
     starting: Mutex<()>,
-    /// Commands of this tab queued or running (the overlap policy looks at it).
-    pub(super) pending: Arc<AtomicUsize>,
 }
 
 impl Tab {
@@ -151,7 +151,6 @@ impl Tab {
             left: AtomicBool::new(false),
             stops: AtomicU64::new(0),
             starting: Mutex::new(()),
-            pending: Arc::new(AtomicUsize::new(0)),
         });
         tokio::spawn(worker(tab.clone(), queue));
         tab
@@ -165,10 +164,9 @@ impl Tab {
     fn send(&self, command: Command) {
         // The worker only ends after Clear or Leave; what comes later is dropped, and the
         // command's `Done` completes at once. Each command counts as queued until it is done.
-        let _ = self.commands.send((
-            command,
-            super::drain::Queued::new(&self.tabs, &self.pending),
-        ));
+        let _ = self
+            .commands
+            .send((command, super::drain::Queued::new(&self.tabs)));
     }
 
     /// Tells the client that one of its events cannot be served: an `error` event (sent when
@@ -266,6 +264,7 @@ impl Tab {
             message: Box::new(message),
             edited: event == ClientEvent::EditMessage,
             look_elsewhere: arrival == super::overlap::Arrival::LookElsewhere,
+            busy: super::overlap::Busy::new(&self.tabs, self.session.id),
             generation,
             ack,
         });
@@ -437,6 +436,17 @@ impl Tab {
         input: HookInput,
         generation: Option<u64>,
     ) {
+        self.run_busy(kind, input, generation, None).await
+    }
+
+    /// [`Tab::run`] of a user message, whose `busy` mark ends with its run's `task_end`.
+    async fn run_busy(
+        self: &Arc<Self>,
+        kind: HookKind,
+        input: HookInput,
+        generation: Option<u64>,
+        busy: Option<super::overlap::Busy>,
+    ) {
         // Seen by the other instances while it runs (see marks.rs).
         let mark = self.tabs.run_started(self.session.id).await;
         let started = {
@@ -451,7 +461,7 @@ impl Tab {
                 let tab = self.clone();
                 let task = tokio::spawn(async move {
                     tab.tabs
-                        .run_hook(&tab.session, &tab.emitter, kind, input)
+                        .run_hook_busy(&tab.session, &tab.emitter, kind, input, busy)
                         .await
                 });
                 let tracked = self.tabs.track(self.session.id, task.abort_handle());
@@ -558,6 +568,7 @@ async fn worker(
                 mut message,
                 edited,
                 look_elsewhere,
+                busy,
                 generation,
                 ack,
             } => {
@@ -580,10 +591,11 @@ async fn worker(
                 }
                 attach_files(&tab, &mut message).await;
                 join_conversation(&tab, &message, edited).await;
-                tab.run(
+                tab.run_busy(
                     HookKind::OnMessage,
                     HookInput::Message(*message),
                     Some(generation),
+                    Some(busy),
                 )
                 .await;
                 let _ = ack.send(());
