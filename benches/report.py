@@ -144,6 +144,14 @@ def main():
                   f"| commands | {r['commands_per_message']:.2f} (runs: {each}) |",
                   f"| bytes in + out | {r['bytes_per_message']:.0f} |"]
 
+    reconnects = [(k.split("/")[1], rows[k]) for k in ("reconnect/memory-same", "reconnect/redis-same", "reconnect/redis-other") if k in rows]
+    if reconnects:
+        summary["reconnect"] = {name: r["reconnect_to_first_event_ms"] for name, r in reconnects}
+        lines += ["", "| reconnect (200 chats, one after the other) | to the first event p50 / p90 / p99 (ms) |", "|---|---|"]
+        for name, r in reconnects:
+            t = r["reconnect_to_first_event_ms"]
+            lines.append(f"| {name} | {t['p50_ms']:.2f} / {t['p90_ms']:.2f} / {t['p99_ms']:.2f} |")
+
     m, h, m2, s = (rows.get(f"inprocess/{k}") for k in ("chat_turn/attribute_macro", "chat_turn/registered_by_hand", "chat_turn/attribute_macro_again", "store_update/memory"))
     if m and h:
         summary["macro"] = {"attribute_ns": m["ns_per_iter"], "by_hand_ns": h["ns_per_iter"], "attribute_again_ns": m2 and m2["ns_per_iter"], "memory_update_ns": s and s["ns_per_iter"]}

@@ -182,6 +182,25 @@ for rep in 1 2 3; do
     "$c_none" "$b_none" "$c_msgs" "$b_msgs" "$rep" >>"$RESULTS"
 done
 
+# Reconnect to the first event: one instance without Redis, one with Redis (the tab coming back
+# to it), and the tab moving to a second instance on the same Redis.
+echo "== reconnect to the first event"
+start chainrs
+gen --label "reconnect/memory-same" --reconnects 200
+stop
+RC_PREFIX="bench:$$:reconnect:"
+CHAINRS_REDIS_URL="$REDIS_URL" CHAINRS_REDIS_PREFIX="$RC_PREFIX" start chainrs
+gen --label "reconnect/redis-same" --reconnects 200
+OTHER_PORT=$((PORT + 100))
+CHAINRS_REDIS_URL="$REDIS_URL" CHAINRS_REDIS_PREFIX="$RC_PREFIX" CHAINRS_PORT=$OTHER_PORT \
+  "${SERVER_CPU[@]}" ./target/release/echo >"$OUT/server-b.log" 2>&1 &
+OTHER_PID=$!
+wait_port "$OTHER_PORT"
+gen --label "reconnect/redis-other" --reconnects 200 --reconnect-url "http://127.0.0.1:$OTHER_PORT"
+kill "$OTHER_PID" 2>/dev/null || true
+wait "$OTHER_PID" 2>/dev/null || true
+stop
+
 if [ "${STARTED_REDIS:-0}" = 1 ]; then kill "$(cat "$OUT/redis.pid")" 2>/dev/null || true; fi
 
 echo "== in-process (criterion)"

@@ -18,6 +18,11 @@
 //! `--http PATH --method GET|POST --requests R` instead calls one custom endpoint R times from
 //! `--concurrency` workers, each keeping the session id the server returns, and reports
 //! requests per second, latency and server CPU per request.
+//!
+//! `--reconnects R [--reconnect-url URL2]` instead opens R chats one after the other, sends one
+//! message in each, closes its socket and opens a new one for the same session (on URL2 when
+//! given: another instance sharing the sessions through Redis), and reports the time from the
+//! start of that reconnect to the first event the server sends on it.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,6 +48,8 @@ struct Options {
     http: Option<String>,
     method: String,
     requests: usize,
+    reconnects: usize,
+    reconnect_url: Option<String>,
 }
 
 fn options() -> Result<Options, String> {
@@ -58,6 +65,8 @@ fn options() -> Result<Options, String> {
         http: None,
         method: "GET".to_owned(),
         requests: 10_000,
+        reconnects: 0,
+        reconnect_url: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -79,6 +88,8 @@ fn options() -> Result<Options, String> {
             "--http" => o.http = Some(value),
             "--method" => o.method = value.to_uppercase(),
             "--requests" => o.requests = number()?.clamp(1, 10_000_000) as usize,
+            "--reconnects" => o.reconnects = number()?.min(100_000) as usize,
+            "--reconnect-url" => o.reconnect_url = Some(value.trim_end_matches('/').to_owned()),
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -180,28 +191,19 @@ async fn next_event(ws: &mut Ws) -> Result<Option<(String, Value)>, String> {
 }
 
 async fn connect(http: &reqwest::Client, o: &Options) -> Result<Chat, String> {
-    let started = Instant::now();
-    let session = uuid::Uuid::new_v4().to_string();
-    let get = |path: &str| http.get(format!("{}{path}", o.url)).send();
-    get("/auth/config")
-        .await
-        .map_err(|e| format!("auth/config: {e}"))?;
-    get("/project/settings?language=en-US")
-        .await
-        .map_err(|e| format!("project/settings: {e}"))?;
-    http.post(format!("{}/set-session-cookie", o.url))
-        .json(&json!({ "session_id": session }))
-        .send()
-        .await
-        .map_err(|e| format!("set-session-cookie: {e}"))?;
+    connect_as(http, &o.url, &uuid::Uuid::new_v4().to_string()).await
+}
+
+/// Opens a socket to `url` for `session` (Engine.IO open, Socket.IO connect) and sends
+/// `connection_successful`.
+async fn open_socket(url: &str, session: &str) -> Result<Ws, String> {
     let ws_url = format!(
         "{}/ws/socket.io/?EIO=4&transport=websocket",
-        o.url.replacen("http", "ws", 1)
+        url.replacen("http", "ws", 1)
     );
     let (mut ws, _) = tokio_tungstenite::connect_async(ws_url)
         .await
         .map_err(|e| format!("websocket connect: {e}"))?;
-    // Engine.IO open packet, then the Socket.IO connect with the web client's auth object.
     loop {
         match ws.next().await {
             Some(Ok(Frame::Text(t))) if t.starts_with('0') => break,
@@ -230,6 +232,53 @@ async fn connect(http: &reqwest::Client, o: &Options) -> Result<Chat, String> {
     ws.send(Frame::text("42[\"connection_successful\"]"))
         .await
         .map_err(|e| format!("send connection_successful: {e}"))?;
+    Ok(ws)
+}
+
+/// R chats, each reconnected once; the time from a reconnect's start to its first event.
+async fn run_reconnects(o: Options) -> Result<Value, String> {
+    let http = reqwest::Client::new();
+    let target = o.reconnect_url.clone().unwrap_or_else(|| o.url.clone());
+    let mut first_event_ms = Vec::with_capacity(o.reconnects);
+    for _ in 0..o.reconnects {
+        let session = uuid::Uuid::new_v4().to_string();
+        let mut chat = connect_as(&http, &o.url, &session).await?;
+        converse(&mut chat, 1).await?;
+        let _ = chat.ws.close(None).await;
+        drop(chat);
+        // Give the server the disconnect before the tab comes back.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let started = Instant::now();
+        let mut ws = open_socket(&target, &session).await?;
+        if next_event(&mut ws).await?.is_none() {
+            return Err("the reconnected socket closed before its first event".to_owned());
+        }
+        first_event_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        let _ = ws.close(None).await;
+    }
+    Ok(json!({
+        "label": o.label,
+        "reconnects": o.reconnects,
+        "another_instance": o.reconnect_url.is_some(),
+        "reconnect_to_first_event_ms": summary(first_event_ms),
+    }))
+}
+
+async fn connect_as(http: &reqwest::Client, url: &str, session: &str) -> Result<Chat, String> {
+    let started = Instant::now();
+    let get = |path: &str| http.get(format!("{}{path}", url)).send();
+    get("/auth/config")
+        .await
+        .map_err(|e| format!("auth/config: {e}"))?;
+    get("/project/settings?language=en-US")
+        .await
+        .map_err(|e| format!("project/settings: {e}"))?;
+    http.post(format!("{}/set-session-cookie", url))
+        .json(&json!({ "session_id": session }))
+        .send()
+        .await
+        .map_err(|e| format!("set-session-cookie: {e}"))?;
+    let mut ws = open_socket(url, session).await?;
     // Ready after the second task_end (one for connection_successful, one closing on_chat_start).
     let mut task_ends = 0;
     while task_ends < 2 {
@@ -295,6 +344,8 @@ async fn main() {
     };
     let outcome = if o.http.is_some() {
         run_http(o).await
+    } else if o.reconnects > 0 {
+        run_reconnects(o).await
     } else {
         run(o).await
     };
