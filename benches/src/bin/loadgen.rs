@@ -201,7 +201,8 @@ async fn open_socket(url: &str, session: &str) -> Result<Ws, String> {
         "{}/ws/socket.io/?EIO=4&transport=websocket",
         url.replacen("http", "ws", 1)
     );
-    let (mut ws, _) = tokio_tungstenite::connect_async(ws_url)
+    // Frames go out at once, as a browser's do (no Nagle on the client's socket).
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(ws_url, None, true)
         .await
         .map_err(|e| format!("websocket connect: {e}"))?;
     loop {
