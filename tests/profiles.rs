@@ -118,14 +118,34 @@ async fn a_chat_runs_with_the_profile_it_names_else_the_default() -> chainrs::Re
     Ok(())
 }
 
-#[tokio::test]
-async fn a_profile_not_offered_to_the_user_is_refused() -> chainrs::Result<()> {
-    let client = TestClient::new(
+/// An app with logins, the profiles and the greeting that names the profile.
+fn with_logins() -> chainrs::Result<TestClient> {
+    TestClient::new(
         App::new()
             .register(name_is_password)
             .register(profiles)
             .register(start),
-    )?;
+    )
+}
+
+#[tokio::test]
+async fn a_chat_made_without_a_tab_runs_with_the_default_profile() -> chainrs::Result<()> {
+    let client = with_logins()?;
+    let ada = client.login("ada", "ada").await?;
+    // The headless API's chat: its session comes from an HTTP request, which names no profile.
+    let started = client.post("/chat/start").bearer(&ada.token).send().await;
+    assert_eq!(started.status(), StatusCode::OK, "{}", started.text());
+    let body: serde_json::Value = started.json()?;
+    assert_eq!(
+        body["messages"][0]["content"],
+        "Quiet (Some(\"Quiet\") in the session)"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_profile_not_offered_to_the_user_is_refused() -> chainrs::Result<()> {
+    let client = with_logins()?;
     let refused = client
         .open_chat_with_profile(Some(User::new("bob")), "Admin")
         .await

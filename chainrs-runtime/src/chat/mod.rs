@@ -79,9 +79,9 @@ async fn keep_composer(
     set: impl Fn(&mut crate::session::SessionMeta),
 ) -> Result<()> {
     let cx = crate::context::current().ok_or(Error::NoContext { api })?;
-    let mut wanted = cx.session.meta();
-    set(&mut wanted);
     let current = cx.session.meta();
+    let mut wanted = current.clone();
+    set(&mut wanted);
     if (&wanted.commands, &wanted.modes) == (&current.commands, &current.modes) {
         return Ok(());
     }

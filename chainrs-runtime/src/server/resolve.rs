@@ -65,14 +65,9 @@ pub(crate) async fn resolve_request(
             ));
         }
         None => {
-            let mut meta = SessionMeta::new(Origin::Http, user);
-            // A headless chat runs with the default chat profile, as a page that names none.
-            meta.chat_profile = parts
-                .tabs
-                .chat_profile(meta.user.as_ref(), None)
-                .await
-                .map_err(Error::BadRequest)?;
-            sessions.create(meta).await?
+            sessions
+                .create(SessionMeta::new(Origin::Http, user))
+                .await?
         }
     };
     let chat = match kind {

@@ -58,3 +58,23 @@ impl Tabs {
         ChatProfile::choose(self.chat_profiles(user.cloned()).await, requested)
     }
 }
+
+/// A chat that starts without a profile (made by a login, an endpoint or the headless API,
+/// which name none) runs with the default one of an app that offers profiles.
+pub(super) async fn ensure_profile(tab: &super::Tab) {
+    if tab.tabs.settings.profiles.is_none() || tab.session.chat_profile().is_some() {
+        return;
+    }
+    let user = tab.session.user();
+    let profile = match tab.tabs.chat_profile(user.as_ref(), None).await {
+        Ok(Some(profile)) => profile,
+        Ok(None) | Err(_) => return,
+    };
+    if let Err(err) = tab
+        .session
+        .update_meta("chat profile", |m| m.chat_profile = Some(profile.clone()))
+        .await
+    {
+        tracing::warn!(target: "chainrs::session", parent: &tab.session.span, error = %err, "could not keep the chat's default profile");
+    }
+}

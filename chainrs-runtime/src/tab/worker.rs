@@ -539,6 +539,9 @@ async fn worker(
                             .then(|| std::mem::take(&mut m.resume))
                     })
                     .await;
+                if matches!(first, Ok(Some(_))) {
+                    super::offers::ensure_profile(&tab).await;
+                }
                 match first {
                     Ok(Some(Resume::No)) => {
                         super::settings::show(&tab).await;
